@@ -1,0 +1,56 @@
+"""Item (20): approval capacity of each authority per year.
+
+Every project carries the route :func:`models.approval.route` gives its *whole* parcel list (no
+splitting); the LP counts the selected share of its area against that authority's capacity:
+
+* State Council (national): Σ area of selected ``state_council`` projects ≤
+  ``policy.state_council_capacity_ha_per_year`` (omitted when null);
+* each province: Σ area of its selected ``province`` and ``province_entrusted`` projects ≤
+  ``approval_capacity_ha_per_year`` (omitted when null).
+
+General-use land is approved in the annual batches of Art. 44 and is not counted here.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models.build_util import block_param
+
+
+def add_block(m, d):
+    b = m.approval = pyo.Block()
+    s = d.scenario
+    sc_projects = [j for j in d.projects if d.routes[j].authority == "state_council"]
+    if s.policy.state_council_capacity_ha_per_year is not None:
+        b.state_council_ha = pyo.Param(mutable=True, initialize=0.0)
+        b.state_council = pyo.Constraint(
+            d.years,
+            rule=lambda b, t: sum(d.area_ha[j] * m.x[j, t] for j in sc_projects) <= b.state_council_ha,
+            doc="State Council approval capacity",
+        )
+    capped = [p.code for p in s.provinces if p.approval_capacity_ha_per_year is not None]
+    block_param(b, "province_ha", capped, doc="provincial approval capacity per year, ha")
+    provincial = {
+        p: [j for c in d.cities_of.get(p, ()) for j in d.projects_of.get(c, ())
+            if d.routes[j].authority != "state_council"]
+        for p in capped
+    }
+    b.province = pyo.Constraint(
+        capped, d.years,
+        rule=lambda b, p, t: sum(d.area_ha[j] * m.x[j, t] for j in provincial[p]) <= b.province_ha[p]
+        if provincial[p] else pyo.Constraint.Skip,
+        doc="provincial approval capacity",
+    )
+    b.objective_term = pyo.Expression(expr=0.0)
+    set_params(b, d)
+    return b
+
+
+def set_params(b, d) -> None:
+    s = d.scenario
+    if s.policy.state_council_capacity_ha_per_year is not None:
+        b.state_council_ha = s.policy.state_council_capacity_ha_per_year
+    for p in s.provinces:
+        if p.approval_capacity_ha_per_year is not None:
+            b.province_ha[p.code] = p.approval_capacity_ha_per_year

@@ -1,0 +1,197 @@
+"""Assemble the land-quota LP from one Block per policy item.
+
+Shared decision variables live on the top-level model; each policy item is a Pyomo ``Block``
+built by its own module, which adds its rules and hands back its contribution to the objective
+(as oemof.solph does):
+
+===================  ==========================================  =========================
+Block                policy                                      module
+===================  ==========================================  =========================
+``m.linkage``        item (6) settler land floor (人地掛鉤)         :mod:`models.linkage`
+``m.landplan``       item (20) pools, national total, per-capita  :mod:`models.landplan`
+                     cap, stock first, tilt
+``m.approval``       item (20) approval capacity by authority     :mod:`models.approval_capacity`
+``m.trading``        item (20) quota trading, farmland balance    :mod:`models.trading`
+===================  ==========================================  =========================
+
+Shared variables (all in ha, per city or project and plan year ``t``):
+
+* ``x[j, t]`` share of project *j* started in year *t* (Σ_t ≤ 1; binary with ``whole_projects``);
+* ``g[c, t]`` new quota for general urban use (housing and services) in city *c*;
+* ``s[c, t]`` inefficient stock land revitalised in city *c*;
+* ``buy_land[p, t]`` cross-regional construction-land quota bought by province *p* (0 unless
+  it is an eligible buyer);
+* expression ``new_land[c, t] = Σ_j area_j · x[j, t] + g[c, t]`` — new construction land.
+
+Objective (亿元, maximised): discounted value of projects and of general land put to use, minus
+revitalisation, farmland-occupation, trading costs and priced target shortfalls.
+
+Only what-if knobs are mutable Params (pools, totals, floors, caps, prices, capacities); see
+:meth:`LandModel.update`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pyomo.environ as pyo
+
+from models import approval_capacity, landplan, linkage, trading
+from models.approval import Route
+from models.coefficients import CityCoefficients, all_city_coefficients, project_routes
+from models.policy import M2_PER_HA
+from models.scenario import Scenario
+
+CNY_10K_PER_100M = 1e4
+"""万元 per 亿元: land prices are quoted in 万元, the objective is in 亿元."""
+
+
+@dataclass
+class ModelData:
+    """Index sets and grouped lookups, computed once (never filter inside a Pyomo rule)."""
+
+    scenario: Scenario
+    years: list[int]
+    provinces: list[str]
+    cities: list[str]
+    projects: list[str]
+    cities_of: dict[str, list[str]]
+    projects_of: dict[str, list[str]]
+    province_of_city: dict[str, str]
+    city_of_project: dict[str, str]
+    area_ha: dict[str, float]
+    arable_ha: dict[str, float]
+    """Non-PBF arable land of each whole project."""
+    pbf_ha: dict[str, float]
+    coeffs: dict[str, CityCoefficients]
+    routes: dict[str, Route]
+    discount: dict[int, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_scenario(cls, s: Scenario) -> "ModelData":
+        cities_of: dict[str, list[str]] = defaultdict(list)
+        projects_of: dict[str, list[str]] = defaultdict(list)
+        for c in s.cities:
+            cities_of[c.province_code].append(c.code)
+        for p in s.projects:
+            projects_of[p.city_code].append(p.id)
+        years = list(range(1, s.years + 1))
+        r = s.policy.discount_rate_per_year
+        return cls(
+            scenario=s,
+            years=years,
+            provinces=[p.code for p in s.provinces],
+            cities=[c.code for c in s.cities],
+            projects=[p.id for p in s.projects],
+            cities_of=dict(cities_of),
+            projects_of=dict(projects_of),
+            province_of_city={c.code: c.province_code for c in s.cities},
+            city_of_project={p.id: p.city_code for p in s.projects},
+            area_ha={p.id: p.area_ha for p in s.projects},
+            arable_ha={p.id: p.area_of("arable") for p in s.projects},
+            pbf_ha={p.id: p.area_of("permanent_basic_farmland") for p in s.projects},
+            coeffs=all_city_coefficients(s),
+            routes=project_routes(s),
+            discount={t: 1.0 / (1.0 + r) ** (t - 1) for t in years},
+        )
+
+
+def structure_key(s: Scenario, whole_projects: bool) -> tuple:
+    """Everything that decides the *shape* of the LP. Two scenarios with the same key differ only
+    in numbers, so one can be solved by updating the other's built model."""
+    pol = s.policy
+    d_routes = project_routes(s)
+    return (
+        whole_projects,
+        s.years,
+        tuple(p.code for p in s.provinces),
+        tuple((c.code, c.province_code, c.is_centre or c.key_cluster) for c in s.cities),
+        tuple((p.id, p.city_code, p.committed, d_routes[p.id].authority) for p in s.projects),
+        tuple((p.land_quota_seller, p.land_quota_buyer, p.farmland_quota_seller, p.farmland_quota_buyer,
+               p.approval_capacity_ha_per_year is None) for p in s.provinces),
+        pol.national_new_land_total_ha is None,
+        pol.state_council_capacity_ha_per_year is None,
+        pol.stock_first,
+        # Numbers the LP holds as plain constants (not what-if knobs): a change rebuilds.
+        pol.discount_rate_per_year,
+        tuple((p.value_cny_100m, tuple((q.land_type, q.area_ha) for q in p.parcels)) for p in s.projects),
+        tuple((c.new_land_value_cny_10k_per_ha, c.stock_revitalisation_cost_cny_10k_per_ha,
+               c.general_land_arable_share) for c in s.cities),
+    )
+
+
+class LandModel:
+    """A built, solvable Pyomo model of one scenario, with the data needed to read it back."""
+
+    def __init__(self, scenario: Scenario, whole_projects: bool = False):
+        self.scenario = scenario
+        self.whole_projects = whole_projects
+        self.data = ModelData.from_scenario(scenario)
+        self.key = structure_key(scenario, whole_projects)
+        self.m = self._build()
+
+    def _build(self) -> pyo.ConcreteModel:
+        d = self.data
+        s = d.scenario
+        m = pyo.ConcreteModel(name=s.name)
+        domain = pyo.Binary if self.whole_projects else pyo.UnitInterval
+        m.x = pyo.Var(d.projects, d.years, domain=domain, doc="share of project started in year t")
+        m.g = pyo.Var(d.cities, d.years, domain=pyo.NonNegativeReals, doc="general-use new land, ha")
+        m.s = pyo.Var(d.cities, d.years, domain=pyo.NonNegativeReals, doc="revitalised stock land, ha")
+
+        buyers = {p.code for p in s.provinces if p.land_quota_buyer}
+        m.buy_land = pyo.Var(
+            d.provinces, d.years, domain=pyo.NonNegativeReals,
+            bounds=lambda m, p, t: (0, None if p in buyers else 0),
+            doc="cross-regional construction-land quota bought, ha",
+        )
+
+        def new_land(m, c, t):
+            return sum(d.area_ha[j] * m.x[j, t] for j in d.projects_of.get(c, ())) + m.g[c, t]
+
+        m.new_land = pyo.Expression(d.cities, d.years, rule=new_land, doc="new construction land, ha")
+
+        committed = [p.id for p in s.projects if p.committed]
+
+        def once(m, j):
+            total = sum(m.x[j, t] for t in d.years)
+            return total == 1 if j in committed else total <= 1
+
+        m.project_once = pyo.Constraint(d.projects, rule=once, doc="a project is started at most once")
+
+        blocks = [
+            linkage.add_block(m, d),
+            landplan.add_block(m, d),
+            approval_capacity.add_block(m, d),
+            trading.add_block(m, d),
+        ]
+        project_value = sum(
+            d.discount[t] * p.value_cny_100m * m.x[p.id, t] for p in s.projects for t in d.years
+        )
+        general_value = sum(
+            d.discount[t] * c.new_land_value_cny_10k_per_ha / CNY_10K_PER_100M * (m.g[c.code, t] + m.s[c.code, t])
+            for c in s.cities
+            for t in d.years
+        )
+        m.value_projects = pyo.Expression(expr=project_value)
+        m.value_general_land = pyo.Expression(expr=general_value)
+        m.objective = pyo.Objective(
+            expr=m.value_projects + m.value_general_land + sum(b.objective_term for b in blocks),
+            sense=pyo.maximize,
+        )
+        return m
+
+    def update(self, scenario: Scenario) -> None:
+        """Push a scenario's numbers into the mutable Params; its structure must match."""
+        if structure_key(scenario, self.whole_projects) != self.key:
+            raise ValueError("scenario structure differs from the built model; rebuild instead")
+        self.scenario = scenario
+        self.data = ModelData.from_scenario(scenario)
+        for mod, block in ((linkage, self.m.linkage), (landplan, self.m.landplan),
+                           (approval_capacity, self.m.approval), (trading, self.m.trading)):
+            mod.set_params(block, self.data)
+
+
+def land_per_capita_after_m2(current_land_ha: float, new_land_ha: float, population: int) -> float:
+    return (current_land_ha + new_land_ha) * M2_PER_HA / population if population else 0.0

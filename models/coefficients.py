@@ -1,0 +1,74 @@
+"""Derived numbers: what each policy rule means for each city, computed once from a scenario.
+
+The LP never evaluates a policy rule itself; it reads these coefficients. They are also shown in
+the result, so a planner can trace every right-hand side back to the rule and the data behind it.
+A what-if that changes only numbers recomputes this and pushes the values into the built model's
+mutable parameters (``LandModel.update``); nothing is rebuilt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.approval import Route, route
+from models.policy import M2_PER_HA
+from models.scenario import City, Scenario
+
+
+@dataclass(frozen=True)
+class CityCoefficients:
+    current_per_capita_m2: float
+    """Urban construction land ÷ resident population now (GB 50137 measures on residents)."""
+    per_settler_m2: float
+    """Per-settler standard after the tier (國土資發〔2016〕123號) and the province's ±10% flex."""
+    eligible_settlers_per_year: float
+    """Settlers who earn land: all of them, minus central-district settlers of super-large/mega cities."""
+    linkage_need_ha_per_year: float
+    """Settler land floor per year = per_settler_m2 × eligible settlers ÷ 10,000."""
+    final_resident_population: int
+    """Projected resident population at the end of the horizon."""
+    effective_cap_per_capita_m2: float
+    """min(max(cap, current), current + max increase): cities above the cap may not raise per-capita land."""
+    cap_room_ha: float
+    """New land the per-capita cap leaves over the horizon: max(0, cap × final pop ÷ 10,000 − current land)."""
+    general_room_ha: float | None
+    """Stock-first room for general-use new land over the horizon (None = rule off)."""
+    tilted: bool
+    """A centre city or a key-cluster member (item (20) tilt)."""
+
+
+def city_coefficients(s: Scenario, c: City) -> CityCoefficients:
+    pol = s.policy
+    prov = s.province(c.province_code)
+    current_pc = c.urban_construction_land_ha * M2_PER_HA / c.resident_population if c.resident_population else 0.0
+    per_settler = pol.new_land_per_settler_m2(current_pc) * (1.0 + prov.linkage_adjustment)
+    eligible = float(c.settlers_per_year)
+    if pol.zero_land_for_central_districts and c.size_class in ("super_large", "mega"):
+        eligible *= 1.0 - c.settlers_central_district_share
+    need = per_settler * eligible / M2_PER_HA
+    final_pop = max(0, c.resident_population + s.years * c.resident_population_growth_per_year)
+    eff_cap = min(max(pol.per_capita_cap_m2, current_pc), current_pc + pol.per_capita_max_increase_m2)
+    room = max(0.0, eff_cap * final_pop / M2_PER_HA - c.urban_construction_land_ha)
+    general_room = max(0.0, need * s.years - c.stock_land_available_ha) if pol.stock_first else None
+    return CityCoefficients(
+        current_per_capita_m2=current_pc,
+        per_settler_m2=per_settler,
+        eligible_settlers_per_year=eligible,
+        linkage_need_ha_per_year=need,
+        final_resident_population=final_pop,
+        effective_cap_per_capita_m2=eff_cap,
+        cap_room_ha=room,
+        general_room_ha=general_room,
+        tilted=c.is_centre or c.key_cluster,
+    )
+
+
+def all_city_coefficients(s: Scenario) -> dict[str, CityCoefficients]:
+    return {c.code: city_coefficients(s, c) for c in s.cities}
+
+
+def project_routes(s: Scenario) -> dict[str, Route]:
+    """Approval route of every whole project (no splitting)."""
+    return {
+        p.id: route(p.parcels, s.entrusted(s.city(p.city_code).province_code), s.policy) for p in s.projects
+    }

@@ -1,0 +1,69 @@
+"""Item (6), 人地錢掛鉤: new land and the reward fund follow the migrants a city settles.
+
+Land (人地掛鉤, 國土資發〔2016〕123號 [V]): in every plan year each city's new construction land
+plus revitalised stock must reach ``per-settler standard × eligible settlers`` (see
+:mod:`models.coefficients` for the tier, the province's ±10% flex and the zero-land rule for the
+central districts of super-large and mega cities). The floor is a *soft* target: a shortfall
+``shortfall_ha[c, t]`` is allowed at ``policy.shortfall_penalty_cny_10k_per_ha`` so that an
+unreachable floor is reported (where, by how much) instead of making the plan infeasible.
+
+Settled migrants keep their land-contract, homestead and collective-income rights; no term of
+this model turns a settler's rural land into supply (tradeable quota comes only from voluntary,
+paid exit: see :mod:`models.trading`).
+
+Money (人錢掛鉤, 財預〔2016〕162號, revised 財預〔2022〕60號 [V]): :func:`reward_fund_allocation`
+splits the central citizenisation reward fund across provinces by weighted settlers.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models.build_util import block_param
+from models.scenario import Scenario
+
+
+def add_block(m, d):
+    b = m.linkage = pyo.Block()
+    block_param(b, "need_ha", d.cities, mutable=True, doc="settler land floor per year, ha")
+    b.penalty = pyo.Param(mutable=True, initialize=0.0, doc="万元 per ha of shortfall")
+    b.shortfall_ha = pyo.Var(d.cities, d.years, domain=pyo.NonNegativeReals)
+
+    def floor(b, c, t):
+        return m.new_land[c, t] + m.s[c, t] + b.shortfall_ha[c, t] >= b.need_ha[c]
+
+    b.settler_floor = pyo.Constraint(d.cities, d.years, rule=floor)
+    set_params(b, d)
+    b.objective_term = pyo.Expression(
+        expr=-b.penalty / 1e4 * sum(d.discount[t] * b.shortfall_ha[c, t] for c in d.cities for t in d.years)
+    )
+    return b
+
+
+def set_params(b, d) -> None:
+    for c in d.cities:
+        b.need_ha[c] = d.coeffs[c].linkage_need_ha_per_year
+    b.penalty = d.scenario.policy.shortfall_penalty_cny_10k_per_ha
+
+
+def reward_fund_allocation(s: Scenario) -> dict[str, float]:
+    """Citizenisation reward fund per province, 亿元 per year.
+
+    weight(province) = Σ_cities settlers × (cross share × w_cross + (1 − cross share) × w_within),
+    × (1 + tilt) for fiscally weak provinces; the fund is split pro rata to weight.
+    """
+    pol = s.policy
+    weight: dict[str, float] = {p.code: 0.0 for p in s.provinces}
+    for c in s.cities:
+        w = c.settlers_per_year * (
+            c.settlers_cross_province_share * pol.reward_weight_cross_province
+            + (1 - c.settlers_cross_province_share) * pol.reward_weight_within_province
+        )
+        weight[c.province_code] += w
+    for p in s.provinces:
+        if p.fiscally_weak:
+            weight[p.code] *= 1 + pol.reward_tilt_fiscally_weak
+    total = sum(weight.values())
+    if total <= 0:
+        return {k: 0.0 for k in weight}
+    return {k: pol.reward_fund_total_cny_100m * w / total for k, w in weight.items()}

@@ -1,0 +1,259 @@
+"""Policy parameters: every number the model rests on, with its source as the default.
+
+Each field's default is the value in ``shared/POLICY.md``; the description names the document
+it comes from and its confidence tag: **[V]** confirmed in a published copy of the text,
+**[M]** widely reported but not confirmed against the gazette, **[A]** a modelling assumption
+with no published figure (tunable, and said so). Nothing here is a literal buried in a
+constraint: the model reads these fields, and a scenario may override any of them.
+
+Units: 1 ha = 15 mu (亩); 1 亿元 = ``cny_100m``; 1 万元 = ``cny_10k``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MU_PER_HA = 15.0
+"""1 hectare = 15 mu (市亩), by definition of the Chinese mu (666.67 m²)."""
+
+M2_PER_HA = 10_000.0
+
+PILOT_PROVINCES_2020 = ["110000", "120000", "310000", "320000", "330000", "340000", "440000", "500000"]
+"""國發〔2020〕4號 [V]: provinces entrusted with State-Council-level expropriation and PBF conversion:
+北京, 天津, 上海, 江蘇, 浙江, 安徽, 廣東, 重慶."""
+
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+class LinkageTier(BaseModel):
+    """One row of the per-settler land standard (國土資發〔2016〕123號): cities whose current
+    per-capita urban construction land is at most ``upper_per_capita_m2`` (below it, when
+    ``upper_inclusive`` is false) and above the previous row's bound get ``new_land_per_settler_m2``."""
+
+    model_config = ConfigDict(extra="forbid")
+    upper_per_capita_m2: float | None = Field(
+        description="Upper bound of current per-capita urban construction land for this tier, m² per "
+        "resident; null for the last, open-ended tier.",
+        examples=[120.0],
+    )
+    upper_inclusive: bool = Field(True, description="Whether a city exactly at the bound is in this tier.")
+    new_land_per_settler_m2: NonNeg = Field(
+        description="New construction land granted per settled migrant in this tier, m².", examples=[88.0]
+    )
+
+    def contains_below(self, per_capita_m2: float) -> bool:
+        if self.upper_per_capita_m2 is None:
+            return True
+        if self.upper_inclusive:
+            return per_capita_m2 <= self.upper_per_capita_m2
+        return per_capita_m2 < self.upper_per_capita_m2
+
+
+def _default_tiers() -> list[LinkageTier]:
+    # 國土資發〔2016〕123號 [V]: <=100 m² -> 100 m²; above that "appropriately lower", tiers as used by
+    # Anhui [V]: 100-119 -> 88, 120-150 -> 80, >150 -> 50.
+    return [
+        LinkageTier(upper_per_capita_m2=100.0, upper_inclusive=True, new_land_per_settler_m2=100.0),
+        LinkageTier(upper_per_capita_m2=120.0, upper_inclusive=False, new_land_per_settler_m2=88.0),
+        LinkageTier(upper_per_capita_m2=150.0, upper_inclusive=True, new_land_per_settler_m2=80.0),
+        LinkageTier(upper_per_capita_m2=None, new_land_per_settler_m2=50.0),
+    ]
+
+
+class PolicyParameters(BaseModel):
+    """All policy numbers, defaults from POLICY.md. Override any field in a scenario's ``policy``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # ---- Item (6): people-land-money linkage --------------------------------------------------
+    linkage_tiers: list[LinkageTier] = Field(
+        default_factory=_default_tiers,
+        min_length=1,
+        description="Per-settler new-land standard by the city's current per-capita urban construction "
+        "land, ascending. Default 國土資發〔2016〕123號 [V] with Anhui's tiers [V]: ≤100 m² → 100 m²; "
+        "100–119 → 88; 120–150 → 80; >150 → 50.",
+    )
+    linkage_province_flex_max: Share = Field(
+        0.10,
+        description="Largest adjustment a province may make to the per-settler standard (±10%, "
+        "國土資發〔2016〕123號 [V]). A province's `linkage_adjustment` must lie within ± this.",
+    )
+    zero_land_for_central_districts: bool = Field(
+        True,
+        description="Settlers in the central districts of super-large and mega cities earn no new land "
+        "(國土資發〔2016〕123號 [V]).",
+    )
+    reward_fund_total_cny_100m: NonNeg = Field(
+        350.0,
+        description="Central citizenisation reward fund for the plan year, 亿元. 2020: 350 [M] "
+        "(2019: 300 [V]; 2022: 400 [V]); 財預〔2016〕162號, revised 財預〔2022〕60號.",
+    )
+    reward_weight_cross_province: NonNeg = Field(
+        1.0,
+        description="Reward-fund weight of one settler who came from another province [A]: the rule "
+        "(財預〔2016〕162號 [V]) sets different rates for cross-province and within-province settlers "
+        "but publishes no ratio.",
+    )
+    reward_weight_within_province: NonNeg = Field(
+        0.5, description="Reward-fund weight of one settler from within the province [A] (see above)."
+    )
+    reward_tilt_fiscally_weak: NonNeg = Field(
+        0.2,
+        description="Extra weight (share) for fiscally weak provinces in the reward fund [A]: the rule "
+        "tilts to them [V] without a published factor.",
+    )
+
+    # ---- Item (20): construction-land plan ---------------------------------------------------
+    national_new_land_total_ha: NonNeg | None = Field(
+        400_000.0,
+        description="National annual new construction-land plan quota, ha. Default 600万亩 = 400,000 ha, "
+        "the 2022 national land-use plan [V] (the nearest confirmed figure; 2023: 650万亩 [V]). "
+        "null = no national cap beyond the provincial pools.",
+    )
+    per_capita_cap_m2: NonNeg = Field(
+        100.0,
+        description="Cap on per-capita urban construction land after the plan, m² per resident "
+        "(National New Urbanisation Plan 2014–2020 [V]). Cities already above it may not raise their "
+        "per-capita land.",
+    )
+    per_capita_max_increase_m2: NonNeg = Field(
+        20.0,
+        description="Largest rise of per-capita urban construction land over the plan, m² "
+        "(GB 50137-2011 [V]: change −25 to +20 m²).",
+    )
+    tilt_min_share: Share = Field(
+        0.5,
+        description="Minimum share of each province's new construction land going to centre cities and "
+        "key-cluster cities, where the province has any [A]: item (20) asks for the tilt without a "
+        "number. A soft target: a shortfall is priced and reported.",
+    )
+    stock_first: bool = Field(
+        True,
+        description="Revitalised inefficient stock land is counted before new land (item (20)): a city "
+        "gets new general-use quota only for the part of its settler land need that its available "
+        "stock cannot cover.",
+    )
+
+    # ---- Item (20): approval routing (Land Administration Law Art. 46; 國發〔2020〕4號) ---------
+    state_council_arable_threshold_ha: NonNeg = Field(
+        35.0,
+        description="Non-PBF arable land above this (ha) in one project needs State Council approval "
+        "(Land Administration Law 2019 Art. 46 [V]).",
+    )
+    state_council_other_threshold_ha: NonNeg = Field(
+        70.0, description="Other land above this (ha) needs State Council approval (Art. 46 [V])."
+    )
+    combined_area_rule: bool = Field(
+        False,
+        description="Also send up a project whose arable + other land together exceed the other-land "
+        "threshold. Reported practice [M], not in the text of Art. 46, so off by default.",
+    )
+    entrusted_province_codes: list[str] = Field(
+        default_factory=lambda: list(PILOT_PROVINCES_2020),
+        description="Provinces entrusted with State-Council-level expropriation and PBF conversion "
+        "(國發〔2020〕4號 [V], one-year trial). A province's own `approval_entrusted` overrides this.",
+    )
+    state_council_capacity_ha_per_year: NonNeg | None = Field(
+        None,
+        description="Land area the State Council can approve per year, ha; null = unlimited "
+        "(no published figure).",
+    )
+
+    # ---- Item (20): cross-regional quota trading (國辦發〔2018〕16號 [M]) -----------------------
+    land_quota_seller_price_cny_10k_per_mu: NonNeg = Field(
+        30.0, description="Price a deep-poverty seller receives for surplus 增减挂钩 quota, 万元/亩 [M]."
+    )
+    land_quota_buyer_price_cny_10k_per_mu: dict[str, NonNeg] = Field(
+        default_factory=lambda: {"110000": 70.0, "310000": 70.0, "120000": 50.0, "320000": 50.0,
+                                 "330000": 50.0, "440000": 50.0},
+        description="Price a buyer province pays, 万元/亩, by GB/T 2260 code; provinces not listed pay "
+        "`land_quota_buyer_price_default_cny_10k_per_mu` (國辦發〔2018〕16號 [M]: 北京 上海 70; 天津 江蘇 "
+        "浙江 廣東 50; others 30).",
+    )
+    land_quota_buyer_price_default_cny_10k_per_mu: NonNeg = Field(
+        30.0, description="Buyer price for provinces not listed above, 万元/亩 [M]."
+    )
+    farmland_buyer_base_cny_10k_per_mu: NonNeg = Field(
+        10.0, description="Supplementary-farmland quota: buyer's base price, 万元/亩 (paddy 20) [M]."
+    )
+    farmland_buyer_per_100kg_cny_10k_per_mu: NonNeg = Field(
+        2.0, description="Buyer's price per 100 kg of grain capacity, 万元/亩 [M]."
+    )
+    farmland_seller_base_cny_10k_per_mu: NonNeg = Field(
+        5.0, description="Seller's base receipt, 万元/亩 (paddy 10) [M]."
+    )
+    farmland_seller_per_100kg_cny_10k_per_mu: NonNeg = Field(
+        1.0, description="Seller's receipt per 100 kg of grain capacity, 万元/亩 [M]."
+    )
+    grain_capacity_kg_per_mu: NonNeg = Field(
+        382.0,
+        description="Grain capacity of traded farmland, kg/亩. Default: 2020 national average grain "
+        "yield 5,734 kg/ha ≈ 382 kg/亩 (NBS, Dec 2020) [M], used as a proxy for standard capacity.",
+    )
+
+    # ---- Farmland occupation cost (Land Administration Law Art. 30 [V]) ------------------------
+    arable_occupation_cost_cny_10k_per_mu: NonNeg = Field(
+        10.0,
+        description="Cost charged in the objective per mu of arable land occupied, 万元/亩 [A]: the "
+        "supplementary-farmland base price (10万/亩 [M]) as a proxy for the reclamation duty of Art. 30.",
+    )
+    pbf_occupation_cost_cny_10k_per_mu: NonNeg = Field(
+        20.0,
+        description="Cost per mu of permanent basic farmland occupied, 万元/亩 [A]: the paddy price "
+        "(20万/亩 [M]) as a proxy for PBF's higher quality.",
+    )
+
+    # ---- Objective and soft targets ------------------------------------------------------------
+    discount_rate_per_year: Share = Field(
+        0.0465,
+        description="Rate at which later plan years are discounted [A]: the 5-year LPR of 2020-04-20, "
+        "4.65% [M].",
+    )
+    shortfall_penalty_cny_10k_per_ha: NonNeg = Field(
+        10_000.0,
+        description="Price of missing a soft target by one ha (settler land floor, tilt share), 万元/ha "
+        "[A]: 1亿元/ha, far above any land value, so a target is missed only when no allocation can "
+        "meet it; the result then reports which target, where, and by how much.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> "PolicyParameters":
+        bounds = [t.upper_per_capita_m2 for t in self.linkage_tiers]
+        if any(b is None for b in bounds[:-1]):
+            raise ValueError("linkage_tiers: only the last tier may have no upper bound")
+        finite = [b for b in bounds if b is not None]
+        if finite != sorted(finite) or len(set(finite)) != len(finite):
+            raise ValueError("linkage_tiers: upper_per_capita_m2 must be strictly ascending")
+        return self
+
+    # ---- derived helpers (pure functions of the fields) -------------------------------------
+    def new_land_per_settler_m2(self, current_per_capita_m2: float) -> float:
+        """The tier standard for a city with this current per-capita land (國土資發〔2016〕123號)."""
+        for tier in self.linkage_tiers:
+            if tier.contains_below(current_per_capita_m2):
+                return tier.new_land_per_settler_m2
+        return self.linkage_tiers[-1].new_land_per_settler_m2
+
+    def land_buyer_price_cny_10k_per_ha(self, province_code: str) -> float:
+        per_mu = self.land_quota_buyer_price_cny_10k_per_mu.get(
+            province_code, self.land_quota_buyer_price_default_cny_10k_per_mu
+        )
+        return per_mu * MU_PER_HA
+
+    def land_seller_price_cny_10k_per_ha(self) -> float:
+        return self.land_quota_seller_price_cny_10k_per_mu * MU_PER_HA
+
+    def farmland_buyer_price_cny_10k_per_ha(self) -> float:
+        per_mu = self.farmland_buyer_base_cny_10k_per_mu + self.farmland_buyer_per_100kg_cny_10k_per_mu * (
+            self.grain_capacity_kg_per_mu / 100.0
+        )
+        return per_mu * MU_PER_HA
+
+    def farmland_seller_price_cny_10k_per_ha(self) -> float:
+        per_mu = self.farmland_seller_base_cny_10k_per_mu + self.farmland_seller_per_100kg_cny_10k_per_mu * (
+            self.grain_capacity_kg_per_mu / 100.0
+        )
+        return per_mu * MU_PER_HA

@@ -1,0 +1,364 @@
+"""The scenario schema: what a planner sends, validated field by field.
+
+A ``Scenario`` holds provinces (GB/T 2260 codes), cities (centre cities and a rest-of-province
+unit per province), projects with their parcels, policy parameters (``models.policy``) and the
+planning horizon. Field names carry their units; every field has a description, bounds and an
+example, so that this module *is* the API documentation (it is what Swagger UI shows).
+
+Validation has two layers, both reported the same way (one problem per entry, each with the
+field path and the rule broken):
+
+1. per-field rules, by pydantic (types, bounds, NaN/inf, enumerations);
+2. cross-references and totals, by :func:`check_scenario` (unknown province or city, duplicate
+   ids, shares that do not add up, committed projects that no allocation could ever carry).
+
+Use :func:`load_scenario` to run both; it raises :class:`ScenarioInvalid`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from models.policy import PolicyParameters
+from models.regions import PROVINCES
+
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+Persons = Annotated[int, Field(ge=0)]
+
+LandType = Literal["permanent_basic_farmland", "arable", "other"]
+CityTier = Literal["municipality", "provincial_capital", "separately_listed", "node_city", "other"]
+SizeClass = Literal["super_large", "mega", "other"]
+ProjectCategory = Literal[
+    "new_urbanisation",
+    "urban_rural_integration",
+    "characteristic_town",
+    "land_consolidation",
+    "resettlement_housing",
+    "public_service_gap",
+    "industrial",
+    "infrastructure",
+    "utility_tunnel",
+    "parking",
+    "elderly_care",
+]
+
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Province(BaseModel):
+    """A province-level division, which manages its own construction-land pool (item (20))."""
+
+    model_config = _STRICT
+    code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 province code.", examples=["510000"])
+    name: str = Field(min_length=1, description="Province name.", examples=["四川"])
+    new_land_pool_ha_per_year: NonNeg = Field(
+        description="Annual new construction-land plan quota the province allocates to its cities, ha.",
+        examples=[20000.0],
+    )
+    approval_entrusted: bool | None = Field(
+        None,
+        description="Whether State-Council-level expropriation approval is entrusted to this province "
+        "(國發〔2020〕4號 pilot). null = follow `policy.entrusted_province_codes`.",
+    )
+    supplementary_arable_reserve_ha: NonNeg = Field(
+        0.0,
+        description="Supplementary arable land the province has reclaimed and may set against arable "
+        "land occupied over the horizon (Land Administration Law Art. 30), ha.",
+        examples=[8000.0],
+    )
+    land_quota_seller: bool = Field(
+        False, description="May sell surplus 增减挂钩 construction-land quota (deep-poverty areas, 國辦發〔2018〕16號)."
+    )
+    land_quota_buyer: bool = Field(False, description="May buy cross-regional construction-land quota.")
+    surplus_land_quota_ha_per_year: NonNeg = Field(
+        0.0,
+        description="Surplus 增减挂钩 quota a seller may sell per year, ha. It comes from reclaiming rural "
+        "construction land by voluntary, paid exit only: settled migrants keep their rural land rights "
+        "(item (6)), so no settler's land is ever assumed to be here.",
+    )
+    farmland_quota_seller: bool = Field(
+        False, description="May sell supplementary-farmland quota (跨省域補充耕地國家統籌)."
+    )
+    farmland_quota_buyer: bool = Field(False, description="May buy supplementary-farmland quota.")
+    linkage_adjustment: float = Field(
+        0.0,
+        ge=-1,
+        le=1,
+        allow_inf_nan=False,
+        description="The province's adjustment to the per-settler land standard, as a share (+0.05 = 5% "
+        "more); must lie within ± `policy.linkage_province_flex_max` (±10%, 國土資發〔2016〕123號).",
+    )
+    fiscally_weak: bool = Field(
+        False, description="Fiscally weak province: its settlers weigh more in the reward fund (財預〔2016〕162號)."
+    )
+    approval_capacity_ha_per_year: NonNeg | None = Field(
+        None, description="Land area the provincial government can approve per year, ha; null = unlimited."
+    )
+    census_population: Persons | None = Field(
+        None, description="7th-census population (2020-11-01), persons; informative.", examples=[83674866]
+    )
+    urbanisation_rate_pct: float | None = Field(
+        None, ge=0, le=100, allow_inf_nan=False, description="Urban share of the population, %; informative."
+    )
+
+
+class City(BaseModel):
+    """A centre city, or the aggregate of the rest of a province: the unit land is allocated to."""
+
+    model_config = _STRICT
+    code: str = Field(
+        pattern=r"^\d{6}(-[A-Z]+)?$",
+        description="GB/T 2260 code of the city (e.g. 510100 成都); a rest-of-province unit is the "
+        "province code with the suffix -REST (e.g. 510000-REST).",
+        examples=["510100"],
+    )
+    name: str = Field(min_length=1, examples=["成都"])
+    province_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 code of its province.", examples=["510000"])
+    tier: CityTier = Field(
+        "other",
+        description="Administrative tier: municipality, provincial_capital, separately_listed (計劃單列市), "
+        "node_city, other. The first three are centre cities for the tilt rule.",
+    )
+    key_cluster: bool = Field(False, description="Member of a key city cluster (item (20) tilt).")
+    size_class: SizeClass = Field(
+        "other",
+        description="super_large (城区常住人口 ≥ 10 million), mega (5–10 million) or other. Settlers in the "
+        "central districts of super-large and mega cities earn no new land (國土資發〔2016〕123號).",
+    )
+    resident_population: Persons = Field(
+        description="Resident (常住) urban population now, persons: the base of per-capita land (GB 50137).",
+        examples=[16_000_000],
+    )
+    registered_population: Persons = Field(
+        0, description="Registered (戶籍) urban population now, persons; informative.", examples=[11_000_000]
+    )
+    resident_population_growth_per_year: int = Field(
+        0,
+        description="Projected change of resident population per year, persons (may be negative). "
+        "Settling moves people from resident-only to registered status and does not by itself add "
+        "residents (POLICY.md), so this is a separate projection.",
+    )
+    settlers_per_year: Persons = Field(
+        description="Migrants expected to settle (落戶) per year, persons (item (6)).", examples=[200_000]
+    )
+    settlers_central_district_share: Share = Field(
+        0.0,
+        description="Share of settlers settling in the city's central districts; matters only for "
+        "super-large and mega cities, whose central districts earn no land.",
+    )
+    settlers_cross_province_share: Share = Field(
+        0.0, description="Share of settlers who came from another province (reward-fund weight)."
+    )
+    urban_construction_land_ha: NonNeg = Field(
+        description="Current urban construction land, ha.", examples=[150_000.0]
+    )
+    stock_land_available_ha: NonNeg = Field(
+        0.0, description="Inefficient stock construction land that can be revitalised over the horizon, ha."
+    )
+    stock_revitalisation_cost_cny_10k_per_ha: NonNeg = Field(
+        0.0, description="Cost of revitalising one ha of stock land, 万元/ha.", examples=[300.0]
+    )
+    new_land_value_cny_10k_per_ha: NonNeg = Field(
+        description="Value of one ha of general urban land (housing and services for residents and "
+        "settlers) put to use, 万元/ha.",
+        examples=[600.0],
+    )
+    general_land_arable_share: Share = Field(
+        0.5, description="Share of general-use new land that occupies arable land (the rest is other land)."
+    )
+
+    @property
+    def is_centre(self) -> bool:
+        return self.tier in ("municipality", "provincial_capital", "separately_listed")
+
+
+class Parcel(BaseModel):
+    model_config = _STRICT
+    land_type: LandType = Field(
+        description="permanent_basic_farmland (永久基本農田), arable (other arable land) or other.",
+        examples=["arable"],
+    )
+    area_ha: float = Field(gt=0, allow_inf_nan=False, description="Parcel area, ha.", examples=[20.0])
+
+
+class Project(BaseModel):
+    """A construction project: one approval application, whatever share of it is built."""
+
+    model_config = _STRICT
+    id: str = Field(min_length=1, max_length=64, description="Unique project id.", examples=["SC-001"])
+    city_code: str = Field(description="Code of the city it is in.", examples=["510100"])
+    category: ProjectCategory = Field("new_urbanisation", description="Project category.")
+    parcels: list[Parcel] = Field(min_length=1, description="The land the project expropriates.")
+    value_cny_100m: NonNeg = Field(description="Net value of the whole project when built, 亿元.", examples=[12.0])
+    committed: bool = Field(
+        False, description="Already decided: must be built in full within the horizon (a hard rule)."
+    )
+
+    @property
+    def area_ha(self) -> float:
+        return sum(p.area_ha for p in self.parcels)
+
+    def area_of(self, land_type: str) -> float:
+        return sum(p.area_ha for p in self.parcels if p.land_type == land_type)
+
+
+class Scenario(BaseModel):
+    """A whole planning scenario: the input of one solve."""
+
+    model_config = _STRICT
+    name: str = Field("scenario", min_length=1, max_length=200, examples=["demo"])
+    description: str = Field("", max_length=10_000)
+    years: int = Field(1, ge=1, le=10, description="Planning horizon, years (1 = the annual plan).")
+    provinces: list[Province] = Field(min_length=1)
+    cities: list[City] = Field(min_length=1)
+    projects: list[Project] = Field(default_factory=list)
+    policy: PolicyParameters = Field(default_factory=PolicyParameters)
+    sources: dict[str, str] = Field(
+        default_factory=dict, description="Where the figures come from (field or group → source)."
+    )
+
+    # ---- lookups ------------------------------------------------------------------------------
+    def province(self, code: str) -> Province:
+        return self._index("provinces", "code")[code]
+
+    def city(self, code: str) -> City:
+        return self._index("cities", "code")[code]
+
+    def _index(self, attr: str, key: str) -> dict[str, Any]:
+        cache = self.__dict__.setdefault("_indexes", {})
+        if attr not in cache:
+            cache[attr] = {getattr(x, key): x for x in getattr(self, attr)}
+        return cache[attr]
+
+    def entrusted(self, province_code: str) -> bool:
+        """Whether the province holds entrusted State-Council-level approval (國發〔2020〕4號)."""
+        prov = self.province(province_code)
+        if prov.approval_entrusted is not None:
+            return prov.approval_entrusted
+        return province_code in self.policy.entrusted_province_codes
+
+
+# ---- validation -------------------------------------------------------------------------------
+
+
+class Problem(BaseModel):
+    """One thing wrong with the input: where, which rule, and a sentence a person can act on."""
+
+    loc: list[str | int] = Field(description="Path of the offending field, e.g. ['cities', 3, 'province_code'].")
+    rule: str = Field(description="Short name of the rule broken, e.g. 'unknown_province'.")
+    message: str
+
+
+class ScenarioInvalid(ValueError):
+    """The scenario breaks one or more rules; ``problems`` lists each."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in problems))
+
+
+def problems_from_pydantic(err: ValidationError, prefix: tuple = ()) -> list[Problem]:
+    out = []
+    for e in err.errors(include_url=False):
+        out.append(Problem(loc=[*prefix, *e["loc"]], rule=e["type"], message=e["msg"]))
+    return out
+
+
+def check_scenario(s: Scenario) -> list[Problem]:
+    """Cross-reference and total checks that per-field validation cannot see."""
+    probs: list[Problem] = []
+
+    def add(loc, rule, msg):
+        probs.append(Problem(loc=list(loc), rule=rule, message=msg))
+
+    for i, n in _dupes([p.code for p in s.provinces]):
+        add(("provinces", i, "code"), "duplicate_id", f"province code {n} appears more than once")
+    for i, n in _dupes([c.code for c in s.cities]):
+        add(("cities", i, "code"), "duplicate_id", f"city code {n} appears more than once")
+    for i, n in _dupes([p.id for p in s.projects]):
+        add(("projects", i, "id"), "duplicate_id", f"project id {n} appears more than once")
+
+    prov_codes = {p.code for p in s.provinces}
+    for i, p in enumerate(s.provinces):
+        if p.code not in PROVINCES:
+            add(("provinces", i, "code"), "unknown_province", f"{p.code} is not a GB/T 2260 province code")
+        flex = s.policy.linkage_province_flex_max
+        if abs(p.linkage_adjustment) > flex + 1e-12:
+            add(("provinces", i, "linkage_adjustment"), "linkage_flex",
+                f"{p.linkage_adjustment:+.3f} is outside the ±{flex:.2f} a province may adjust (國土資發〔2016〕123號)")
+        if p.surplus_land_quota_ha_per_year > 0 and not p.land_quota_seller:
+            add(("provinces", i, "surplus_land_quota_ha_per_year"), "not_a_seller",
+                "only a province with land_quota_seller=true can hold surplus quota for sale")
+    for j, code in enumerate(s.policy.entrusted_province_codes):
+        if code not in PROVINCES:
+            add(("policy", "entrusted_province_codes", j), "unknown_province", f"{code} is not a GB/T 2260 province code")
+    for code in s.policy.land_quota_buyer_price_cny_10k_per_mu:
+        if code not in PROVINCES:
+            add(("policy", "land_quota_buyer_price_cny_10k_per_mu", code), "unknown_province",
+                f"{code} is not a GB/T 2260 province code")
+
+    city_codes = {c.code for c in s.cities}
+    cities_per_province = Counter(c.province_code for c in s.cities)
+    for i, c in enumerate(s.cities):
+        if c.province_code not in prov_codes:
+            add(("cities", i, "province_code"), "unknown_province",
+                f"city {c.code} names province {c.province_code}, which is not in the scenario")
+        elif not c.code.startswith(c.province_code[:2]):
+            add(("cities", i, "code"), "code_mismatch",
+                f"city code {c.code} does not belong to province {c.province_code} (GB/T 2260 prefix)")
+        if c.stock_land_available_ha > c.urban_construction_land_ha:
+            add(("cities", i, "stock_land_available_ha"), "stock_exceeds_land",
+                "inefficient stock land cannot exceed the city's urban construction land")
+        final_pop = c.resident_population + s.years * c.resident_population_growth_per_year
+        if final_pop <= 0:
+            add(("cities", i, "resident_population_growth_per_year"), "population_vanishes",
+                f"projected resident population after {s.years} year(s) is {final_pop} ≤ 0")
+    for i, p in enumerate(s.provinces):
+        if p.code in prov_codes and cities_per_province[p.code] == 0:
+            add(("provinces", i, "code"), "province_without_city",
+                f"province {p.code} has no city unit; add at least its rest-of-province unit")
+
+    committed_area: dict[str, float] = defaultdict(float)
+    for i, pr in enumerate(s.projects):
+        if pr.city_code not in city_codes:
+            add(("projects", i, "city_code"), "unknown_city", f"project {pr.id} names city {pr.city_code}, which is not in the scenario")
+        elif pr.committed:
+            committed_area[s.city(pr.city_code).province_code] += pr.area_ha
+    # Committed projects must fit in what the province could ever get: its pool over the horizon
+    # plus, if it may buy, every seller's surplus.
+    surplus = sum(p.surplus_land_quota_ha_per_year for p in s.provinces) * s.years
+    for i, p in enumerate(s.provinces):
+        need = committed_area.get(p.code, 0.0)
+        room = p.new_land_pool_ha_per_year * s.years + (surplus if p.land_quota_buyer else 0.0)
+        if need > room + 1e-6:
+            add(("provinces", i, "new_land_pool_ha_per_year"), "committed_exceeds_pool",
+                f"committed projects in {p.code} need {need:.1f} ha but the pool and all tradeable quota "
+                f"give at most {room:.1f} ha over {s.years} year(s)")
+    return probs
+
+
+def _dupes(values: list[str]):
+    seen = set()
+    for i, v in enumerate(values):
+        if v in seen:
+            yield i, v
+        seen.add(v)
+
+
+def load_scenario(data: dict | Scenario) -> Scenario:
+    """Validate raw data (or an already parsed scenario) completely; raise ScenarioInvalid."""
+    if isinstance(data, Scenario):
+        s = data
+    else:
+        try:
+            s = Scenario.model_validate(data)
+        except ValidationError as e:
+            raise ScenarioInvalid(problems_from_pydantic(e)) from None
+    probs = check_scenario(s)
+    if probs:
+        raise ScenarioInvalid(probs)
+    return s

@@ -1,0 +1,104 @@
+"""Item (20): cross-regional quota trading and the arable-land occupation–compensation balance.
+
+Construction-land quota (國辦發〔2018〕16號 [M]): deep-poverty sellers sell surplus 增减挂钩 quota
+(reclaimed rural construction land, from voluntary paid exit only) at a state-set price
+(30万元/亩); buyer provinces pay their own state-set price (北京 上海 70, 天津 江蘇 浙江 廣東 50,
+others 30万元/亩). Per year, quota sold = quota bought (the state clears it); sold ≤ surplus.
+Bought quota adds to the buyer's pool (:mod:`models.landplan`).
+
+Supplementary farmland (跨省域補充耕地國家統籌 [M]): over the horizon, for each province,
+arable land occupied (PBF and other arable land in selected projects, plus the arable share of
+general-use land) ≤ own supplementary reserve + farmland quota bought − sold (Land
+Administration Law Art. 30 [V]: 占多少，墾多少). Buyers pay base + grain-capacity price, sellers
+receive theirs; the state keeps the difference.
+
+The objective is charged what provinces pay minus what sellers receive (inter-provincial
+transfers net out; the state's margin remains) and the farmland-occupation cost.
+"""
+
+from __future__ import annotations
+
+import pyomo.environ as pyo
+
+from models.build_util import block_param
+from models.policy import MU_PER_HA
+
+
+def add_block(m, d):
+    b = m.trading = pyo.Block()
+    s = d.scenario
+    sellers = [p.code for p in s.provinces if p.land_quota_seller]
+    fl_buyers = [p.code for p in s.provinces if p.farmland_quota_buyer]
+    fl_sellers = [p.code for p in s.provinces if p.farmland_quota_seller]
+    block_param(b, "surplus_ha", sellers, doc="surplus quota for sale per year, ha")
+    block_param(b, "land_buy_price", d.provinces, doc="万元/ha")
+    block_param(b, "reserve_ha", d.provinces, doc="own supplementary arable reserve, ha")
+    b.land_sell_price = pyo.Param(mutable=True, initialize=0.0)
+    b.farmland_buy_price = pyo.Param(mutable=True, initialize=0.0)
+    b.farmland_sell_price = pyo.Param(mutable=True, initialize=0.0)
+    b.arable_cost = pyo.Param(mutable=True, initialize=0.0, doc="万元/ha of non-PBF arable occupied")
+    b.pbf_cost = pyo.Param(mutable=True, initialize=0.0, doc="万元/ha of PBF occupied")
+
+    b.sell_land = pyo.Var(sellers, d.years, domain=pyo.NonNegativeReals)
+    b.buy_farmland = pyo.Var(fl_buyers, domain=pyo.NonNegativeReals)
+    b.sell_farmland = pyo.Var(fl_sellers, domain=pyo.NonNegativeReals)
+
+    b.surplus = pyo.Constraint(sellers, d.years, rule=lambda b, p, t: b.sell_land[p, t] <= b.surplus_ha[p])
+    b.land_clearing = pyo.Constraint(
+        d.years,
+        rule=lambda b, t: sum(b.sell_land[p, t] for p in sellers) == sum(m.buy_land[p, t] for p in d.provinces),
+        doc="quota sold = quota bought",
+    )
+    b.farmland_clearing = pyo.Constraint(
+        expr=sum(b.sell_farmland[p] for p in fl_sellers) == sum(b.buy_farmland[p] for p in fl_buyers)
+    )
+
+    arable_share = {c.code: c.general_land_arable_share for c in s.cities}
+
+    def arable_occupied(p):
+        return sum(
+            (d.arable_ha[j] + d.pbf_ha[j]) * m.x[j, t]
+            for c in d.cities_of.get(p, ())
+            for j in d.projects_of.get(c, ())
+            for t in d.years
+        ) + sum(arable_share[c] * m.g[c, t] for c in d.cities_of.get(p, ()) for t in d.years)
+
+    b.arable_occupied_ha = pyo.Expression(d.provinces, rule=lambda b, p: arable_occupied(p))
+
+    def balance(b, p):
+        bought = b.buy_farmland[p] if p in fl_buyers else 0
+        sold = b.sell_farmland[p] if p in fl_sellers else 0
+        return b.arable_occupied_ha[p] + sold - bought <= b.reserve_ha[p]
+
+    b.farmland_balance = pyo.Constraint(d.provinces, rule=balance, doc="占補平衡: occupied ≤ reserve + bought − sold")
+
+    land_cost = sum(
+        d.discount[t] * b.land_buy_price[p] * m.buy_land[p, t] for p in d.provinces for t in d.years
+    ) - sum(d.discount[t] * b.land_sell_price * b.sell_land[p, t] for p in sellers for t in d.years)
+    farmland_cost = b.farmland_buy_price * sum(b.buy_farmland[p] for p in fl_buyers) - b.farmland_sell_price * sum(
+        b.sell_farmland[p] for p in fl_sellers
+    )
+    occupation_cost = sum(
+        d.discount[t] * (b.arable_cost * d.arable_ha[j] + b.pbf_cost * d.pbf_ha[j]) * m.x[j, t]
+        for j in d.projects for t in d.years
+    ) + sum(
+        d.discount[t] * b.arable_cost * arable_share[c] * m.g[c, t] for c in d.cities for t in d.years
+    )
+    b.objective_term = pyo.Expression(expr=-(land_cost + farmland_cost + occupation_cost) / 1e4)
+    set_params(b, d)
+    return b
+
+
+def set_params(b, d) -> None:
+    s = d.scenario
+    pol = s.policy
+    for p in s.provinces:
+        if p.land_quota_seller:
+            b.surplus_ha[p.code] = p.surplus_land_quota_ha_per_year
+        b.land_buy_price[p.code] = pol.land_buyer_price_cny_10k_per_ha(p.code)
+        b.reserve_ha[p.code] = p.supplementary_arable_reserve_ha
+    b.land_sell_price = pol.land_seller_price_cny_10k_per_ha()
+    b.farmland_buy_price = pol.farmland_buyer_price_cny_10k_per_ha()
+    b.farmland_sell_price = pol.farmland_seller_price_cny_10k_per_ha()
+    b.arable_cost = pol.arable_occupation_cost_cny_10k_per_mu * MU_PER_HA
+    b.pbf_cost = pol.pbf_occupation_cost_cny_10k_per_mu * MU_PER_HA

@@ -1,0 +1,107 @@
+"""Map constraint duals back onto the rules and regions they belong to (PyPSA's ``mu`` idea).
+
+With Pyomo's HiGHS interface and a maximised objective, the dual of a row is ∂objective/∂bound
+for the bound that row states (checked by finite differences in ``tests/test_rules_bind.py``):
+positive for a binding upper limit (more pool is worth something), negative for a binding floor
+(a higher settler floor costs something). Units: 亿元 per unit of the limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pyomo.environ as pyo
+
+from solvers.result import Binding
+
+BINDING_TOL = 1e-7
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    path: str
+    """Dotted path of the Constraint on the model, e.g. 'landplan.pool'."""
+    rule: str
+    policy_item: str
+    unit: str
+    describe: Callable[[str, int | None], str]
+    region_year: Callable[[object], tuple[str, int | None]]
+
+
+def _p_t(idx):
+    return str(idx[0]), int(idx[1])
+
+
+def _r(idx):
+    return str(idx), None
+
+
+def _t(idx):
+    return "national", int(idx)
+
+
+def _none(idx):
+    return "national", None
+
+
+RULES: list[RuleSpec] = [
+    RuleSpec("landplan.pool", "provincial_pool", "(20) land plan", "亿元/ha",
+             lambda r, t: f"one more ha of {r}'s year-{t} quota pool", _p_t),
+    RuleSpec("landplan.national_total", "national_total", "(20) land plan", "亿元/ha",
+             lambda r, t: f"one more ha of the national plan total in year {t}", _t),
+    RuleSpec("landplan.per_capita_cap", "per_capita_cap", "(20) per-capita cap", "亿元/ha",
+             lambda r, t: f"one more ha of room under {r}'s per-capita land cap", _r),
+    RuleSpec("landplan.stock_available", "stock_available", "(20) stock land", "亿元/ha",
+             lambda r, t: f"one more ha of inefficient stock land in {r}", _r),
+    RuleSpec("landplan.stock_first", "stock_first", "(20) stock land", "亿元/ha",
+             lambda r, t: f"one more ha of general-use new land allowed in {r} before its stock is used", _r),
+    RuleSpec("landplan.tilt", "tilt_share", "(20) tilt", "亿元/ha",
+             lambda r, t: f"one ha less of centre/key-cluster land required in {r}, year {t}", _p_t),
+    RuleSpec("linkage.settler_floor", "settler_land_floor", "(6) linkage", "亿元/ha",
+             lambda r, t: f"one more ha of settler land required in {r}, year {t}", _p_t),
+    RuleSpec("approval.state_council", "state_council_capacity", "(20) approval", "亿元/ha",
+             lambda r, t: f"one more ha of State Council approval capacity in year {t}", _t),
+    RuleSpec("approval.province", "province_approval_capacity", "(20) approval", "亿元/ha",
+             lambda r, t: f"one more ha of {r}'s approval capacity in year {t}", _p_t),
+    RuleSpec("trading.surplus", "tradeable_surplus", "(20) trading", "亿元/ha",
+             lambda r, t: f"one more ha of surplus quota {r} may sell in year {t}", _p_t),
+    RuleSpec("trading.land_clearing", "land_quota_clearing", "(20) trading", "亿元/ha",
+             lambda r, t: f"clearing value of one ha of construction-land quota in year {t}", _t),
+    RuleSpec("trading.farmland_balance", "farmland_balance", "(20) farmland balance", "亿元/ha",
+             lambda r, t: f"one more ha of {r}'s supplementary arable reserve", _r),
+    RuleSpec("trading.farmland_clearing", "farmland_quota_clearing", "(20) trading", "亿元/ha",
+             lambda r, t: "clearing value of one ha of supplementary-farmland quota", _none),
+    RuleSpec("project_once", "project_whole", "(20) projects", "亿元/project",
+             lambda r, t: f"value of being able to build more of project {r} (it is fully selected)", _r),
+]
+
+
+def component(m, path: str):
+    obj = m
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def binding_rules(m, duals: dict) -> list[Binding]:
+    """Every constraint with a non-zero dual, as a domain-level Binding row."""
+    out: list[Binding] = []
+    for spec in RULES:
+        con = component(m, spec.path)
+        if con is None:
+            continue
+        for idx, cd in con.items():
+            dual = duals.get(cd)
+            if dual is None or abs(dual) < BINDING_TOL:
+                continue
+            region, year = spec.region_year(idx)
+            limit = pyo.value(cd.upper) if cd.upper is not None else pyo.value(cd.lower)
+            out.append(Binding(
+                rule=spec.rule, policy_item=spec.policy_item, region=region, year=year,
+                limit=float(limit), shadow_price=float(dual), unit=spec.unit,
+                description=spec.describe(region, year),
+            ))
+    return out

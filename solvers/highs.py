@@ -1,0 +1,144 @@
+"""HiGHS adapter: build → solve → extract, with a persistent model for warm re-solves.
+
+Uses Pyomo's persistent HiGHS interface (``pyomo.contrib.solver.solvers.highs.Highs``). It never
+raises on a non-optimal outcome: the termination condition is read and mapped onto
+:data:`solvers.result.Status`, so an infeasible scenario is a normal answer.
+
+    solver = ScenarioSolver(scenario, SolveOptions(time_limit_s=60))
+    result = solver.solve()                 # cold
+    result = solver.resolve(other_scenario) # warm if only numbers changed, rebuild otherwise
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import pyomo.version
+from pyomo.contrib.solver.common.results import TerminationCondition as TC
+from pyomo.contrib.solver.solvers.highs import Highs
+
+from models.build import LandModel, structure_key
+from models.scenario import Scenario
+from solvers.extract import extract
+from solvers.result import Result, SolveStats
+
+_STATUS = {
+    TC.convergenceCriteriaSatisfied: "optimal",
+    TC.provenInfeasible: "infeasible",
+    TC.locallyInfeasible: "infeasible",
+    TC.infeasibleOrUnbounded: "infeasible",
+    TC.unbounded: "unbounded",
+    TC.maxTimeLimit: "time_limit",
+    TC.iterationLimit: "time_limit",
+    TC.interrupted: "not_solved",
+}
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit_s: float = 300.0
+    """Wall-clock limit for HiGHS, seconds."""
+    whole_projects: bool = False
+    """Select projects whole (binary; a MIP) instead of as shares in [0, 1] (phasing)."""
+    mip_rel_gap: float = 1e-4
+    threads: int | None = None
+    duals: bool = True
+    """Map duals onto rules (LP only)."""
+
+
+def highs_version() -> str:
+    return ".".join(map(str, Highs().version()))
+
+
+class ScenarioSolver:
+    """Holds one built model and its persistent HiGHS instance."""
+
+    def __init__(self, scenario: Scenario, options: SolveOptions | None = None):
+        self.options = options or SolveOptions()
+        self._build(scenario)
+
+    def _build(self, scenario: Scenario) -> None:
+        t0 = time.perf_counter()
+        self.model = LandModel(scenario, whole_projects=self.options.whole_projects)
+        self.build_s = time.perf_counter() - t0
+        self.highs = Highs()
+        self._loaded = False
+
+    @property
+    def scenario(self) -> Scenario:
+        return self.model.scenario
+
+    def solve(self) -> Result:
+        opts = self.options
+        solver_options = {"mip_rel_gap": opts.mip_rel_gap}
+        if opts.threads:
+            solver_options["threads"] = opts.threads
+        t0 = time.perf_counter()
+        res = self.highs.solve(
+            self.model.m,
+            time_limit=opts.time_limit_s,
+            load_solutions=False,
+            raise_exception_on_nonoptimal_result=False,
+            solver_options=solver_options,
+        )
+        solve_s = time.perf_counter() - t0
+        self._loaded = True
+        status = _STATUS.get(res.termination_condition, "error")
+        stats = SolveStats(
+            build_s=self.build_s,
+            solve_s=solve_s,
+            solver=f"HiGHS {highs_version()} via Pyomo {pyomo.version.version}",
+            termination=res.termination_condition.name,
+            mip=opts.whole_projects,
+        )
+        h = self.highs._solver_model
+        stats.variables = h.getNumCol()
+        stats.constraints = h.getNumRow()
+        stats.nonzeros = h.getNumNz()
+        has_solution = res.solution_status.name in ("optimal", "feasible")
+        if status == "time_limit" and not has_solution:
+            return Result(scenario=self.scenario.name, status=status, stats=stats,
+                          message="time limit reached before any feasible allocation was found")
+        if status not in ("optimal", "time_limit"):
+            return Result(scenario=self.scenario.name, status=status, stats=stats,
+                          message=_MESSAGES.get(status, res.termination_condition.name))
+        t1 = time.perf_counter()
+        res.solution_loader.load_vars()
+        duals = {}
+        if opts.duals and not opts.whole_projects and status == "optimal":
+            duals = res.solution_loader.get_duals()
+        if opts.whole_projects:
+            info = h.getInfo()
+            stats.mip_gap = float(info.mip_gap)
+        result = extract(self.model, res.incumbent_objective, status, duals, stats)
+        result.stats.extract_s = time.perf_counter() - t1
+        return result
+
+    def resolve(self, scenario: Scenario) -> Result:
+        """Solve a variant: update mutable Params and warm-start if the structure matches,
+        else rebuild. The answer is the same either way."""
+        if structure_key(scenario, self.options.whole_projects) == self.model.key:
+            t0 = time.perf_counter()
+            self.model.update(scenario)
+            self.build_s = time.perf_counter() - t0
+        else:
+            self._build(scenario)
+        return self.solve()
+
+    def export_mps(self, path: str) -> None:
+        """Write the exact LP as MPS (symbolic names) so anyone can re-solve it with another tool."""
+        self.model.m.write(path, format="mps", io_options={"symbolic_solver_labels": True})
+
+
+_MESSAGES = {
+    "infeasible": "no allocation satisfies every hard rule (pools, caps, farmland balance, committed "
+    "projects); see the diagnosis",
+    "unbounded": "the objective is unbounded: a value has no limiting rule (a data error)",
+    "error": "the solver reported an error",
+}
+
+
+def solve_scenario(scenario: Scenario, options: SolveOptions | None = None) -> Result:
+    """Build and solve once."""
+    return ScenarioSolver(scenario, options).solve()

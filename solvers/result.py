@@ -1,0 +1,136 @@
+"""The result of one solve, in domain terms: what a planner reads, what the API returns.
+
+Every table is a list of flat rows (one pydantic model per row) so it maps 1:1 onto CSV.
+Shadow prices are ∂objective/∂limit in 亿元 per unit of the limit (ha unless said): the value of
+relaxing that rule by one unit. Raw constraint indices never appear.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["optimal", "infeasible", "unbounded", "time_limit", "not_solved", "error"]
+
+
+class ProvinceRow(BaseModel):
+    code: str
+    name: str
+    pool_ha_per_year: float
+    new_land_ha: float = Field(description="New construction land over the horizon, ha.")
+    pool_used_ha: float = Field(description="New land drawn from the provincial pool, ha.")
+    land_quota_bought_ha: float
+    land_quota_sold_ha: float
+    arable_occupied_ha: float
+    supplementary_reserve_ha: float
+    farmland_quota_bought_ha: float
+    farmland_quota_sold_ha: float
+    tilted_share: float | None = Field(description="Share of new land in centre and key-cluster cities.")
+    reward_fund_cny_100m: float = Field(description="Citizenisation reward fund, 亿元 per year.")
+    approval_entrusted: bool
+    projects_state_council: int
+    projects_province_entrusted: int
+    projects_province: int
+
+
+class CityRow(BaseModel):
+    code: str
+    name: str
+    province_code: str
+    tilted: bool
+    settlers_per_year: int
+    per_settler_m2: float
+    linkage_need_ha: float = Field(description="Settler land floor over the horizon, ha.")
+    new_land_ha: float
+    project_land_ha: float
+    general_land_ha: float
+    stock_revitalised_ha: float
+    settler_shortfall_ha: float
+    per_capita_before_m2: float
+    per_capita_after_m2: float
+    per_capita_cap_m2: float
+
+
+class ProjectRow(BaseModel):
+    id: str
+    city_code: str
+    province_code: str
+    category: str
+    area_ha: float
+    selected_share: float
+    start_year: int | None = Field(description="Year in which most of it starts; null if not selected.")
+    value_cny_100m: float
+    approval_authority: str
+    approval_reason: str
+    legal_basis: str
+
+
+class TradeRow(BaseModel):
+    market: Literal["construction_land", "supplementary_farmland"]
+    province_code: str
+    side: Literal["buy", "sell"]
+    year: int | None = Field(description="Plan year; null for farmland quota (traded over the horizon).")
+    area_ha: float
+    price_cny_10k_per_mu: float
+    amount_cny_100m: float
+
+
+class Shortfall(BaseModel):
+    """A soft target the plan misses (a non-zero priced slack)."""
+
+    rule: str
+    policy_item: str
+    region: str
+    year: int
+    amount_ha: float
+
+
+class Binding(BaseModel):
+    """A rule at its limit, with its shadow price in domain units."""
+
+    rule: str = Field(description="Rule name, e.g. 'provincial_pool'.")
+    policy_item: str = Field(description="Policy item it implements, e.g. '(20) land plan'.")
+    region: str = Field(description="Province, city or project it applies to (code or id), or 'national'.")
+    year: int | None
+    limit: float = Field(description="The right-hand side: the limit as the rule states it.")
+    shadow_price: float = Field(description="∂objective/∂limit, 亿元 per unit of the limit.")
+    unit: str
+    description: str
+
+
+class SolveStats(BaseModel):
+    variables: int = 0
+    constraints: int = 0
+    nonzeros: int = 0
+    build_s: float = 0.0
+    solve_s: float = 0.0
+    extract_s: float = 0.0
+    solver: str = ""
+    termination: str = ""
+    mip: bool = False
+    mip_gap: float | None = None
+
+
+class Result(BaseModel):
+    scenario: str
+    status: Status
+    message: str = ""
+    objective_cny_100m: float | None = None
+    objective_terms_cny_100m: dict[str, float] = Field(default_factory=dict)
+    provinces: list[ProvinceRow] = Field(default_factory=list)
+    cities: list[CityRow] = Field(default_factory=list)
+    projects: list[ProjectRow] = Field(default_factory=list)
+    trades: list[TradeRow] = Field(default_factory=list)
+    shortfalls: list[Shortfall] = Field(default_factory=list)
+    binding: list[Binding] = Field(default_factory=list)
+    stats: SolveStats = Field(default_factory=SolveStats)
+
+    def table(self, name: str) -> list[BaseModel]:
+        return {
+            "provinces": self.provinces, "cities": self.cities, "projects": self.projects,
+            "trades": self.trades, "shortfalls": self.shortfalls, "binding": self.binding,
+        }[name]
+
+
+TABLES = ("provinces", "cities", "projects", "trades", "shortfalls", "binding")
