@@ -1,0 +1,222 @@
+"""The ``landquota`` command line.
+
+    landquota datasets
+    landquota validate PATH
+    landquota solve --dataset demo|china-2020|PATH [--set path=value ...] [--out DIR] [--whole-projects]
+    landquota export --dataset ... --mps FILE
+    landquota route --province CODE --parcel TYPE:HA [--parcel ...]
+    landquota serve [--host --port --workers]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from models.scenario import Scenario, ScenarioInvalid, load_scenario
+
+
+def _load(spec: str, sets: list[str] | None = None) -> Scenario:
+    from datasets import DATASETS, dataset_dict
+    from models.overrides import apply_overrides, parse_assignment
+
+    if spec in DATASETS:
+        data = dataset_dict(spec)
+    else:
+        path = Path(spec)
+        if not path.is_file():
+            raise SystemExit(f"error: {spec!r} is neither a bundled dataset ({', '.join(DATASETS)}) nor a file")
+        data = _read_file(path)
+    if sets:
+        return apply_overrides(data, dict(parse_assignment(s) for s in sets))
+    return load_scenario(data)
+
+
+def _read_file(path: Path) -> dict:
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yaml", ".yml"):
+        import yaml
+
+        return yaml.safe_load(text)
+    return json.loads(text)
+
+
+def _print_problems(e: ScenarioInvalid) -> None:
+    print(f"invalid scenario: {len(e.problems)} problem(s)", file=sys.stderr)
+    for p in e.problems:
+        print(f"  {'.'.join(map(str, p.loc))}: [{p.rule}] {p.message}", file=sys.stderr)
+
+
+def cmd_datasets(args) -> int:
+    from datasets import list_datasets, load_dataset
+
+    for name in list_datasets():
+        s = load_dataset(name)
+        print(f"{name:12s} {len(s.provinces):3d} provinces {len(s.cities):4d} cities {len(s.projects):5d} projects  "
+              f"{s.years} year(s)  {s.description[:60]}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    s = _load(args.path)
+    print(f"valid: {s.name}: {len(s.provinces)} provinces, {len(s.cities)} cities, {len(s.projects)} projects")
+    return 0
+
+
+def cmd_solve(args) -> int:
+    from solvers.highs import SolveOptions, solve_scenario
+
+    s = _load(args.dataset, args.set)
+    opts = SolveOptions(time_limit_s=args.time_limit, whole_projects=args.whole_projects)
+    r = solve_scenario(s, opts)
+    print(summary(r))
+    if args.out:
+        write_outputs(r, Path(args.out))
+        print(f"\nwrote {args.out}/result.json and CSV tables")
+    return 0 if r.status in ("optimal", "infeasible", "time_limit") else 1
+
+
+def summary(r) -> str:
+    lines = [f"scenario {r.scenario}: {r.status}" + (f" — {r.message}" if r.message else "")]
+    if r.objective_cny_100m is None:
+        return "\n".join(lines)
+    lines.append(f"objective {r.objective_cny_100m:,.2f} 亿元  ("
+                 + ", ".join(f"{k} {v:,.2f}" for k, v in r.objective_terms_cny_100m.items()) + ")")
+    st = r.stats
+    lines.append(f"{st.variables} variables, {st.constraints} constraints, {st.nonzeros} nonzeros; "
+                 f"build {st.build_s:.2f}s solve {st.solve_s:.2f}s extract {st.extract_s:.2f}s; {st.solver}")
+    lines.append("")
+    lines.append(f"{'province':8s} {'name':6s} {'pool/yr ha':>11s} {'new ha':>10s} {'bought':>8s} {'sold':>8s} "
+                 f"{'arable occ':>10s} {'tilt %':>7s} {'fund 亿':>8s} {'SC/ent/prov':>11s}")
+    for p in r.provinces:
+        tilt = f"{100 * p.tilted_share:6.1f}" if p.tilted_share is not None else "     -"
+        lines.append(f"{p.code:8s} {p.name:6s} {p.pool_ha_per_year:11,.0f} {p.new_land_ha:10,.1f} "
+                     f"{p.land_quota_bought_ha:8,.1f} {p.land_quota_sold_ha:8,.1f} {p.arable_occupied_ha:10,.1f} "
+                     f"{tilt:>7s} {p.reward_fund_cny_100m:8.2f} "
+                     f"{p.projects_state_council:3d}/{p.projects_province_entrusted:3d}/{p.projects_province:3d}")
+    tot_new = sum(p.new_land_ha for p in r.provinces)
+    lines.append(f"{'total':15s} {sum(p.pool_ha_per_year for p in r.provinces):11,.0f} {tot_new:10,.1f}")
+    sel = [p for p in r.projects if p.selected_share > 1e-6]
+    lines.append(f"\nprojects selected: {len(sel)} of {len(r.projects)} "
+                 f"({sum(1 for p in sel if p.selected_share < 1 - 1e-6)} partly)")
+    if r.shortfalls:
+        lines.append("unmet targets:")
+        for sh in r.shortfalls:
+            lines.append(f"  {sh.rule} {sh.region} year {sh.year}: short by {sh.amount_ha:,.1f} ha")
+    if r.binding:
+        top = sorted(r.binding, key=lambda b: -abs(b.shadow_price))[:10]
+        lines.append("most valuable binding rules (shadow price, 亿元 per unit):")
+        for b in top:
+            lines.append(f"  {b.shadow_price:10.4f}  {b.policy_item:22s} {b.description}")
+    return "\n".join(lines)
+
+
+def write_outputs(r, out: Path) -> None:
+    from solvers.result import TABLES
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "result.json").write_text(r.model_dump_json(indent=1), encoding="utf-8")
+    for name in TABLES:
+        write_csv(r.table(name), out / f"{name}.csv", type(r).model_fields[name].annotation.__args__[0])
+
+
+def write_csv(rows, path: Path, row_model) -> None:
+    fields = list(row_model.model_fields)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=fields)
+        w.writeheader()
+        for row in rows:
+            w.writerow(row.model_dump())
+
+
+def cmd_export(args) -> int:
+    from solvers.highs import ScenarioSolver, SolveOptions
+
+    s = _load(args.dataset, args.set)
+    ScenarioSolver(s, SolveOptions(whole_projects=args.whole_projects)).export_mps(args.mps)
+    print(f"wrote {args.mps}")
+    return 0
+
+
+def cmd_route(args) -> int:
+    from models.approval import route
+    from models.policy import PolicyParameters
+    from models.regions import PROVINCES
+
+    if args.province not in PROVINCES:
+        raise SystemExit(f"error: {args.province} is not a GB/T 2260 province code")
+    parcels = []
+    for spec in args.parcel:
+        try:
+            lt, ha = spec.split(":")
+            parcels.append({"land_type": lt, "area_ha": float(ha)})
+        except ValueError:
+            raise SystemExit(f"error: --parcel {spec!r} must be TYPE:HA, e.g. arable:20") from None
+        if lt not in ("permanent_basic_farmland", "arable", "other") or not float(ha) > 0:
+            raise SystemExit(f"error: --parcel {spec!r}: TYPE is permanent_basic_farmland|arable|other, HA > 0")
+    pol = PolicyParameters()
+    r = route(parcels, args.province in pol.entrusted_province_codes, pol)
+    print(f"authority:   {r.authority}\nreason:      {r.reason}\nlegal basis: {r.legal_basis}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from service.server import run
+
+    return run(host=args.host, port=args.port, workers=args.workers) or 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="landquota", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("datasets", help="list bundled datasets").set_defaults(func=cmd_datasets)
+
+    p = sub.add_parser("validate", help="validate a scenario file or dataset")
+    p.add_argument("path")
+    p.set_defaults(func=cmd_validate)
+
+    def scenario_args(p):
+        p.add_argument("--dataset", default="demo", help="bundled dataset name or a JSON/YAML scenario file")
+        p.add_argument("--set", action="append", metavar="PATH=VALUE",
+                       help="override, e.g. policy.per_capita_cap_m2=90 or provinces[510000].new_land_pool_ha_per_year=250")
+        p.add_argument("--whole-projects", action="store_true", help="select projects whole (MIP)")
+
+    p = sub.add_parser("solve", help="solve a scenario and print a summary")
+    scenario_args(p)
+    p.add_argument("--out", help="directory for result.json and CSV tables")
+    p.add_argument("--time-limit", type=float, default=300.0, help="seconds (default 300)")
+    p.set_defaults(func=cmd_solve)
+
+    p = sub.add_parser("export", help="write the exact LP as MPS")
+    scenario_args(p)
+    p.add_argument("--mps", required=True)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("route", help="who approves a project (Art. 46, 國發〔2020〕4號)")
+    p.add_argument("--province", required=True)
+    p.add_argument("--parcel", action="append", required=True, metavar="TYPE:HA")
+    p.set_defaults(func=cmd_route)
+
+    p = sub.add_parser("serve", help="serve the HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=None, help="solver worker processes (default: CPU count)")
+    p.set_defaults(func=cmd_serve)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ScenarioInvalid as e:
+        _print_problems(e)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
