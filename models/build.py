@@ -12,6 +12,8 @@ Block                policy                                      module
                      cap, stock first, tilt
 ``m.approval``       item (20) approval capacity by authority     :mod:`models.approval_capacity`
 ``m.trading``        item (20) quota trading, farmland balance    :mod:`models.trading`
+``m.finance``        item (21) funding, bonds, capital, credit,   :mod:`models.finance`
+                     debt ratio
 ===================  ==========================================  =========================
 
 Shared variables (all in ha, per city or project and plan year ``t``):
@@ -24,7 +26,7 @@ Shared variables (all in ha, per city or project and plan year ``t``):
 * expression ``new_land[c, t] = Σ_j area_j · x[j, t] + g[c, t]`` — new construction land.
 
 Objective (亿元, maximised): discounted value of projects and of general land put to use, minus
-revitalisation, farmland-occupation, trading costs and priced target shortfalls.
+revitalisation, farmland-occupation, trading and financing costs and priced target shortfalls.
 
 Only what-if knobs are mutable Params (pools, totals, floors, caps, prices, capacities); see
 :meth:`LandModel.update`.
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
-from models import approval_capacity, landplan, linkage, trading
+from models import approval_capacity, finance, landplan, linkage, trading
 from models.approval import Route
 from models.coefficients import CityCoefficients, all_city_coefficients, project_routes
 from models.policy import M2_PER_HA
@@ -113,6 +115,7 @@ def structure_key(s: Scenario, whole_projects: bool) -> tuple:
         pol.national_new_land_total_ha is None,
         pol.state_council_capacity_ha_per_year is None,
         pol.stock_first,
+        finance.finance_structure(s),
         # Numbers the LP holds as plain constants (not what-if knobs): a change rebuilds.
         pol.discount_rate_per_year,
         tuple((p.value_cny_100m, tuple((q.land_type, q.area_ha) for q in p.parcels)) for p in s.projects),
@@ -165,6 +168,7 @@ class LandModel:
             landplan.add_block(m, d),
             approval_capacity.add_block(m, d),
             trading.add_block(m, d),
+            finance.add_block(m, d),
         ]
         project_value = sum(
             d.discount[t] * p.value_cny_100m * m.x[p.id, t] for p in s.projects for t in d.years
@@ -189,7 +193,8 @@ class LandModel:
         self.scenario = scenario
         self.data = ModelData.from_scenario(scenario)
         for mod, block in ((linkage, self.m.linkage), (landplan, self.m.landplan),
-                           (approval_capacity, self.m.approval), (trading, self.m.trading)):
+                           (approval_capacity, self.m.approval), (trading, self.m.trading),
+                           (finance, self.m.finance)):
             mod.set_params(block, self.data)
 
 

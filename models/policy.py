@@ -206,6 +206,39 @@ class PolicyParameters(BaseModel):
         "(20万/亩 [M]) as a proxy for PBF's higher quality.",
     )
 
+    # ---- Item (21): investment and financing ---------------------------------------------------
+    bond_max_share: Share = Field(
+        0.60, description="Enterprise-bond proceeds ≤ this share of project investment [V]."
+    )
+    bond_max_share_special: Share = Field(
+        0.70,
+        description="Bond cap for the 2015 special-bond categories (utility tunnels 發改辦財金〔2015〕755號 [V]; "
+        "parking, elderly care [M]).",
+    )
+    bond_special_categories: list[str] = Field(
+        default_factory=lambda: ["utility_tunnel", "parking", "elderly_care"],
+        description="Project categories with the higher bond cap.",
+    )
+    min_capital_ratio: Share = Field(
+        0.20, description="Minimum project capital, share of investment (國發〔2015〕51號, 〔2019〕26號 [V])."
+    )
+    public_service_gap_capital_reduction: Share = Field(
+        0.05, description="Public-service-gap projects may go this much lower (5 points) [V]."
+    )
+    debt_ratio_limit: NonNeg = Field(
+        1.00,
+        description="Debt ratio (債務率 = debt balance ÷ comprehensive fiscal capacity) warning line after new "
+        "government debt: 100% [V]. A region already over it may add no new government debt.",
+    )
+    finance_discount_rate_pct: float = Field(
+        3.85,
+        ge=0,
+        le=50,
+        allow_inf_nan=False,
+        description="Rate at which financing cash flows are discounted to price money, %: the 1-year LPR of "
+        "2020-04-20 [M] (a modelling choice [A]).",
+    )
+
     # ---- Objective and soft targets ------------------------------------------------------------
     discount_rate_per_year: Share = Field(
         0.0465,

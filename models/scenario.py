@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from models.funding import FundingSource, default_funding_sources
 from models.policy import PolicyParameters
 from models.regions import PROVINCES
 
@@ -98,6 +99,17 @@ class Province(BaseModel):
     approval_capacity_ha_per_year: NonNeg | None = Field(
         None, description="Land area the provincial government can approve per year, ha; null = unlimited."
     )
+    fiscal_capacity_cny_100m: NonNeg | None = Field(
+        None,
+        description="Comprehensive fiscal capacity (綜合財力) per year, 亿元: the denominator of the debt "
+        "ratio. null = no debt-ratio rule for this province.",
+        examples=[9000.0],
+    )
+    debt_balance_cny_100m: NonNeg = Field(0.0, description="Existing local government debt balance, 亿元.")
+    debt_service_cny_100m_per_year: NonNeg = Field(0.0, description="Existing debt service per year, 亿元 (reported).")
+    special_bond_limit_cny_100m_per_year: NonNeg = Field(
+        0.0, description="Local government special-bond quota available to these projects per year, 亿元."
+    )
     census_population: Persons | None = Field(
         None, description="7th-census population (2020-11-01), persons; informative.", examples=[83674866]
     )
@@ -170,6 +182,10 @@ class City(BaseModel):
     general_land_arable_share: Share = Field(
         0.5, description="Share of general-use new land that occupies arable land (the rest is other land)."
     )
+    fiscal_capacity_cny_100m: NonNeg | None = Field(
+        None, description="The city's own comprehensive fiscal capacity, 亿元 per year, where given (debt ratio)."
+    )
+    debt_balance_cny_100m: NonNeg = Field(0.0, description="The city's existing government debt balance, 亿元.")
 
     @property
     def is_centre(self) -> bool:
@@ -197,6 +213,18 @@ class Project(BaseModel):
     committed: bool = Field(
         False, description="Already decided: must be built in full within the horizon (a hard rule)."
     )
+    investment_cny_100m: NonNeg = Field(
+        0.0,
+        description="Total investment, 亿元; the selected share must be fully funded (item (21)). 0 = the "
+        "project needs no funding in this scenario (land only).",
+        examples=[30.0],
+    )
+    county_seat: bool = Field(False, description="In a county seat (縣城): eligible for county-seat bonds and ADBC.")
+    min_capital_ratio: Share | None = Field(
+        None,
+        description="Minimum project capital ratio; null = the policy default for its category "
+        "(20%, public-service-gap projects 15%: 國發〔2019〕26號).",
+    )
 
     @property
     def area_ha(self) -> float:
@@ -217,6 +245,10 @@ class Scenario(BaseModel):
     cities: list[City] = Field(min_length=1)
     projects: list[Project] = Field(default_factory=list)
     policy: PolicyParameters = Field(default_factory=PolicyParameters)
+    funding_sources: list[FundingSource] = Field(
+        default_factory=default_funding_sources,
+        description="Funding sources of item (21), as data rows (default: models.funding.default_funding_sources).",
+    )
     sources: dict[str, str] = Field(
         default_factory=dict, description="Where the figures come from (field or group → source)."
     )
@@ -300,6 +332,15 @@ def check_scenario(s: Scenario) -> list[Problem]:
         if code not in PROVINCES:
             add(("policy", "land_quota_buyer_price_cny_10k_per_mu", code), "unknown_province",
                 f"{code} is not a GB/T 2260 province code")
+
+    for i, n in _dupes([f.id for f in s.funding_sources]):
+        add(("funding_sources", i, "id"), "duplicate_id", f"funding source id {n} appears more than once")
+    for i, f in enumerate(s.funding_sources):
+        for code in list(f.eligible_provinces or []) + list(f.limit_per_province_cny_100m or {}):
+            if code not in PROVINCES:
+                add(("funding_sources", i), "unknown_province", f"{f.id}: {code} is not a GB/T 2260 province code")
+    if sum(f.kind == "reward_fund" for f in s.funding_sources) > 1:
+        add(("funding_sources",), "one_reward_fund", "at most one source may be the citizenisation reward fund")
 
     city_codes = {c.code for c in s.cities}
     cities_per_province = Counter(c.province_code for c in s.cities)

@@ -27,6 +27,8 @@ class RuleSpec:
     unit: str
     describe: Callable[[str, int | None], str]
     region_year: Callable[[object], tuple[str, int | None]]
+    detail: Callable[[object], str] | None = None
+    """For rules whose index carries more than region and year (e.g. a funding source)."""
 
 
 def _p_t(idx):
@@ -74,6 +76,28 @@ RULES: list[RuleSpec] = [
              lambda r, t: "clearing value of one ha of supplementary-farmland quota", _none),
     RuleSpec("project_once", "project_whole", "(20) projects", "亿元/project",
              lambda r, t: f"value of being able to build more of project {r} (it is fully selected)", _r),
+    RuleSpec("finance.funding_balance", "funding_balance", "(21) finance", "亿元/亿元",
+             lambda r, t: f"value of one more 亿元 of investment need in project {r}, year {t}", _p_t),
+    RuleSpec("finance.bond_share_cap", "bond_share", "(21) bonds", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of enterprise bonds allowed for project {r}, year {t}", _p_t),
+    RuleSpec("finance.capital_min", "capital_ratio", "(21) capital", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of project capital required for project {r}, year {t}", _p_t),
+    RuleSpec("finance.credit_line", "credit_line", "(21) credit lines", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of comprehensive credit line in {r}",
+             lambda idx: (str(idx[1]), None), detail=lambda idx: f"source {idx[0]}"),
+    RuleSpec("finance.national_total", "national_funding_total", "(21) public funds", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of the national total in year {t}",
+             lambda idx: ("national", int(idx[1])), detail=lambda idx: f"source {idx[0]}"),
+    RuleSpec("finance.reward_fund", "reward_fund_allocation", "(6) reward fund", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of {r}'s citizenisation reward fund in year {t}",
+             lambda idx: (str(idx[1]), int(idx[2]))),
+    RuleSpec("finance.special_bond", "special_bond_quota", "(21) special bonds", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of {r}'s special-bond quota in year {t}",
+             lambda idx: (str(idx[1]), int(idx[2]))),
+    RuleSpec("finance.debt_ratio_province", "debt_ratio", "(21) debt risk", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of new government debt allowed under {r}'s debt-ratio line", _r),
+    RuleSpec("finance.debt_ratio_city", "debt_ratio_city", "(21) debt risk", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of new government debt allowed under city {r}'s debt-ratio line", _r),
 ]
 
 
@@ -102,6 +126,6 @@ def binding_rules(m, duals: dict) -> list[Binding]:
             out.append(Binding(
                 rule=spec.rule, policy_item=spec.policy_item, region=region, year=year,
                 limit=float(limit), shadow_price=float(dual), unit=spec.unit,
-                description=spec.describe(region, year),
+                description=spec.describe(region, year) + (f" ({spec.detail(idx)})" if spec.detail else ""),
             ))
     return out

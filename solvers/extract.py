@@ -7,11 +7,12 @@ from collections import defaultdict
 import pyomo.environ as pyo
 
 from models.build import LandModel, land_per_capita_after_m2
+from models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
 from models.linkage import reward_fund_allocation
 from models.policy import MU_PER_HA
 from solvers.duals import binding_rules
 from solvers.result import (
-    CityRow, ProjectRow, ProvinceRow, Result, Shortfall, SolveStats, TradeRow,
+    CityRow, FinancingRow, LimitRow, ProjectRow, ProvinceRow, Result, Shortfall, SolveStats, TradeRow,
 )
 
 EPS = 1e-6
@@ -47,6 +48,14 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             per_capita_cap_m2=k.effective_cap_per_capita_m2,
         ))
 
+    financing = _financing(lm)
+    money = defaultdict(float)
+    gov_debt = defaultdict(float)
+    for row in financing:
+        money[row.province_code] += row.amount_cny_100m
+        if row.government_debt:
+            gov_debt[row.province_code] += row.amount_cny_100m
+
     fund = reward_fund_allocation(s)
     tr = m.trading
     route_count: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -72,6 +81,10 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             projects_state_council=route_count[p.code]["state_council"],
             projects_province_entrusted=route_count[p.code]["province_entrusted"],
             projects_province=route_count[p.code]["province"],
+            financing_cny_100m=money[p.code],
+            new_government_debt_cny_100m=gov_debt[p.code],
+            debt_ratio_before=_ratio(p.debt_balance_cny_100m, p.fiscal_capacity_cny_100m),
+            debt_ratio_after=_ratio(p.debt_balance_cny_100m + gov_debt[p.code], p.fiscal_capacity_cny_100m),
         ))
 
     projects = []
@@ -132,10 +145,71 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
         "linkage_shortfall_penalty": pyo.value(m.linkage.objective_term),
         "revitalisation_and_tilt_penalty": pyo.value(m.landplan.objective_term),
         "trading_and_farmland_cost": pyo.value(m.trading.objective_term),
+        "financing_cost": pyo.value(m.finance.objective_term),
     }
     return Result(
         scenario=s.name, status=status, objective_cny_100m=objective,
         objective_terms_cny_100m={k: float(v) for k, v in terms.items()},
         provinces=provinces, cities=cities, projects=projects, trades=trades, shortfalls=shortfalls,
+        financing=financing, limits=_limits(lm, financing),
         binding=binding_rules(m, duals) if duals else [], stats=stats,
     )
+
+
+def _ratio(debt: float, capacity: float | None) -> float | None:
+    return debt / capacity if capacity else None
+
+
+def _financing(lm: LandModel) -> list[FinancingRow]:
+    m, d, s = lm.m, lm.data, lm.scenario
+    fb = m.finance
+    src = {f.id: f for f in s.funding_sources}
+    inv = {p.id: p.investment_cny_100m for p in s.projects}
+    rows = []
+    for j, k in fb.pairs:
+        for t in d.years:
+            v = _v(fb.f[j, k, t])
+            if not v:
+                continue
+            city = d.city_of_project[j]
+            rows.append(FinancingRow(
+                project_id=j, city_code=city, province_code=d.province_of_city[city], source_id=k,
+                source_kind=src[k].kind, year=t, amount_cny_100m=v, share_of_investment=v / inv[j],
+                cost_cny_100m=d.discount[t] * pyo.value(fb.cost[k]) * v,
+                counts_as_capital=src[k].kind in CAPITAL_KINDS,
+                government_debt=src[k].kind in GOVERNMENT_DEBT_KINDS,
+            ))
+    return rows
+
+
+def _limits(lm: LandModel, financing: list[FinancingRow]) -> list[LimitRow]:
+    """How much of each money limit the plan uses (every limit present in the model)."""
+    fb, d, s = lm.m.finance, lm.data, lm.scenario
+    by = defaultdict(float)
+    for r in financing:
+        by["src_prov", r.source_id, r.province_code] += r.amount_cny_100m
+        by["src_prov_year", r.source_id, r.province_code, r.year] += r.amount_cny_100m
+        by["src_year", r.source_id, r.year] += r.amount_cny_100m
+        if r.government_debt:
+            by["gov_prov", r.province_code] += r.amount_cny_100m
+            by["gov_city", r.city_code] += r.amount_cny_100m
+    out = []
+    for k, p in fb.line:
+        out.append(LimitRow(limit="credit_line", source_id=k, region=p, year=None,
+                            used_cny_100m=by["src_prov", k, p], limit_cny_100m=pyo.value(fb.line[k, p])))
+    for k in fb.total:
+        for t in d.years:
+            out.append(LimitRow(limit="national_total", source_id=k, region="national", year=t,
+                                used_cny_100m=by["src_year", k, t], limit_cny_100m=pyo.value(fb.total[k])))
+    for name, param in (("reward_fund", fb.reward_cap), ("special_bond", fb.special_cap)):
+        for k, p in param:
+            for t in d.years:
+                out.append(LimitRow(limit=name, source_id=k, region=p, year=t,
+                                    used_cny_100m=by["src_prov_year", k, p, t], limit_cny_100m=pyo.value(param[k, p])))
+    for p in fb.debt_room_province:
+        out.append(LimitRow(limit="debt_ratio_province", source_id=None, region=p, year=None,
+                            used_cny_100m=by["gov_prov", p], limit_cny_100m=pyo.value(fb.debt_room_province[p])))
+    for c in fb.debt_room_city:
+        out.append(LimitRow(limit="debt_ratio_city", source_id=None, region=c, year=None,
+                            used_cny_100m=by["gov_city", c], limit_cny_100m=pyo.value(fb.debt_room_city[c])))
+    return out

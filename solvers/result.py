@@ -32,6 +32,10 @@ class ProvinceRow(BaseModel):
     projects_state_council: int
     projects_province_entrusted: int
     projects_province: int
+    financing_cny_100m: float = Field(0.0, description="Money raised for the selected projects, 亿元.")
+    new_government_debt_cny_100m: float = Field(0.0, description="New government debt (special bonds), 亿元.")
+    debt_ratio_before: float | None = Field(None, description="Debt balance ÷ comprehensive fiscal capacity now.")
+    debt_ratio_after: float | None = Field(None, description="The same after the plan's new government debt.")
 
 
 class CityRow(BaseModel):
@@ -74,6 +78,34 @@ class TradeRow(BaseModel):
     area_ha: float
     price_cny_10k_per_mu: float
     amount_cny_100m: float
+
+
+class FinancingRow(BaseModel):
+    """Money from one source for one project in one start year (item (21))."""
+
+    project_id: str
+    city_code: str
+    province_code: str
+    source_id: str
+    source_kind: str
+    year: int
+    amount_cny_100m: float
+    share_of_investment: float
+    cost_cny_100m: float = Field(description="What this money costs in the objective, 亿元.")
+    counts_as_capital: bool
+    government_debt: bool
+
+
+class LimitRow(BaseModel):
+    """Use of a money limit: a credit line, a quota, an allocation or a debt-ratio room."""
+
+    limit: Literal["credit_line", "national_total", "reward_fund", "special_bond", "debt_ratio_province",
+                   "debt_ratio_city"]
+    source_id: str | None
+    region: str
+    year: int | None
+    used_cny_100m: float
+    limit_cny_100m: float
 
 
 class Shortfall(BaseModel):
@@ -122,6 +154,8 @@ class Result(BaseModel):
     cities: list[CityRow] = Field(default_factory=list)
     projects: list[ProjectRow] = Field(default_factory=list)
     trades: list[TradeRow] = Field(default_factory=list)
+    financing: list[FinancingRow] = Field(default_factory=list)
+    limits: list[LimitRow] = Field(default_factory=list)
     shortfalls: list[Shortfall] = Field(default_factory=list)
     binding: list[Binding] = Field(default_factory=list)
     stats: SolveStats = Field(default_factory=SolveStats)
@@ -129,8 +163,9 @@ class Result(BaseModel):
     def table(self, name: str) -> list[BaseModel]:
         return {
             "provinces": self.provinces, "cities": self.cities, "projects": self.projects,
-            "trades": self.trades, "shortfalls": self.shortfalls, "binding": self.binding,
+            "trades": self.trades, "financing": self.financing, "limits": self.limits,
+            "shortfalls": self.shortfalls, "binding": self.binding,
         }[name]
 
 
-TABLES = ("provinces", "cities", "projects", "trades", "shortfalls", "binding")
+TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "shortfalls", "binding")

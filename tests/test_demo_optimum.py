@@ -1,4 +1,7 @@
-"""The demo's optimum, worked out by hand from the rules (not copied from a solver run).
+"""The demo's land optimum, worked out by hand from the rules (not copied from a solver run).
+
+This checks items (6) and (20): the demo's financing (item (21)) is switched off by setting every
+project's investment to 0, and is checked by hand in ``tests/test_finance.py``.
 
 With one plan year every discount factor is 1 and each province decouples except through the
 quota and farmland markets, so the LP is a knapsack per province: rank every use of pool land by
@@ -46,6 +49,7 @@ bought ha costs the nation 0.03; pilot province, so State-Council-level projects
 import pytest
 
 from datasets import load_dataset
+from models.overrides import apply_overrides
 from solvers.highs import solve_scenario
 
 SICHUAN = 5.55 + 8.7 + 3.4 + 0.95 * 3 + 50 * 0.0725 + 44 * 0.0425 + 1.5 + 2.0
@@ -55,7 +59,8 @@ GUIZHOU = 0.44 + 4 + 4.475 * 23 / 105 + 0.7 + 46 * 0.045 + 21 * 132.3 / 1e4
 
 @pytest.fixture(scope="module")
 def result():
-    return solve_scenario(load_dataset("demo"))
+    land_only = apply_overrides(load_dataset("demo"), {"projects[*].investment_cny_100m": 0})
+    return solve_scenario(land_only)
 
 
 def test_objective_matches_hand_computation(result):

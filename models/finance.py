@@ -1,0 +1,214 @@
+"""Item (21): fund the selected projects without breaching debt-risk limits.
+
+Variables ``f[j, k, t]`` — 亿元 of source *k* (a row of ``scenario.funding_sources``, see
+:mod:`models.funding`) for project *j* started in year *t*, only for eligible pairs.
+
+Rules (the project share ``x[j, t]`` is the land block's variable, so land and money are one LP):
+
+* **Funding balance** — Σ_k f[j, k, t] = investment_j × x[j, t]: a share proceeds only if it is
+  fully funded; a project no source may fund is never selected.
+* **Bond share** — enterprise-bond proceeds ≤ 60% of investment (70% for utility tunnels,
+  parking and elderly care: 發改辦財金〔2015〕755號 [V]).
+* **Capital** — own capital + public funds (grants, reward fund) ≥ the minimum capital ratio ×
+  investment (20%; public-service-gap projects 15%: 國發〔2019〕26號 [V]). Borrowed money never
+  counts (the kinds in :data:`models.funding.CAPITAL_KINDS` exclude all borrowing).
+* **Credit lines** — a bank's comprehensive credit line per province, over the horizon.
+* **National totals** — e.g. central budget investment per year.
+* **Reward fund** — per province and year ≤ its allocation by settlers (item (6),
+  :func:`models.linkage.reward_fund_allocation`): money follows people.
+* **Special bonds** — per province and year ≤ its special-bond quota.
+* **Debt ratio** — (debt balance + new government debt over the horizon) ÷ comprehensive fiscal
+  capacity ≤ 100% [V], per province and per city where the city's figures are given. A region
+  already over the line gets zero room: no new government debt.
+
+Cost: each 亿元 of source *k* costs ``models.funding.cost_per_cny_100m`` in the objective.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyomo.environ as pyo
+
+from models.build_util import block_param
+from models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS, cost_per_cny_100m
+from models.linkage import reward_fund_allocation
+
+
+def funding_pairs(s) -> list[tuple[str, str]]:
+    """Eligible (project id, source id) pairs for projects that need money."""
+    pairs = []
+    for p in s.projects:
+        if p.investment_cny_100m <= 0:
+            continue
+        prov = s.city(p.city_code).province_code
+        for f in s.funding_sources:
+            if f.eligible(p.category, p.county_seat, prov):
+                pairs.append((p.id, f.id))
+    return pairs
+
+
+def finance_structure(s) -> tuple:
+    """What decides the finance block's shape (see models.build.structure_key)."""
+    return (
+        tuple(funding_pairs(s)),
+        tuple((f.id, f.kind, f.limit_per_province_cny_100m is None, f.limit_total_cny_100m_per_year is None)
+              for f in s.funding_sources),
+        tuple(p.fiscal_capacity_cny_100m is None for p in s.provinces),
+        tuple(c.fiscal_capacity_cny_100m is None for c in s.cities),
+    )
+
+
+def capital_ratio(s, p) -> float:
+    if p.min_capital_ratio is not None:
+        return p.min_capital_ratio
+    base = s.policy.min_capital_ratio
+    if p.category == "public_service_gap":
+        base -= s.policy.public_service_gap_capital_reduction
+    return max(0.0, base)
+
+
+def bond_share(s, p) -> float:
+    pol = s.policy
+    return pol.bond_max_share_special if p.category in pol.bond_special_categories else pol.bond_max_share
+
+
+def debt_room(limit: float, capacity: float | None, balance: float) -> float | None:
+    """New government debt allowed before the debt ratio reaches its limit (0 if already over)."""
+    if capacity is None:
+        return None
+    return max(0.0, limit * capacity - balance)
+
+
+def add_block(m, d):
+    b = m.finance = pyo.Block()
+    s = d.scenario
+    kind = {f.id: f.kind for f in s.funding_sources}
+    pairs = funding_pairs(s)
+    funded = sorted({j for j, _ in pairs} | {p.id for p in s.projects if p.investment_cny_100m > 0},
+                    key=d.projects.index)
+    sources_of: dict[str, list[str]] = defaultdict(list)
+    for j, k in pairs:
+        sources_of[j].append(k)
+    b.pairs = pairs
+    b.funded = funded
+
+    b.f = pyo.Var([(j, k, t) for j, k in pairs for t in d.years], domain=pyo.NonNegativeReals,
+                  doc="亿元 of source k for project j started in year t")
+    block_param(b, "investment", funded, doc="亿元")
+    block_param(b, "bond_share", funded)
+    block_param(b, "capital_ratio", funded)
+    block_param(b, "cost", [f.id for f in s.funding_sources], doc="objective cost per 亿元")
+
+    def balance(b, j, t):
+        return sum(b.f[j, k, t] for k in sources_of[j]) == b.investment[j] * m.x[j, t]
+
+    b.funding_balance = pyo.Constraint(funded, d.years, rule=balance, doc="fully funded share")
+
+    def bonds(b, j, t):
+        ks = [k for k in sources_of[j] if kind[k] == "enterprise_bond"]
+        if not ks:
+            return pyo.Constraint.Skip
+        return sum(b.f[j, k, t] for k in ks) <= b.bond_share[j] * b.investment[j] * m.x[j, t]
+
+    b.bond_share_cap = pyo.Constraint(funded, d.years, rule=bonds, doc="bond proceeds ≤ 60/70% of investment")
+
+    def capital(b, j, t):
+        ks = [k for k in sources_of[j] if kind[k] in CAPITAL_KINDS]
+        return sum(b.f[j, k, t] for k in ks) >= b.capital_ratio[j] * b.investment[j] * m.x[j, t]
+
+    b.capital_min = pyo.Constraint(funded, d.years, rule=capital, doc="minimum project capital")
+
+    prov_of_project = {j: d.province_of_city[d.city_of_project[j]] for j in d.projects}
+    by_source_prov: dict[tuple[str, str], list[str]] = defaultdict(list)
+    by_source: dict[str, list[str]] = defaultdict(list)
+    for j, k in pairs:
+        by_source_prov[k, prov_of_project[j]].append(j)
+        by_source[k].append(j)
+
+    lines = [(f.id, p) for f in s.funding_sources if f.limit_per_province_cny_100m is not None
+             for p in f.limit_per_province_cny_100m if by_source_prov.get((f.id, p))]
+    block_param(b, "line", lines, doc="credit line over the horizon, 亿元")
+    b.credit_line = pyo.Constraint(
+        lines, rule=lambda b, k, p: sum(b.f[j, k, t] for j in by_source_prov[k, p] for t in d.years) <= b.line[k, p],
+        doc="comprehensive credit line per bank and province",
+    )
+
+    totals = [f.id for f in s.funding_sources if f.limit_total_cny_100m_per_year is not None and by_source.get(f.id)]
+    block_param(b, "total", totals, doc="national total per year, 亿元")
+    b.national_total = pyo.Constraint(
+        totals, d.years, rule=lambda b, k, t: sum(b.f[j, k, t] for j in by_source[k]) <= b.total[k],
+        doc="national total of a source per year",
+    )
+
+    def per_province(kinds):
+        return [(k, p) for k in {f.id for f in s.funding_sources if f.kind in kinds} for p in d.provinces
+                if by_source_prov.get((k, p))]
+
+    rf = per_province({"reward_fund"})
+    block_param(b, "reward_cap", rf, doc="reward-fund allocation per year, 亿元")
+    b.reward_fund = pyo.Constraint(
+        rf, d.years, rule=lambda b, k, p, t: sum(b.f[j, k, t] for j in by_source_prov[k, p]) <= b.reward_cap[k, p],
+        doc="reward fund ≤ the province's allocation by settlers",
+    )
+    sb = per_province({"special_bond"})
+    block_param(b, "special_cap", sb, doc="special-bond quota per year, 亿元")
+    b.special_bond = pyo.Constraint(
+        sb, d.years, rule=lambda b, k, p, t: sum(b.f[j, k, t] for j in by_source_prov[k, p]) <= b.special_cap[k, p],
+        doc="special bonds ≤ the province's quota",
+    )
+
+    gov = [(j, k) for j, k in pairs if kind[k] in GOVERNMENT_DEBT_KINDS]
+    gov_by_prov: dict[str, list] = defaultdict(list)
+    gov_by_city: dict[str, list] = defaultdict(list)
+    for j, k in gov:
+        gov_by_prov[prov_of_project[j]].append((j, k))
+        gov_by_city[d.city_of_project[j]].append((j, k))
+    dr_p = [p.code for p in s.provinces if p.fiscal_capacity_cny_100m is not None and gov_by_prov.get(p.code)]
+    dr_c = [c.code for c in s.cities if c.fiscal_capacity_cny_100m is not None and gov_by_city.get(c.code)]
+    block_param(b, "debt_room_province", dr_p, doc="new government debt allowed, 亿元")
+    block_param(b, "debt_room_city", dr_c, doc="new government debt allowed, 亿元")
+    b.debt_ratio_province = pyo.Constraint(
+        dr_p, rule=lambda b, p: sum(b.f[j, k, t] for j, k in gov_by_prov[p] for t in d.years) <= b.debt_room_province[p],
+        doc="debt ratio ≤ limit after new government debt (province)",
+    )
+    b.debt_ratio_city = pyo.Constraint(
+        dr_c, rule=lambda b, c: sum(b.f[j, k, t] for j, k in gov_by_city[c] for t in d.years) <= b.debt_room_city[c],
+        doc="debt ratio ≤ limit after new government debt (city)",
+    )
+
+    b.financing_cost = pyo.Expression(
+        expr=sum(d.discount[t] * b.cost[k] * b.f[j, k, t] for j, k in pairs for t in d.years)
+    )
+    b.objective_term = pyo.Expression(expr=-b.financing_cost)
+    set_params(b, d)
+    return b
+
+
+def set_params(b, d) -> None:
+    s = d.scenario
+    pol = s.policy
+    for p in s.projects:
+        if p.id in b.investment:
+            b.investment[p.id] = p.investment_cny_100m
+            b.bond_share[p.id] = bond_share(s, p)
+            b.capital_ratio[p.id] = capital_ratio(s, p)
+    for f in s.funding_sources:
+        b.cost[f.id] = cost_per_cny_100m(f, pol.finance_discount_rate_pct)
+        if f.limit_total_cny_100m_per_year is not None and f.id in b.total:
+            b.total[f.id] = f.limit_total_cny_100m_per_year
+        for p, line in (f.limit_per_province_cny_100m or {}).items():
+            if (f.id, p) in b.line:
+                b.line[f.id, p] = line
+    fund = reward_fund_allocation(s)
+    for k, p in b.reward_cap:
+        b.reward_cap[k, p] = fund.get(p, 0.0)
+    prov = {p.code: p for p in s.provinces}
+    for k, p in b.special_cap:
+        b.special_cap[k, p] = prov[p].special_bond_limit_cny_100m_per_year
+    for p in b.debt_room_province:
+        pr = prov[p]
+        b.debt_room_province[p] = debt_room(pol.debt_ratio_limit, pr.fiscal_capacity_cny_100m, pr.debt_balance_cny_100m)
+    for c in b.debt_room_city:
+        city = s.city(c)
+        b.debt_room_city[c] = debt_room(pol.debt_ratio_limit, city.fiscal_capacity_cny_100m, city.debt_balance_cny_100m)

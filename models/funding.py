@@ -1,0 +1,152 @@
+"""Funding sources for item (21): data rows, not code.
+
+NDRC 532號 item (21): while preventing local government debt risk, finance new-urbanisation,
+urban–rural-integration and characteristic-town projects with enterprise bonds, comprehensive
+credit and medium/long-term loans from China Development Bank (CDB) and Agricultural Development
+Bank of China (ADBC), and public money. Each source is a row with a ``kind`` (what the money *is*:
+borrowed, capital, a grant, government debt), a cost (rate and tenor), eligibility (project
+categories, county seats, provinces) and limits. The default rows are
+:func:`default_funding_sources`; a scenario may replace or edit them.
+
+Cost in the objective. Project values are net of investment and before financing, so the LP
+charges each 亿元 of a source the present value, at ``policy.finance_discount_rate_pct``, of the
+level debt service on that 亿元 over the source's tenor, minus the 亿元 itself:
+``max(0, CRF(rate, tenor) × AF(d, tenor) − 1)``. Grants cost nothing; own capital is priced at its
+opportunity cost the same way. Money cheaper than the discount rate costs nothing (the floor), so
+borrowing is never itself a reason to build.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+FundingKind = Literal["enterprise_bond", "loan", "grant", "reward_fund", "special_bond", "own_capital"]
+
+BORROWED_KINDS = {"enterprise_bond", "loan", "special_bond"}
+"""Borrowed money never counts as project capital (國發〔2015〕51號, 國發〔2019〕26號 [V])."""
+CAPITAL_KINDS = {"own_capital", "grant", "reward_fund"}
+"""Money that may count as project capital: the sponsor's own funds and public (non-repayable) funds."""
+GOVERNMENT_DEBT_KINDS = {"special_bond"}
+"""Local government debt that enters the debt ratio (債務率) of its province and city."""
+
+
+class FundingSource(BaseModel):
+    """One source of money (a data row)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    id: str = Field(min_length=1, max_length=64, examples=["cdb_loan"])
+    name: str = Field("", examples=["國家開發銀行 medium/long-term loan"])
+    kind: FundingKind = Field(
+        description="enterprise_bond (企業債, share capped by the bond rule), loan (bank credit), grant "
+        "(central budget investment: public money, may count as capital), reward_fund (the item (6) "
+        "citizenisation reward fund, capped per province by its allocation), special_bond (local "
+        "government special bonds: government debt, capped per province), own_capital (the sponsor's).",
+    )
+    rate_pct: float = Field(0.0, ge=0, le=50, allow_inf_nan=False, description="Annual interest or required return, %.")
+    tenor_years: int = Field(20, ge=1, le=50, description="Repayment period (or project life for capital), years.")
+    eligible_categories: list[str] | None = Field(
+        None, description="Project categories this source may fund; null = all."
+    )
+    eligible_county_seat: bool = Field(
+        False, description="Also eligible for any county-seat project, whatever its category."
+    )
+    eligible_provinces: list[str] | None = Field(None, description="GB/T 2260 codes; null = every province.")
+    limit_per_province_cny_100m: dict[str, NonNeg] | None = Field(
+        None,
+        description="Comprehensive credit line per province over the horizon, 亿元 (綜合授信); provinces "
+        "not listed have no line from this source. null = no per-province limit.",
+    )
+    limit_total_cny_100m_per_year: NonNeg | None = Field(
+        None, description="National total per year, 亿元 (e.g. central budget investment); null = none."
+    )
+    source: str = Field("", description="Where the rate, tenor and eligibility come from.")
+
+    def eligible(self, category: str, county_seat: bool, province_code: str) -> bool:
+        if self.eligible_provinces is not None and province_code not in self.eligible_provinces:
+            return False
+        if self.limit_per_province_cny_100m is not None and province_code not in self.limit_per_province_cny_100m:
+            return False
+        if self.eligible_categories is None:
+            return True
+        return category in self.eligible_categories or (self.eligible_county_seat and county_seat)
+
+
+def crf(rate: float, years: int) -> float:
+    """Capital recovery factor: level annual payment per unit borrowed."""
+    if rate == 0:
+        return 1.0 / years
+    return rate * (1 + rate) ** years / ((1 + rate) ** years - 1)
+
+
+def annuity_factor(rate: float, years: int) -> float:
+    """Present value of 1 per year for ``years`` years at ``rate``."""
+    if rate == 0:
+        return float(years)
+    return (1 - (1 + rate) ** -years) / rate
+
+
+def cost_per_cny_100m(src: FundingSource, discount_rate_pct: float) -> float:
+    """Objective cost of one 亿元 from this source (see the module docstring)."""
+    if src.kind in ("grant", "reward_fund"):
+        return 0.0
+    r, d = src.rate_pct / 100.0, discount_rate_pct / 100.0
+    return max(0.0, crf(r, src.tenor_years) * annuity_factor(d, src.tenor_years) - 1.0)
+
+
+BOND_CATEGORIES = ["new_urbanisation", "urban_rural_integration", "characteristic_town",
+                   "utility_tunnel", "parking", "elderly_care"]
+ADBC_CATEGORIES = ["land_consolidation", "urban_rural_integration", "characteristic_town", "resettlement_housing"]
+
+
+def default_funding_sources() -> list[FundingSource]:
+    """The funding rows of item (21) with POLICY.md defaults; [A] marks an assumption."""
+    return [
+        FundingSource(
+            id="enterprise_bond", name="企業債 (enterprise bonds)", kind="enterprise_bond", rate_pct=5.5, tenor_years=7,
+            eligible_categories=BOND_CATEGORIES, eligible_county_seat=True,
+            source="532號 item (21) [V]: bonds for new-urbanisation, urban-rural-integration and characteristic-town "
+            "projects; county-seat special bonds 發改辦財金規〔2020〕613號 [V]; special categories 發改辦財金〔2015〕755號 "
+            "[V]. Rate 5.5% and tenor 7 years are assumptions [A] (typical 2020 city-investment enterprise bonds).",
+        ),
+        FundingSource(
+            id="cdb_loan", name="國家開發銀行 loans", kind="loan", rate_pct=4.65, tenor_years=20,
+            source="532號 item (21) [V]: development-bank comprehensive credit, medium/long-term loans on market "
+            "terms; priced near the 5-year LPR 4.65% (2020-04-20) [M], 20–25 years [M].",
+        ),
+        FundingSource(
+            id="adbc_loan", name="中國農業發展銀行 城鄉一體化貸款", kind="loan", rate_pct=4.65, tenor_years=25,
+            eligible_categories=ADBC_CATEGORIES, eligible_county_seat=True,
+            source="ADBC urban-rural integration loans [V]: land consolidation, 增减挂钩, supplementary farmland, "
+            "characteristic-town infrastructure, resettlement housing; county-level uses. Rate: 5-year LPR [M].",
+        ),
+        FundingSource(
+            id="central_budget", name="中央預算內投資 (central budget investment)", kind="grant",
+            eligible_categories=["public_service_gap", "urban_rural_integration", "resettlement_housing",
+                                 "new_urbanisation", "utility_tunnel", "elderly_care"],
+            source="Public funds (532號 item (21)); may serve as project capital. No national total is given "
+            "in POLICY.md: set limit_total_cny_100m_per_year per scenario.",
+        ),
+        FundingSource(
+            id="reward_fund", name="農業轉移人口市民化獎勵資金", kind="reward_fund",
+            source="Item (6) citizenisation reward fund (財預〔2016〕162號, 財預〔2022〕60號 [V]): each province's "
+            "allocation (models.linkage.reward_fund_allocation) caps what its projects can draw per year.",
+        ),
+        FundingSource(
+            id="special_bond", name="地方政府專項債券 (local government special bonds)", kind="special_bond",
+            rate_pct=3.7, tenor_years=15,
+            eligible_categories=["new_urbanisation", "urban_rural_integration", "characteristic_town",
+                                 "land_consolidation", "resettlement_housing", "public_service_gap",
+                                 "infrastructure", "utility_tunnel", "parking", "elderly_care"],
+            source="Government debt, capped by each province's special_bond_limit_cny_100m_per_year and the debt "
+            "ratio. Rate 3.7% and tenor 15 years are assumptions [A].",
+        ),
+        FundingSource(
+            id="own_capital", name="項目資本金 (sponsor's own capital)", kind="own_capital", rate_pct=8.0,
+            tenor_years=20,
+            source="Project capital (國發〔2015〕51號, 國發〔2019〕26號 [V]); 8% required return is an assumption [A].",
+        ),
+    ]
