@@ -50,7 +50,9 @@ def add_block(m, d):
         doc="quota sold = quota bought",
     )
     b.farmland_clearing = pyo.Constraint(
-        expr=sum(b.sell_farmland[p] for p in fl_sellers) == sum(b.buy_farmland[p] for p in fl_buyers)
+        rule=lambda b: sum(b.sell_farmland[p] for p in fl_sellers) == sum(b.buy_farmland[p] for p in fl_buyers)
+        if fl_sellers or fl_buyers else pyo.Constraint.Skip,
+        doc="farmland quota sold = bought",
     )
 
     arable_share = {c.code: c.general_land_arable_share for c in s.cities}

@@ -1,9 +1,14 @@
 """Map constraint duals back onto the rules and regions they belong to (PyPSA's ``mu`` idea).
 
+Convention: ``shadow_price`` = ∂objective/∂limit, for the limit *as the rule states it*: positive
+for a binding upper limit (more pool is worth something), negative for a binding floor (a higher
+settler floor or capital requirement costs something). Units: 亿元 per unit of the limit.
+
 With Pyomo's HiGHS interface and a maximised objective, the dual of a row is ∂objective/∂bound
-for the bound that row states (checked by finite differences in ``tests/test_rules_bind.py``):
-positive for a binding upper limit (more pool is worth something), negative for a binding floor
-(a higher settler floor costs something). Units: 亿元 per unit of the limit.
+of the row as Pyomo stored it. Pyomo moves every variable to the body, so a floor written
+``a ≥ b·x`` may be stored as the upper bound ``b·x − a ≤ 0``: each rule therefore declares its
+``sense`` and the sign is corrected where Pyomo flipped it (checked by finite differences in
+``tests/test_rules_bind.py`` and ``tests/test_finance.py``).
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ class RuleSpec:
     region_year: Callable[[object], tuple[str, int | None]]
     detail: Callable[[object], str] | None = None
     """For rules whose index carries more than region and year (e.g. a funding source)."""
+    sense: str = "upper"
+    """'upper' (a limit), 'lower' (a floor) or 'equal' (a balance)."""
 
 
 def _p_t(idx):
@@ -59,9 +66,9 @@ RULES: list[RuleSpec] = [
     RuleSpec("landplan.stock_first", "stock_first", "(20) stock land", "亿元/ha",
              lambda r, t: f"one more ha of general-use new land allowed in {r} before its stock is used", _r),
     RuleSpec("landplan.tilt", "tilt_share", "(20) tilt", "亿元/ha",
-             lambda r, t: f"one ha less of centre/key-cluster land required in {r}, year {t}", _p_t),
+             lambda r, t: f"one more ha of centre/key-cluster land required in {r}, year {t}", _p_t, sense="lower"),
     RuleSpec("linkage.settler_floor", "settler_land_floor", "(6) linkage", "亿元/ha",
-             lambda r, t: f"one more ha of settler land required in {r}, year {t}", _p_t),
+             lambda r, t: f"one more ha of settler land required in {r}, year {t}", _p_t, sense="lower"),
     RuleSpec("approval.state_council", "state_council_capacity", "(20) approval", "亿元/ha",
              lambda r, t: f"one more ha of State Council approval capacity in year {t}", _t),
     RuleSpec("approval.province", "province_approval_capacity", "(20) approval", "亿元/ha",
@@ -69,19 +76,21 @@ RULES: list[RuleSpec] = [
     RuleSpec("trading.surplus", "tradeable_surplus", "(20) trading", "亿元/ha",
              lambda r, t: f"one more ha of surplus quota {r} may sell in year {t}", _p_t),
     RuleSpec("trading.land_clearing", "land_quota_clearing", "(20) trading", "亿元/ha",
-             lambda r, t: f"clearing value of one ha of construction-land quota in year {t}", _t),
+             lambda r, t: f"clearing value of one ha of construction-land quota in year {t}", _t, sense="equal"),
     RuleSpec("trading.farmland_balance", "farmland_balance", "(20) farmland balance", "亿元/ha",
              lambda r, t: f"one more ha of {r}'s supplementary arable reserve", _r),
     RuleSpec("trading.farmland_clearing", "farmland_quota_clearing", "(20) trading", "亿元/ha",
-             lambda r, t: "clearing value of one ha of supplementary-farmland quota", _none),
+             lambda r, t: "clearing value of one ha of supplementary-farmland quota", _none, sense="equal"),
     RuleSpec("project_once", "project_whole", "(20) projects", "亿元/project",
              lambda r, t: f"value of being able to build more of project {r} (it is fully selected)", _r),
     RuleSpec("finance.funding_balance", "funding_balance", "(21) finance", "亿元/亿元",
-             lambda r, t: f"value of one more 亿元 of investment need in project {r}, year {t}", _p_t),
+             lambda r, t: f"value of one more 亿元 of investment need in project {r}, year {t}", _p_t,
+             sense="equal"),
     RuleSpec("finance.bond_share_cap", "bond_share", "(21) bonds", "亿元/亿元",
              lambda r, t: f"one more 亿元 of enterprise bonds allowed for project {r}, year {t}", _p_t),
     RuleSpec("finance.capital_min", "capital_ratio", "(21) capital", "亿元/亿元",
-             lambda r, t: f"one more 亿元 of project capital required for project {r}, year {t}", _p_t),
+             lambda r, t: f"one more 亿元 of project capital required for project {r}, year {t}", _p_t,
+             sense="lower"),
     RuleSpec("finance.credit_line", "credit_line", "(21) credit lines", "亿元/亿元",
              lambda r, t: f"one more 亿元 of comprehensive credit line in {r}",
              lambda idx: (str(idx[1]), None), detail=lambda idx: f"source {idx[0]}"),
@@ -122,7 +131,11 @@ def binding_rules(m, duals: dict) -> list[Binding]:
             if dual is None or abs(dual) < BINDING_TOL:
                 continue
             region, year = spec.region_year(idx)
-            limit = pyo.value(cd.upper) if cd.upper is not None else pyo.value(cd.lower)
+            flipped = (spec.sense == "lower" and cd.lower is None) or (spec.sense == "upper" and cd.upper is None)
+            sign = -1.0 if flipped else 1.0
+            bound = cd.upper if cd.upper is not None else cd.lower
+            limit = sign * pyo.value(bound) + 0.0  # no -0.0
+            dual = sign * dual
             out.append(Binding(
                 rule=spec.rule, policy_item=spec.policy_item, region=region, year=year,
                 limit=float(limit), shadow_price=float(dual), unit=spec.unit,
