@@ -9,8 +9,9 @@ An override is a path and a value::
     provinces[*].approval_entrusted = true        # every province
     years = 5
 
-List items are selected by their id (``code`` for provinces and cities, ``id`` for projects), or
-``*`` for all. Paths that do not exist are an error (a typo must not be silently ignored). The
+List items are selected by their id (``code`` for provinces and cities, ``id`` for projects and
+funding sources), by position for lists without ids (``policy.linkage_tiers[0]``), or ``*`` for
+all. Paths that do not exist are an error (a typo must not be silently ignored). The
 result is validated again in full, so an override can never produce an invalid scenario.
 """
 
@@ -23,7 +24,7 @@ from typing import Any
 
 from models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
 
-_KEYS = {"provinces": "code", "cities": "code", "projects": "id"}
+_KEYS = {"provinces": "code", "cities": "code", "projects": "id", "funding_sources": "id"}
 _SEG = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(\[(?P<sel>[^\]]+)\])?$")
 
 
@@ -87,8 +88,13 @@ def _set(data: dict, path: str, value: Any) -> None:
                 items = t.get(name)
                 if not isinstance(items, list):
                     raise KeyError(f"{name!r} is not a list")
-                key = _KEYS.get(name, "id")
-                chosen = items if sel == "*" else [x for x in items if str(x.get(key)) == sel]
+                key = _KEYS.get(name)
+                if sel == "*":
+                    chosen = items
+                elif key is None and sel.isdigit():  # a list without ids: by position
+                    chosen = [items[int(sel)]] if int(sel) < len(items) else []
+                else:
+                    chosen = [x for x in items if isinstance(x, dict) and str(x.get(key or "id")) == sel]
                 if not chosen:
                     raise KeyError(f"no {name} with {key} {sel!r}")
                 if last:

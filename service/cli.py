@@ -163,6 +163,57 @@ def cmd_route(args) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    import hashlib
+
+    from service.batch import run_batch
+    from service.batch_report import plots, table, to_csv
+    from service.batch_spec import BatchSpec, expand
+    from service.batch_store import BatchStore
+
+    spec = BatchSpec.model_validate(_read_file(Path(args.file)))
+    out = Path(args.out or f"out/{spec.name}")
+    out.mkdir(parents=True, exist_ok=True)
+    store = BatchStore(f"sqlite:///{out / 'batch.sqlite'}")
+    # the same spec in the same directory is the same batch: re-running resumes it
+    bid = hashlib.sha256(spec.model_dump_json().encode()).hexdigest()[:32]
+    total = len(expand(spec))
+    if store.get(bid) is None:
+        store.create(spec.name, spec.model_dump_json(), args.backend, total, batch_id=bid)
+    done = store.done(bid)
+    if done:
+        print(f"resuming: {len(done)} of {total} variants already solved")
+    store.set_status(bid, "running")
+    count = [len(done)]
+    t0 = __import__("time").perf_counter()
+
+    def progress(row):
+        store.save(bid, row)
+        count[0] += 1
+        frac = count[0] / total
+        bar = "#" * int(30 * frac) + "-" * (30 - int(30 * frac))
+        mark = "" if row.get("ok") else f"  FAILED {row['name']}: {row.get('error', '')[:60]}"
+        print(f"\r[{bar}] {count[0]}/{total} {__import__('time').perf_counter() - t0:6.1f}s{mark}",
+              end="\n" if mark else "", flush=True)
+
+    run_batch(spec, backend=args.backend, workers=args.workers, done=done, on_result=progress)
+    print()
+    rows = store.rows(bid)
+    order = {n: i for i, (n, _) in enumerate(expand(spec))}
+    rows.sort(key=lambda r: order.get(r["name"], 1e9))
+    failed = [r for r in rows if not r.get("ok")]
+    store.set_status(bid, "succeeded" if not failed else "failed",
+                     error=f"{len(failed)} variant(s) failed" if failed else None)
+    flat = table(rows, spec.kpis)
+    (out / "comparison.csv").write_text(to_csv(flat), encoding="utf-8")
+    pngs = plots(spec, rows, out)
+    print(f"{len(rows) - len(failed)} solved, {len(failed)} failed; wrote {out}/comparison.csv and {len(pngs)} plot(s)")
+    for r in flat[:20]:
+        print(f"  {r['variant'][:40]:40s} {r['status']:10s} " + " ".join(
+            f"{k}={r[k]:.4g}" if isinstance(r.get(k), (int, float)) else f"{k}=-" for k in spec.kpis[:3]))
+    return 0 if not failed else 1
+
+
 def cmd_serve(args) -> int:
     from service.server import run
 
@@ -200,6 +251,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--province", required=True)
     p.add_argument("--parcel", action="append", required=True, metavar="TYPE:HA")
     p.set_defaults(func=cmd_route)
+
+    p = sub.add_parser("batch", help="run a batch of what-if variants (JSON/YAML spec)")
+    p.add_argument("file")
+    p.add_argument("--backend", choices=["local", "ray"], default="local")
+    p.add_argument("--workers", type=int, default=None, help="parallel workers (default: CPU count)")
+    p.add_argument("--out", help="output directory (default out/<batch name>); re-running resumes")
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("serve", help="serve the HTTP API")
     p.add_argument("--host", default="127.0.0.1")

@@ -159,6 +159,12 @@ class Result(BaseModel):
     shortfalls: list[Shortfall] = Field(default_factory=list)
     binding: list[Binding] = Field(default_factory=list)
     stats: SolveStats = Field(default_factory=SolveStats)
+    explain: Explanation | None = Field(
+        None, description="Why this answer: binding rules by policy item with shadow prices and ranges, "
+        "value ranges, unmet targets, a summary (solvers.explain). null when solved with explain off.")
+    diagnosis: Diagnosis | None = Field(
+        None, description="For an infeasible scenario: the minimal sets of rules in conflict and how much the "
+        "data would have to change (solvers.diagnosis).")
 
     def table(self, name: str) -> list[BaseModel]:
         return {
@@ -169,3 +175,131 @@ class Result(BaseModel):
 
 
 TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "shortfalls", "binding")
+
+
+# ---- Explanations (issue 5; built by solvers.explain and solvers.diagnosis) ---------------------
+
+
+class BindingExplained(BaseModel):
+    """A rule at its limit, in words, with the range of the limit over which its price holds."""
+
+    rule: str = Field(description="Rule name, e.g. 'provincial_pool'.")
+    policy_item: str = Field(description="Policy item, e.g. '(20) land plan'.")
+    region: str = Field(description="Province or city code, project id, or 'national'.")
+    region_name: str = Field(description="The region's name from the scenario, e.g. '四川'; '' for national.")
+    year: int | None = Field(description="Plan year; null for rules over the whole horizon.")
+    limit: float = Field(description="The limit as the rule states it, in `limit_unit`.")
+    limit_unit: str = Field(description="Unit of the limit: 'ha', '亿元' or 'project'.")
+    shadow_price_cny_100m: float = Field(
+        description="∂objective/∂limit, 亿元 per limit unit: positive when more of the limit is worth something.")
+    shadow_price_cny_10k: float = Field(description="The same in 万元 per limit unit (× 10,000).")
+    limit_low: float | None = Field(
+        description="Lowest limit for which this shadow price still holds (HiGHS ranging); null = no lower end.")
+    limit_high: float | None = Field(
+        description="Highest limit for which this shadow price still holds; null = no upper end.")
+    marginal_projects: list[str] = Field(
+        default_factory=list, description="Partly selected projects under this limit: they set its price.")
+    sentence_en: str
+    sentence_zh: str
+
+
+class BindingGroup(BaseModel):
+    """The binding rules of one policy item."""
+
+    policy_item: str = Field(examples=["(20) land plan"])
+    title_en: str
+    title_zh: str
+    rules: list[BindingExplained]
+
+
+class ValueRange(BaseModel):
+    """How far a value in the data may move before the allocation changes (HiGHS cost ranging)."""
+
+    kind: Literal["project_value", "city_land_value"] = Field(
+        description="project_value: a project's value_cny_100m (亿元); city_land_value: a city's "
+        "new_land_value_cny_10k_per_ha (万元/ha), which prices its general-use and revitalised land.")
+    id: str = Field(description="Project id or city code.")
+    name: str = Field(description="City name (for a project, its city's).")
+    province_code: str
+    value: float = Field(description="The value in the scenario, in `unit`.")
+    unit: str = Field(description="'亿元' or '万元/ha'.")
+    low: float | None = Field(
+        description="Lowest value with the same allocation; null = none down to 0 (values are ≥ 0).")
+    high: float | None = Field(description="Highest value with the same allocation; null = no upper end.")
+    use: str = Field(description="What the plan does with it now, e.g. 'selected 95%' or '50 ha general, 30 ha stock'.")
+    sentence_en: str
+    sentence_zh: str
+
+
+class UnmetTarget(BaseModel):
+    """A soft target the plan misses: a non-zero priced slack, in words."""
+
+    rule: str
+    policy_item: str
+    region: str
+    region_name: str
+    year: int
+    amount_ha: float = Field(description="How much of the target is missed, ha.")
+    penalty_cny_100m: float = Field(description="What the miss costs in the objective, 亿元 (discounted).")
+    sentence_en: str
+    sentence_zh: str
+
+
+class Explanation(BaseModel):
+    """Why the plan is what it is: binding rules and their prices, ranges, unmet targets, a summary."""
+
+    summary_en: str
+    summary_zh: str
+    binding_groups: list[BindingGroup] = Field(default_factory=list)
+    value_ranges: list[ValueRange] = Field(default_factory=list)
+    unmet_targets: list[UnmetTarget] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="What could not be explained, and why.")
+    method: str = Field("", description="How shadow prices and ranges were obtained, with sign conventions.")
+    elapsed_s: float = Field(0.0, description="Time spent building the explanation, seconds.")
+
+
+class ConflictRule(BaseModel):
+    """One rule of a minimal conflicting set, with the change of its data that alone would resolve it."""
+
+    kind: Literal["limit", "committed_project", "balance", "eligibility", "other"] = Field(
+        description="limit: a data limit (pool, cap, reserve, capacity …); committed_project: a project that "
+        "must be built in full; balance: a market-clearing or funding balance (not data); eligibility: "
+        "a region barred from a market; other: anything else in the model.")
+    rule: str
+    policy_item: str
+    region: str
+    region_name: str
+    year: int | None
+    limit: float | None = Field(description="The limit as the rule states it now (committed: 1 = in full).")
+    unit: str
+    required: float | None = Field(
+        description="What the other rules of the conflict force through this one: the limit it would need, "
+        "all else unchanged (committed project: the largest share that fits). null when no change of this "
+        "rule alone resolves the scenario.")
+    change_needed: float | None = Field(description="required − limit, in `unit`.")
+    sentence_en: str
+    sentence_zh: str
+
+
+class Conflict(BaseModel):
+    """A minimal set of rules that cannot all hold (an irreducible infeasible subsystem)."""
+
+    regions: list[str] = Field(description="Province codes involved.")
+    rules: list[ConflictRule]
+    headline_en: str
+    headline_zh: str
+
+
+class Diagnosis(BaseModel):
+    """Why a scenario is infeasible, in domain terms."""
+
+    summary_en: str
+    summary_zh: str
+    conflicts: list[Conflict] = Field(default_factory=list)
+    complete: bool = Field(
+        description="True when relaxing the listed conflicts makes the scenario feasible (all conflicts found).")
+    method: str = ""
+    elapsed_s: float = 0.0
+
+
+Result.model_rebuild()

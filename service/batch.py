@@ -1,0 +1,174 @@
+"""Run a batch of what-if variants: build the base once per worker, warm re-solve each variant.
+
+Each worker holds one persistent :class:`solvers.highs.ScenarioSolver` of the base scenario. A
+variant that only changes numbers is pushed into the model's mutable Params and re-solved from
+HiGHS's current basis; a variant that changes the model's shape (adds projects, cities, limits)
+is built and solved on its own, transparently, and the base model stays for the next variant.
+
+Backends behind one function, :func:`run_batch`:
+
+* ``local`` (default): a process pool sized to the machine (``workers=1`` runs in-process);
+* ``ray``: Ray actors, one persistent model each; ``ray.init()`` locally, or the cluster at
+  ``LANDQUOTA_RAY_ADDRESS``.
+
+Every finished variant is handed to the store at once, so an interrupted batch resumes where it
+stopped, and a failing variant is recorded and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from typing import Any, Callable, Iterable
+
+from models.build import structure_key
+from models.overrides import apply_overrides
+from models.scenario import ScenarioInvalid, load_scenario
+from service.batch_spec import BatchSpec, expand
+from solvers.highs import ScenarioSolver, SolveOptions
+from solvers.result import Result
+
+
+def base_data(spec: BatchSpec) -> dict:
+    """The base scenario as plain data (what is shipped to workers)."""
+    if spec.base.dataset is not None:
+        from datasets import dataset_dict
+
+        data = dataset_dict(spec.base.dataset)
+    else:
+        data = spec.base.scenario
+    if spec.base.overrides:
+        return apply_overrides(data, spec.base.overrides).model_dump(mode="json")
+    return load_scenario(data).model_dump(mode="json")
+
+
+def kpis(result: Result, scenario) -> dict[str, Any]:
+    """The comparison figures of one variant, plus new land by province (for the heat map)."""
+    row: dict[str, Any] = {"status": result.status}
+    ok = result.objective_cny_100m is not None
+    need = {c.code: c.linkage_need_ha for c in result.cities}
+    covered = 0.0
+    for c in result.cities:
+        frac = 1.0 if need[c.code] <= 0 else max(0.0, 1.0 - c.settler_shortfall_ha / need[c.code])
+        covered += c.settlers_per_year * scenario.years * frac
+    ratios = [p.debt_ratio_after for p in result.provinces if p.debt_ratio_after is not None]
+    row.update(
+        objective_cny_100m=result.objective_cny_100m,
+        new_land_ha=sum(p.new_land_ha for p in result.provinces) if ok else None,
+        settlers_covered=covered if ok else None,
+        state_council_approvals=sum(1 for p in result.projects
+                                    if p.selected_share > 1e-6 and p.approval_authority == "state_council") if ok else None,
+        arable_occupied_ha=sum(p.arable_occupied_ha for p in result.provinces) if ok else None,
+        financing_cost_cny_100m=-result.objective_terms_cny_100m.get("financing_cost", 0.0) if ok else None,
+        max_debt_ratio_after=max(ratios) if ok and ratios else None,
+        unmet_targets_ha=sum(s.amount_ha for s in result.shortfalls) if ok else None,
+        new_land_by_province={p.code: p.new_land_ha for p in result.provinces} if ok else {},
+    )
+    return row
+
+
+class VariantWorker:
+    """One persistent base model; solves variants warm where it can."""
+
+    def __init__(self, base: dict, options: SolveOptions):
+        self.base = base
+        self.options = options
+        self.solver = ScenarioSolver(load_scenario(base), options)
+        self.key = self.solver.model.key
+
+    def run(self, name: str, overrides: dict) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        try:
+            scenario = apply_overrides(self.base, overrides) if overrides else self.solver.scenario
+            if structure_key(scenario, self.options.whole_projects) == self.key:
+                result, warm = self.solver.resolve(scenario), True
+            else:
+                result, warm = ScenarioSolver(scenario, self.options).solve(), False
+            row = kpis(result, scenario)
+            return {"name": name, "ok": True, "warm": warm, "seconds": time.perf_counter() - t0, **row}
+        except ScenarioInvalid as e:
+            msg = "; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in e.problems)
+            return {"name": name, "ok": False, "error": f"invalid variant: {msg}", "seconds": time.perf_counter() - t0}
+        except Exception as e:  # one failing variant must not stop the batch
+            return {"name": name, "ok": False, "error": f"{type(e).__name__}: {e}", "seconds": time.perf_counter() - t0}
+
+
+_WORKER: VariantWorker | None = None
+
+
+def _init_worker(base: dict, options: SolveOptions) -> None:
+    global _WORKER
+    _WORKER = VariantWorker(base, options)
+
+
+def _run_in_worker(name: str, overrides: dict) -> dict[str, Any]:
+    assert _WORKER is not None
+    return _WORKER.run(name, overrides)
+
+
+def _local(base, options, todo, workers) -> Iterable[dict]:
+    if workers <= 1:
+        w = VariantWorker(base, options)
+        for name, ov in todo:
+            yield w.run(name, ov)
+        return
+    ctx = get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(base, options)) as pool:
+        futures = [pool.submit(_run_in_worker, name, ov) for name, ov in todo]
+        for fut in as_completed(futures):
+            yield fut.result()
+
+
+def _ray(base, options, todo, workers) -> Iterable[dict]:
+    import ray
+    from ray.util import ActorPool
+
+    if not ray.is_initialized():
+        address = os.environ.get("LANDQUOTA_RAY_ADDRESS")
+        if address:
+            ray.init(address=address, ignore_reinit_error=True)
+        else:
+            ray.init(num_cpus=workers, include_dashboard=False, ignore_reinit_error=True,
+                     log_to_driver=False, configure_logging=False)
+    Actor = ray.remote(num_cpus=1)(VariantWorker)
+    actors = [Actor.remote(base, options) for _ in range(max(1, workers))]
+    pool = ActorPool(actors)
+    yield from pool.map_unordered(lambda a, item: a.run.remote(item[0], item[1]), list(todo))
+    for a in actors:
+        ray.kill(a)
+
+
+BACKENDS = {"local": _local, "ray": _ray}
+
+
+def run_batch(
+    spec: BatchSpec,
+    backend: str = "local",
+    workers: int | None = None,
+    done: set[str] | None = None,
+    on_result: Callable[[dict], None] | None = None,
+) -> list[dict]:
+    """Solve every variant of ``spec`` not in ``done``; call ``on_result`` as each finishes.
+
+    Returns the rows in the order the spec lists the variants.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose from {sorted(BACKENDS)}")
+    variants = expand(spec)
+    todo = [(n, ov) for n, ov in variants if not done or n not in done]
+    workers = workers or max(1, min(os.cpu_count() or 1, len(todo)))
+    options = SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects, explain=False) \
+        if "explain" in SolveOptions.__dataclass_fields__ else \
+        SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects)
+    rows: dict[str, dict] = {}
+    if todo:
+        base = base_data(spec)
+        for row in BACKENDS[backend](base, options, todo, workers):
+            rows[row["name"]] = row
+            if on_result:
+                on_result(row)
+    order = {n: i for i, (n, _) in enumerate(variants)}
+    return sorted(rows.values(), key=lambda r: order[r["name"]])

@@ -1,0 +1,92 @@
+"""The comparison table (CSV) and plots (PNG) of a finished batch."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from service.batch_spec import BatchSpec, expand
+
+
+def table(rows: list[dict], kpis: list[str]) -> list[dict]:
+    """One flat row per variant: name, status, KPI columns, warm/seconds, error."""
+    out = []
+    for r in rows:
+        row = {"variant": r["name"], "status": r.get("status", "failed" if not r.get("ok") else "")}
+        row.update({k: r.get(k) for k in kpis})
+        row.update(warm=r.get("warm"), seconds=round(r.get("seconds", 0.0), 4), error=r.get("error", ""))
+        out.append(row)
+    return out
+
+
+def to_csv(rows: list[dict]) -> str:
+    if not rows:
+        return ""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def swept_parameter(spec: BatchSpec) -> tuple[str, dict[str, float]] | None:
+    """If the batch sweeps one numeric parameter (a one-parameter grid), its name and value per variant."""
+    if not spec.grid or len(spec.grid.parameters) != 1:
+        return None
+    (path, values), = spec.grid.parameters.items()
+    if not all(isinstance(v, (int, float)) for v in values):
+        return None
+    names = [n for n, _ in expand(spec) if n != "base"][-len(values):]
+    return path, dict(zip(names, values))
+
+
+def plots(spec: BatchSpec, rows: list[dict], out: Path) -> list[Path]:
+    """Each KPI against the swept parameter (or across variants), and a provinces × variants heat
+    map of allocated new land."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    out.mkdir(parents=True, exist_ok=True)
+    ok = [r for r in rows if r.get("ok") and r.get("objective_cny_100m") is not None]
+    written: list[Path] = []
+    if not ok:
+        return written
+    sweep = swept_parameter(spec)
+    for k in spec.kpis:
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        if sweep:
+            path, xs = sweep
+            pts = sorted((xs[r["name"]], r[k]) for r in ok if r["name"] in xs and r.get(k) is not None)
+            ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o")
+            ax.set_xlabel(path)
+        else:
+            names = [r["name"] for r in ok]
+            ax.bar(range(len(ok)), [r.get(k) or 0 for r in ok])
+            ax.set_xticks(range(len(ok)), names, rotation=45, ha="right", fontsize=7)
+        ax.set_ylabel(k)
+        ax.set_title(f"{spec.name}: {k}")
+        fig.tight_layout()
+        p = out / f"kpi_{k}.png"
+        fig.savefig(p, dpi=100)
+        plt.close(fig)
+        written.append(p)
+    provinces = sorted({c for r in ok for c in r.get("new_land_by_province", {})})
+    if provinces:
+        import numpy as np
+
+        grid = np.array([[r["new_land_by_province"].get(c, 0.0) for r in ok] for c in provinces])
+        fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(ok) + 3), max(4, 0.25 * len(provinces) + 1)))
+        im = ax.imshow(grid, aspect="auto", cmap="viridis")
+        ax.set_yticks(range(len(provinces)), provinces, fontsize=7)
+        ax.set_xticks(range(len(ok)), [r["name"] for r in ok], rotation=45, ha="right", fontsize=7)
+        fig.colorbar(im, ax=ax, label="new construction land, ha")
+        ax.set_title(f"{spec.name}: new land by province")
+        fig.tight_layout()
+        p = out / "heatmap_new_land_by_province.png"
+        fig.savefig(p, dpi=100)
+        plt.close(fig)
+        written.append(p)
+    return written

@@ -1,0 +1,140 @@
+"""One error shape for every failure, and the guards that keep requests from ever causing a 500.
+
+Every error answer is ``{"detail": "...", "problems": [{"loc": [...], "rule": "...", "message":
+"..."}]}``: FastAPI's request validation errors and the scenario checks' ``ScenarioInvalid`` are
+both turned into ``problems``. The body-size limit is enforced before anything is parsed: on the
+``Content-Length`` header at once, and on the bytes actually received for a chunked body.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Sequence
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from models.scenario import Problem, ScenarioInvalid
+
+log = logging.getLogger("landquota.service")
+
+
+class ApiError(Exception):
+    """An answer other than success, with its status code, sentence and problems."""
+
+    def __init__(self, status: int, detail: str, problems: Sequence[Problem] = (), headers: dict | None = None):
+        self.status, self.detail, self.problems, self.headers = status, detail, list(problems), headers
+        super().__init__(detail)
+
+
+def invalid(problems: Sequence[Problem], prefix: Sequence[str | int] = ()) -> ApiError:
+    """A 422 listing ``problems`` with ``prefix`` (e.g. ``("body", "scenario")``) before each loc."""
+    probs = [Problem(loc=[*prefix, *p.loc], rule=p.rule, message=p.message) for p in problems]
+    n = len(probs)
+    return ApiError(422, f"{n} problem{'s' if n != 1 else ''} in the request", probs)
+
+
+def scenario_invalid(e: ScenarioInvalid, prefix: Sequence[str | int]) -> ApiError:
+    return invalid(e.problems, prefix)
+
+
+def error_response(status: int, detail: str, problems: Sequence[Problem] = (), headers: dict | None = None):
+    body = {"detail": detail, "problems": [p.model_dump() for p in problems]}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _from_validation(exc: RequestValidationError) -> ApiError:
+    probs = []
+    for e in exc.errors():
+        loc = [x if isinstance(x, (str, int)) else str(x) for x in e.get("loc", ())]
+        probs.append(Problem(loc=loc, rule=str(e.get("type", "invalid")), message=str(e.get("msg", ""))))
+    return invalid(probs)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that give every error the one shape."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return error_response(exc.status, exc.detail, exc.problems, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError):
+        e = _from_validation(exc)
+        return error_response(e.status, e.detail, e.problems)
+
+    @app.exception_handler(ScenarioInvalid)
+    async def _scenario(request: Request, exc: ScenarioInvalid):  # a ScenarioInvalid a route did not prefix
+        e = invalid(exc.problems)
+        return error_response(e.status, e.detail, e.problems)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException):
+        return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _anything(request: Request, exc: Exception):
+        ref = uuid.uuid4().hex[:12]
+        log.exception("unhandled error %s in %s %s", ref, request.method, request.url.path)
+        return error_response(500, f"internal error (logged as {ref}); the request did not take effect")
+
+
+class BodyTooLarge(HTTPException):
+    """Raised from ``receive`` when a body outgrows the limit; an HTTPException, so FastAPI's body
+    parser passes it on as it is (413) instead of calling it a parse error."""
+
+    def __init__(self, limit: int):
+        super().__init__(413, f"request body larger than {limit} bytes (LANDQUOTA_MAX_BODY_BYTES)")
+
+
+class BodySizeLimit:
+    """ASGI middleware: 413 for a body over ``max_bytes``, checked before the app reads it."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = None
+        for k, v in scope.get("headers", ()):
+            if k == b"content-length":
+                try:
+                    length = int(v)
+                except ValueError:
+                    return await error_response(400, "invalid Content-Length header")(scope, receive, send)
+        if length is not None and length > self.max_bytes:
+            return await self._reject(scope, receive, send)
+
+        received = 0
+        started = False
+
+        async def limited() -> Message:
+            nonlocal received
+            msg = await receive()
+            if msg["type"] == "http.request":
+                received += len(msg.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return msg
+
+        async def tracked(msg: Message) -> None:
+            nonlocal started
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        try:
+            await self.app(scope, limited, tracked)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        e = BodyTooLarge(self.max_bytes)
+        await error_response(413, e.detail, headers={"Connection": "close"})(scope, receive, send)

@@ -1,0 +1,213 @@
+"""The job store: every change of a job's life is one conditional UPDATE in the database.
+
+A job moves ``queued → running → succeeded | failed``, or to ``cancelled`` from queued or running.
+Each transition is guarded by the status it leaves (``UPDATE ... WHERE id = ? AND status = ?``), so
+two actors racing (a worker finishing while a client cancels) cannot both win: whichever commits
+first decides, the other sees zero rows changed and backs off. The database is the source of
+truth; the dispatcher's memory only says which worker holds which job.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db import FINISHED, JobRow, as_utc, finite, utcnow
+
+
+class QueueFull(Exception):
+    """Too many jobs are waiting; the client should retry later."""
+
+    def __init__(self, queued: int):
+        self.queued = queued
+        super().__init__(f"{queued} jobs are already waiting for a worker")
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """A job's life, without its large columns (request, scenario, result)."""
+
+    id: str
+    seq: int
+    status: str
+    scenario_name: str
+    dataset: str | None
+    options: dict
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    attempts: int
+    error: str | None
+    note: str | None
+    result_status: str | None
+    objective_cny_100m: float | None
+
+    @classmethod
+    def of(cls, r: JobRow) -> "JobInfo":
+        return cls(
+            id=r.id, seq=r.seq, status=r.status, scenario_name=r.scenario_name, dataset=r.dataset,
+            options=r.options, created_at=as_utc(r.created_at), started_at=as_utc(r.started_at),
+            finished_at=as_utc(r.finished_at), attempts=r.attempts, error=r.error, note=r.note,
+            result_status=r.result_status, objective_cny_100m=r.objective_cny_100m,
+        )
+
+
+_LIGHT = (
+    JobRow.id, JobRow.seq, JobRow.status, JobRow.scenario_name, JobRow.dataset, JobRow.options,
+    JobRow.created_at, JobRow.started_at, JobRow.finished_at, JobRow.attempts, JobRow.error, JobRow.note,
+    JobRow.result_status, JobRow.objective_cny_100m,
+)
+
+
+class JobStore:
+    def __init__(self, engine: Engine, max_queued: int):
+        self.engine = engine
+        self.max_queued = max_queued
+        self._session = sessionmaker(engine, expire_on_commit=False)
+        self._submit = threading.Lock()
+
+    # ---- submit and read ----------------------------------------------------------------------
+    def create(self, job_id: str, *, request: dict, scenario: dict, scenario_name: str,
+               dataset: str | None, options: dict) -> JobInfo:
+        """Write a queued job (committed before the caller acknowledges it); QueueFull if the
+        queue is at its bound."""
+        with self._submit, self._session.begin() as s:
+            queued = s.scalar(select(func.count()).select_from(JobRow).where(JobRow.status == "queued"))
+            if queued >= self.max_queued:
+                raise QueueFull(queued)
+            row = JobRow(id=job_id, status="queued", scenario_name=scenario_name[:200], dataset=dataset,
+                         options=options, created_at=utcnow(), attempts=0, request=finite(request),
+                         scenario=finite(scenario))
+            s.add(row)
+            s.flush()
+            return JobInfo.of(row)
+
+    def get(self, job_id: str) -> JobInfo | None:
+        with self._session() as s:
+            row = s.execute(select(*_LIGHT).where(JobRow.id == job_id)).first()
+            return JobInfo(**row._mapping) if row else None
+
+    def list(self, status: str | None = None, limit: int = 50, offset: int = 0) -> list[JobInfo]:
+        q = select(*_LIGHT).order_by(JobRow.seq.desc()).limit(limit).offset(offset)
+        if status:
+            q = q.where(JobRow.status == status)
+        with self._session() as s:
+            return [JobInfo(**r._mapping) for r in s.execute(q)]
+
+    def result(self, job_id: str) -> dict | None:
+        with self._session() as s:
+            return s.scalar(select(JobRow.result).where(JobRow.id == job_id))
+
+    def request(self, job_id: str) -> dict | None:
+        with self._session() as s:
+            return s.scalar(select(JobRow.request).where(JobRow.id == job_id))
+
+    def queue_position(self, seq: int) -> int:
+        """1 for the next job to run."""
+        with self._session() as s:
+            ahead = s.scalar(
+                select(func.count()).select_from(JobRow).where(JobRow.status == "queued", JobRow.seq < seq)
+            )
+            return ahead + 1
+
+    def counts(self) -> dict[str, int]:
+        with self._session() as s:
+            rows = s.execute(select(JobRow.status, func.count()).group_by(JobRow.status))
+            return {status: n for status, n in rows}
+
+    def ping(self) -> None:
+        with self._session() as s:
+            s.execute(select(1))
+
+    # ---- the dispatcher's transitions ------------------------------------------------------------
+    def claim_next(self) -> tuple[str, dict, dict] | None:
+        """Take the oldest queued job: mark it running and return (id, scenario, options)."""
+        while True:
+            with self._session.begin() as s:
+                job_id = s.scalar(
+                    select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.seq).limit(1)
+                )
+                if job_id is None:
+                    return None
+                won = s.execute(
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.status == "queued")
+                    .values(status="running", started_at=utcnow(), finished_at=None,
+                            attempts=JobRow.attempts + 1)
+                ).rowcount
+                if not won:
+                    continue
+                scenario, options = s.execute(
+                    select(JobRow.scenario, JobRow.options).where(JobRow.id == job_id)
+                ).one()
+                return job_id, scenario, options
+
+    def succeed(self, job_id: str, result: dict) -> bool:
+        result = finite(result)
+        obj = result.get("objective_cny_100m")
+        return self._move(job_id, "running", status="succeeded", finished_at=utcnow(), result=result,
+                          result_status=str(result.get("status") or "error")[:16],
+                          objective_cny_100m=obj if isinstance(obj, (int, float)) else None)
+
+    def fail(self, job_id: str, error: str) -> bool:
+        return self._move(job_id, "running", status="failed", finished_at=utcnow(), error=error[:10_000])
+
+    def requeue(self, job_id: str, note: str, *, refund_attempt: bool = False) -> bool:
+        """Put a running job back in the queue (its worker was stopped through no fault of its own,
+        or died and it has attempts left)."""
+        values: dict[str, Any] = dict(status="queued", started_at=None, note=note[:2000])
+        if refund_attempt:
+            values["attempts"] = JobRow.attempts - 1
+        return self._move(job_id, "running", **values)
+
+    def _move(self, job_id: str, from_status: str, **values) -> bool:
+        with self._session.begin() as s:
+            return bool(
+                s.execute(
+                    update(JobRow).where(JobRow.id == job_id, JobRow.status == from_status).values(**values)
+                ).rowcount
+            )
+
+    # ---- the client's transitions ---------------------------------------------------------------
+    def cancel(self, job_id: str) -> str | None:
+        """Cancel a queued or running job. Returns the status it was cancelled from, ``"finished"``
+        if it had already finished, or None if there is no such job."""
+        for from_status in ("queued", "running"):
+            if self._move(job_id, from_status, status="cancelled", finished_at=utcnow(),
+                          note="cancelled by the client"):
+                return from_status
+        info = self.get(job_id)
+        if info is None:
+            return None
+        if info.status in FINISHED:
+            return "finished"
+        return self.cancel(job_id)  # it moved between our two attempts (queued → running): again
+
+    def delete(self, job_id: str) -> bool:
+        """Delete a finished job and its result."""
+        with self._session.begin() as s:
+            return bool(
+                s.execute(delete(JobRow).where(JobRow.id == job_id, JobRow.status.in_(FINISHED))).rowcount
+            )
+
+    # ---- start-up ------------------------------------------------------------------------------
+    def recover(self, max_attempts: int) -> tuple[list[str], list[str]]:
+        """Jobs left ``running`` by a service that stopped abruptly: re-queue those with attempts
+        left, fail the others with the reason. Returns (requeued ids, failed ids)."""
+        with self._session.begin() as s:
+            rows = s.execute(select(JobRow.id, JobRow.attempts).where(JobRow.status == "running")).all()
+        requeued, failed = [], []
+        for job_id, attempts in rows:
+            if attempts < max_attempts:
+                if self.requeue(job_id, f"the service stopped while attempt {attempts} ran; re-queued"):
+                    requeued.append(job_id)
+            elif self.fail(job_id, f"the service stopped while the job ran, {attempts} time(s) "
+                                   f"(limit {max_attempts}); not retried"):
+                failed.append(job_id)
+        return requeued, failed

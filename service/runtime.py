@@ -1,0 +1,208 @@
+"""The running service: settings, job store, solver pool, bundled datasets, waiting clients.
+
+``Service.start`` opens the database, recovers jobs an abrupt stop left running, validates the
+bundled datasets and starts the solver pool; ``Service.stop`` lets running solves finish for a
+grace period and re-queues the rest. The routes (``service.app``) only call methods of this class.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from typing import Any
+
+from models.overrides import apply_overrides
+from models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
+from service.db import make_engine
+from service.errors import ApiError, invalid
+from service.jobs import JobInfo, JobStore, QueueFull
+from service.pool import SolverPool
+from service.schemas import DatasetSummary, SolveRequest
+from service.settings import Settings
+from service.worker import SolveFn
+
+log = logging.getLogger("landquota.service")
+
+
+class Datasets:
+    """The bundled datasets present in this installation, validated at start-up."""
+
+    def __init__(self, preload: list[str] | None):
+        from datasets import list_datasets
+
+        self.names = list_datasets()
+        self.preload = self.names if preload is None else [n for n in preload if n in self.names]
+        self._ok: dict[str, DatasetSummary] = {}
+        self._bad: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def load_all(self) -> None:
+        for name in self.preload:
+            self._load(name)
+
+    def _load(self, name: str) -> Scenario | None:
+        from datasets import load_dataset
+
+        with self._lock:
+            try:
+                s = load_dataset(name)
+            except Exception as e:  # a broken bundled file must not stop the service
+                self._bad[name] = f"{type(e).__name__}: {e}"[:2000]
+                log.error("dataset %s is not usable: %s", name, self._bad[name])
+                return None
+            if name not in self._ok:
+                self._ok[name] = DatasetSummary(
+                    id=name, name=s.name, description=s.description, years=s.years,
+                    provinces=len(s.provinces), cities=len(s.cities), projects=len(s.projects),
+                    href=f"/v1/datasets/{name}",
+                )
+                log.info("dataset %s: %d provinces, %d cities, %d projects: valid", name,
+                         len(s.provinces), len(s.cities), len(s.projects))
+            return s
+
+    def loaded(self) -> list[str]:
+        return list(self._ok)
+
+    def summaries(self) -> list[DatasetSummary]:
+        for name in self.names:
+            if name not in self._ok and name not in self._bad:
+                self._load(name)
+        return [self._ok[n] for n in self.names if n in self._ok]
+
+    def scenario(self, name: str) -> Scenario:
+        """The validated scenario; ApiError 404 if there is no such (usable) dataset."""
+        s = self._load(name) if name in self.names else None
+        if s is None:
+            if name in self._bad:
+                raise ApiError(404, f"dataset {name!r} is bundled but failed validation at start-up: "
+                                    f"{self._bad[name]}")
+            raise ApiError(404, f"unknown dataset {name!r}; available: {', '.join(self.loaded()) or 'none'}",
+                           [Problem(loc=["dataset"], rule="unknown_dataset", message=f"no dataset {name!r}")])
+        return s
+
+    def raw(self, name: str) -> dict:
+        from datasets import dataset_dict
+
+        self.scenario(name)
+        return dataset_dict(name)
+
+
+class Waiters:
+    """Clients of POST /v1/solve waiting for their job; woken from the dispatcher thread."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._w: dict[str, list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+
+    def register(self, job_id: str) -> asyncio.Event:
+        ev = asyncio.Event()
+        with self._lock:
+            self._w.setdefault(job_id, []).append((asyncio.get_running_loop(), ev))
+        return ev
+
+    def unregister(self, job_id: str, ev: asyncio.Event) -> None:
+        with self._lock:
+            left = [x for x in self._w.get(job_id, []) if x[1] is not ev]
+            if left:
+                self._w[job_id] = left
+            else:
+                self._w.pop(job_id, None)
+
+    def notify(self, job_id: str) -> None:
+        with self._lock:
+            targets = list(self._w.get(job_id, []))
+        for loop, ev in targets:
+            try:
+                loop.call_soon_threadsafe(ev.set)
+            except RuntimeError:  # its loop has closed
+                pass
+
+
+class Service:
+    def __init__(self, settings: Settings, solve_fn: SolveFn):
+        self.settings = settings
+        self.solve_fn = solve_fn
+        self.waiters = Waiters()
+        self.store: JobStore | None = None
+        self.pool: SolverPool | None = None
+        self.datasets: Datasets | None = None
+
+    # ---- life ------------------------------------------------------------------------------------
+    def start(self) -> None:
+        st = self.settings
+        engine = make_engine(st.db_url)
+        self.backend = engine.url.get_backend_name()
+        self.store = JobStore(engine, st.max_queued_jobs)
+        requeued, failed = self.store.recover(st.max_attempts)
+        if requeued or failed:
+            log.warning("recovered jobs left running: %d re-queued, %d failed", len(requeued), len(failed))
+        self.datasets = Datasets(st.preload_datasets)
+        self.datasets.load_all()
+        self.pool = SolverPool(
+            self.store, st.worker_count, solve_fn=self.solve_fn, threads=st.solver_threads,
+            grace_s=st.solve_grace_s, max_attempts=st.max_attempts, poll_s=st.poll_s,
+            on_finish=self.waiters.notify,
+        )
+        self.pool.start()
+        log.info("landquota service: %s database, %d solver worker(s), datasets %s", self.backend,
+                 st.worker_count, ", ".join(self.datasets.loaded()) or "none")
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.stop(self.settings.shutdown_grace_s)
+        if self.store is not None:
+            self.store.engine.dispose()
+
+    # ---- jobs ------------------------------------------------------------------------------------
+    @staticmethod
+    def new_id() -> str:
+        return uuid.uuid4().hex
+
+    def resolve(self, req: SolveRequest) -> Scenario:
+        """The validated scenario a request asks to solve; ApiError 422/404 otherwise."""
+        limit = self.settings.max_time_limit_s
+        if req.options.time_limit_s > limit:
+            raise invalid([Problem(loc=["body", "options", "time_limit_s"], rule="less_than_equal",
+                                   message=f"Input should be less than or equal to {limit:g} (the service's limit)")])
+        inline = req.scenario is not None
+        base: Any = req.scenario if inline else self.datasets.scenario(req.dataset)
+        try:
+            if req.overrides:
+                return apply_overrides(base, req.overrides)
+            return load_scenario(base)
+        except ScenarioInvalid as e:
+            if req.overrides:
+                prefix = lambda p: ["body"] if p.rule == "bad_override" else ["body", "overrides"]  # noqa: E731
+            else:
+                prefix = lambda p: ["body", "scenario"]  # noqa: E731
+            raise invalid([Problem(loc=[*prefix(p), *p.loc], rule=p.rule, message=p.message) for p in e.problems])
+        except (KeyError, ValueError, TypeError, AttributeError, IndexError) as e:
+            log.warning("override could not be applied: %r", e)
+            raise invalid([Problem(loc=["body", "overrides"], rule="bad_override",
+                                   message=f"the overrides could not be applied: {e}")])
+
+    def submit(self, req: SolveRequest, job_id: str) -> JobInfo:
+        """Validate, then write the job (committed) and wake the dispatcher."""
+        s = self.resolve(req)
+        try:
+            info = self.store.create(
+                job_id,
+                request=req.model_dump(mode="json", exclude_none=True),
+                scenario=s.model_dump(mode="json"),
+                scenario_name=s.name,
+                dataset=req.dataset,
+                options=req.options.model_dump(mode="json"),
+            )
+        except QueueFull as e:
+            raise ApiError(429, f"the queue is full ({e.queued} jobs waiting); retry later",
+                           headers={"Retry-After": str(self.settings.retry_after_s)}) from None
+        self.pool.wake()
+        return info
+
+    def job(self, job_id: str) -> JobInfo:
+        info = self.store.get(job_id)
+        if info is None:
+            raise ApiError(404, f"no job {job_id!r} (never submitted, or deleted)")
+        return info

@@ -1,0 +1,245 @@
+"""Request and response bodies of the HTTP API: these models *are* the Swagger documentation.
+
+Every field says its unit, its bounds and has an example; the first example of
+``POST /v1/solve`` is the one Swagger UI pre-fills, and it solves the demo dataset as it stands.
+The scenario schema itself is ``models.scenario.Scenario`` and the result ``solvers.result.Result``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from models.approval import Route
+from models.regions import PROVINCES
+from models.scenario import Parcel, Problem, Scenario
+
+JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+_STRICT = ConfigDict(extra="forbid")
+
+
+class SolveOptionsIn(BaseModel):
+    """How to solve: the solver's limits and the kind of selection."""
+
+    model_config = _STRICT
+    time_limit_s: float = Field(
+        60.0,
+        gt=0,
+        le=86_400,
+        allow_inf_nan=False,
+        description="Wall-clock limit for HiGHS, seconds (0 < t ≤ the service's LANDQUOTA_MAX_TIME_LIMIT_S, "
+        "default 3600). When it is reached the best allocation found so far is returned with status "
+        "`time_limit`. Default 60.",
+        examples=[60.0],
+    )
+    whole_projects: bool = Field(
+        False,
+        description="Select projects whole (a 0/1 choice per project, solved as a MIP) instead of as shares "
+        "in [0, 1] (phasing, an LP). No shadow prices for a MIP. Default false.",
+        examples=[False],
+    )
+    mip_rel_gap: float = Field(
+        1e-4,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Relative optimality gap at which a whole-project (MIP) solve stops, share "
+        "(0 ≤ gap ≤ 1; 1e-4 = 0.01%). Ignored for the LP. Default 1e-4.",
+        examples=[1e-4],
+    )
+    duals: bool = Field(
+        True,
+        description="Report binding rules with their shadow prices (LP only). Default true.",
+        examples=[True],
+    )
+
+
+class SolveRequest(BaseModel):
+    """What to solve: a bundled dataset with optional overrides, or a whole scenario."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "description": "Give `dataset` (with optional `overrides`) or `scenario` (fetch one with "
+            "GET /v1/datasets/{id}, edit it, send it here), not both."
+        },
+    )
+    dataset: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="Id of a bundled dataset (see GET /v1/datasets), e.g. `demo` or `china-2020`.",
+        examples=["demo"],
+    )
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=10_000,
+        description="What-if changes, `path: value`, applied to the dataset (or to `scenario`) before "
+        "solving: `policy.per_capita_cap_m2`, `provinces[510000].new_land_pool_ha_per_year`, "
+        "`cities[510100].settlers_per_year`, `projects[SC-01].committed`, `provinces[*].approval_entrusted`, "
+        "`years`. Units are those of the field named. A path that does not exist is an error. At most "
+        "10,000 entries.",
+        examples=[{"policy.per_capita_cap_m2": 105, "provinces[510000].new_land_pool_ha_per_year": 350}],
+    )
+    scenario: Scenario | None = Field(
+        None, description="A whole scenario (the schema of GET /v1/datasets/{id}), instead of `dataset`."
+    )
+    options: SolveOptionsIn = Field(default_factory=SolveOptionsIn, description="Solver options.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> "SolveRequest":
+        if (self.dataset is None) == (self.scenario is None):
+            raise PydanticCustomError(
+                "dataset_or_scenario", "give exactly one of `dataset` and `scenario`"
+            )
+        return self
+
+
+SOLVE_EXAMPLES = {
+    "demo": {
+        "summary": "Solve the demo dataset (one click)",
+        "description": "Three provinces, eight cities, twelve projects; answers in well under a second.",
+        "value": {"dataset": "demo", "options": {"time_limit_s": 60, "whole_projects": False}},
+    },
+    "what-if": {
+        "summary": "The demo dataset with two overrides",
+        "value": {
+            "dataset": "demo",
+            "overrides": {"policy.per_capita_cap_m2": 105, "provinces[510000].new_land_pool_ha_per_year": 350},
+            "options": {"time_limit_s": 60},
+        },
+    },
+    "whole-projects": {
+        "summary": "The demo dataset, projects selected whole (MIP)",
+        "value": {"dataset": "demo", "options": {"time_limit_s": 60, "whole_projects": True}},
+    },
+}
+
+
+class Timings(BaseModel):
+    created_at: datetime = Field(description="When the job was accepted (UTC).")
+    started_at: datetime | None = Field(description="When its current or last attempt started (UTC).")
+    finished_at: datetime | None = Field(description="When it finished (UTC).")
+    queued_s: float | None = Field(description="Time spent waiting for a worker, seconds.", examples=[0.01])
+    run_s: float | None = Field(description="Time spent running (so far, while running), seconds.", examples=[0.4])
+
+
+class Progress(BaseModel):
+    phase: Literal["queued", "starting", "validating", "building", "solving", "finished"] = Field(
+        description="Where the job is: queued; starting, validating, building (the LP/MIP model), solving "
+        "(HiGHS, then reading the answer); finished."
+    )
+    queue_position: int | None = Field(
+        None, ge=1, description="Place in the queue while queued (1 = next).", examples=[1]
+    )
+
+
+class JobLinks(BaseModel):
+    self: str = Field(examples=["/v1/jobs/4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a"])
+    result: str = Field(examples=["/v1/jobs/4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a/result"])
+
+
+class JobView(BaseModel):
+    """A job: its status, progress and timings. The result is at `links.result` once succeeded."""
+
+    id: str = Field(description="Job id.", examples=["4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a"])
+    status: JobStatus = Field(
+        description="queued (waiting for a worker), running, succeeded (a result exists, whatever its own "
+        "`status`: optimal, infeasible, time_limit, ...), failed (no result: see `error`), cancelled."
+    )
+    scenario: str = Field(description="Scenario name.", examples=["demo"])
+    dataset: str | None = Field(description="Bundled dataset it started from, if any.", examples=["demo"])
+    options: dict[str, Any] = Field(description="Solver options it runs with.")
+    progress: Progress
+    timings: Timings
+    attempts: int = Field(ge=0, description="Times a worker started it (a re-run after a restart counts).")
+    error: str | None = Field(None, description="Why it failed.")
+    note: str | None = Field(None, description="The last event worth knowing (re-queued after a restart, ...).")
+    result_status: str | None = Field(
+        None, description="The solver's status once succeeded: optimal, infeasible, unbounded, time_limit, "
+        "not_solved, error.", examples=["optimal"],
+    )
+    objective_cny_100m: float | None = Field(None, description="Objective value, 亿元.", examples=[59.87])
+    links: JobLinks
+
+
+class JobList(BaseModel):
+    jobs: list[JobView]
+
+
+class Problems(BaseModel):
+    """Every error has this shape; `problems` lists each thing wrong with the input."""
+
+    detail: str = Field(description="What went wrong, in a sentence.", examples=["2 problems in the request"])
+    problems: list[Problem] = Field(
+        default_factory=list,
+        description="One entry per problem: `loc` is the path of the field (starting with body, query or "
+        "path), `rule` the rule broken, `message` what to do.",
+        examples=[[{"loc": ["body", "options", "time_limit_s"], "rule": "greater_than",
+                    "message": "Input should be greater than 0"}]],
+    )
+
+
+class DatasetSummary(BaseModel):
+    id: str = Field(examples=["demo"])
+    name: str = Field(examples=["demo"])
+    description: str
+    years: int = Field(description="Planning horizon, years.", examples=[1])
+    provinces: int = Field(description="Number of provinces.", examples=[3])
+    cities: int = Field(description="Number of city units.", examples=[8])
+    projects: int = Field(description="Number of projects.", examples=[12])
+    href: str = Field(description="Where to fetch the whole scenario.", examples=["/v1/datasets/demo"])
+
+
+class DatasetList(BaseModel):
+    datasets: list[DatasetSummary]
+
+
+class ApprovalRequest(BaseModel):
+    """One whole project's land, to route to the authority that approves its expropriation."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"province_code": "510000", "parcels": [
+            {"land_type": "arable", "area_ha": 20.0}, {"land_type": "arable", "area_ha": 20.0}]}]},
+    )
+    province_code: str = Field(
+        pattern=r"^\d{6}$", description="GB/T 2260 code of the province the project is in.", examples=["510000"]
+    )
+    parcels: list[Parcel] = Field(
+        min_length=1,
+        max_length=10_000,
+        description="The project's parcels (land type and area in ha, area > 0); parcels of one type are "
+        "added up, since one application crosses a threshold as a whole.",
+    )
+    entrusted: bool | None = Field(
+        None,
+        description="Whether the province holds entrusted State-Council-level approval (國發〔2020〕4號). "
+        "null = as in the policy defaults (北京 天津 上海 江蘇 浙江 安徽 廣東 重慶).",
+        examples=[None],
+    )
+
+    @field_validator("province_code")
+    @classmethod
+    def _known(cls, v: str) -> str:
+        if v not in PROVINCES:
+            raise PydanticCustomError("unknown_province", "{code} is not a GB/T 2260 province code", {"code": v})
+        return v
+
+
+class ApprovalResponse(Route):
+    province_code: str = Field(examples=["510000"])
+    entrusted: bool = Field(description="Whether the entrustment applied to this province.")
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"] = Field(description="ok, or degraded when the database cannot be reached.")
+    version: str = Field(description="landquota version.", examples=["0.1.0"])
+    solver: str = Field(description="Solver and version.", examples=["HiGHS 1.16.0"])
+    database: str = Field(description="Database backend and whether it answers.", examples=["sqlite: ok"])
+    workers: dict[str, int] = Field(description="Solver worker processes: configured, alive, ready, busy.")
+    jobs: dict[str, int] = Field(description="Jobs by status.")
+    datasets: list[str] = Field(description="Bundled datasets loaded and validated at start-up.")

@@ -1,0 +1,86 @@
+"""What runs inside a solver worker process: plain data in, plain data out.
+
+A worker receives ``(job_id, payload)`` over a pipe, where ``payload`` is
+``{"scenario": <scenario dict>, "options": {time_limit_s, whole_projects, mip_rel_gap, duals,
+threads}}``, and answers ``("done", job_id, <Result as JSON data>)`` or ``("error", job_id,
+message, traceback)``. Solver objects never cross the pipe (they cannot be pickled). Progress
+messages ``("progress", job_id, phase)`` say which step is running.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+import traceback
+from typing import Callable
+
+Progress = Callable[[str], None]
+SolveFn = Callable[[dict, Progress], dict]
+
+
+def solve_payload(payload: dict, progress: Progress) -> dict:
+    """The default solve function: validate, build, solve, extract (``solvers.highs``)."""
+    from models.scenario import load_scenario
+    from solvers.highs import ScenarioSolver, SolveOptions
+
+    progress("validating")
+    scenario = load_scenario(payload["scenario"])
+    opts = payload.get("options") or {}
+    options = SolveOptions(
+        time_limit_s=float(opts.get("time_limit_s", 300.0)),
+        whole_projects=bool(opts.get("whole_projects", False)),
+        mip_rel_gap=float(opts.get("mip_rel_gap", 1e-4)),
+        threads=opts.get("threads"),
+        duals=bool(opts.get("duals", True)),
+    )
+    progress("building")
+    solver = ScenarioSolver(scenario, options)
+    progress("solving")
+    return solver.solve().model_dump(mode="json")
+
+
+def worker_main(conn, solve_fn: SolveFn) -> None:
+    """Entry point of a worker process: serve jobs until told to stop or the parent goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle: it stops us
+    _exit_with_parent()
+    import solvers.highs  # noqa: F401  (warm: import Pyomo and HiGHS before the first job)
+
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            msg = conn.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        job_id, payload = msg
+
+        def progress(phase: str, job_id=job_id) -> None:
+            conn.send(("progress", job_id, phase))
+
+        try:
+            result = solve_fn(payload, progress)
+            reply = ("done", job_id, result)
+        except Exception as e:  # the job fails; the worker lives on
+            reply = ("error", job_id, f"{type(e).__name__}: {e}", traceback.format_exc())
+        try:
+            conn.send(reply)
+        except (BrokenPipeError, OSError):
+            return
+        except Exception as e:  # e.g. a result that cannot be pickled
+            conn.send(("error", job_id, f"result could not be returned: {type(e).__name__}: {e}", ""))
+
+
+def _exit_with_parent() -> None:
+    """A worker whose server died (even by SIGKILL) must not solve on as an orphan."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()

@@ -1,0 +1,220 @@
+"""Sensitivity ranges from HiGHS, read through Pyomo's persistent HiGHS interface.
+
+Pyomo does not expose HiGHS ranging, so this module talks to the highspy object the persistent
+interface keeps (``ScenarioSolver.highs._solver_model``) and maps rows and columns back with the
+interface's own maps (``_pyomo_con_to_solver_con_map``, ``_pyomo_var_to_solver_var_map``). Those
+are private attributes: fragile across versions, which is why ``pyproject.toml`` pins
+pyomo==6.10.1 and highspy==1.16.0 and ``tests/test_explain.py`` checks every number here against
+re-solves. The alternative (compile with ``LinearStandardFormCompiler`` and drive a second highspy
+model) would solve the LP twice; reading the live model costs one ``getRanging()`` call.
+
+Sign conventions (checked by finite differences in ``tests/test_explain.py``):
+
+* Pyomo hands HiGHS the objective as it is written, ``ObjSense.kMaximize`` (it does not negate
+  it), and HiGHS reports everything in that sense: ``row_dual[i]`` = ∂objective/∂(bound of row i)
+  — positive for a binding upper limit, negative for a binding floor; ``col_dual[j]`` =
+  c_j − a_jᵀy (positive for a column held at its upper bound, negative at its lower bound).
+* ``getRanging().row_bound_up/dn.value_`` are *bound values* (not changes) between which the
+  current basis, hence the row's dual, stays optimal; ``objective_`` is the (maximised) objective
+  at that end. ``col_cost_up/dn.value_`` are *cost values* between which the current basis, hence
+  the allocation, stays optimal.
+* A Pyomo constraint ``body ≤ limit`` reaches HiGHS as ``body − constant ≤ limit − constant``;
+  :meth:`HighsRanging.row_offset` recovers the constant so ranges are reported on the limit as
+  the scenario states it.
+
+A domain parameter can touch several columns (a city's land value prices general-use land *and*
+revitalised stock, in every plan year, with discount factors). HiGHS ranges one cost at a time,
+which is not the same as moving all of them together, so :meth:`HighsRanging.cost_direction_range`
+ranges the cost vector along a direction ``d`` exactly: with the optimal basis B, moving costs by
+θ·d moves the row duals by θ·Δy where Bᵀ Δy = d_B (one ``getBasisTransposeSolve``), the reduced
+costs of nonbasic columns by θ·(d_j − a_jᵀ Δy), and those of nonbasic rows by θ·Δy_i; the basis
+stays optimal while every nonbasic reduced cost keeps its sign. For a single column this gives
+exactly HiGHS's ``col_cost_up/dn`` (tested).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+
+_BS = highspy.HighsBasisStatus
+_TOL = 1e-9
+INF = float("inf")
+
+
+class RangingUnavailable(RuntimeError):
+    """No optimal simplex basis (a MIP, an interior-point solve without crossover, no solution)."""
+
+
+@dataclass(frozen=True)
+class RowRange:
+    low: float
+    """Lowest value of the row's bound for which its dual holds (−inf: no limit)."""
+    high: float
+    objective_low: float
+    objective_high: float
+
+
+def _need_signs(status: np.ndarray, lower: np.ndarray, upper: np.ndarray, maximise: bool) -> np.ndarray:
+    """Sign each nonbasic reduced cost must keep for the basis to stay optimal.
+
+    +1: must stay ≥ 0; −1: ≤ 0; 0: must stay exactly 0 (a free nonbasic); 2: anything goes
+    (basic, or a fixed variable / equality row, whose dual may take either sign).
+    For a minimisation a variable at its lower bound needs a reduced cost ≥ 0; maximising flips it.
+    """
+    flip = -1 if maximise else 1
+    need = np.full(status.shape, 2, dtype=np.int8)
+    need[status == int(_BS.kLower)] = flip
+    need[status == int(_BS.kUpper)] = -flip
+    need[status == int(_BS.kZero)] = 0
+    with np.errstate(invalid="ignore"):
+        fixed = np.isfinite(lower) & np.isfinite(upper) & (np.abs(upper - lower) <= _TOL * (1 + np.abs(lower)))
+    need[fixed] = 2
+    return need
+
+
+class HighsRanging:
+    """Ranging data of the model a highspy ``Highs`` object has just solved to optimality."""
+
+    def __init__(self, h: highspy.Highs):
+        self.h = h
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise RangingUnavailable("the model is not solved to optimality")
+        info = h.getInfo()
+        if self._is_mip(h):
+            raise RangingUnavailable("ranging needs an LP; this is a MIP (whole projects)")
+        basis = h.getBasis()
+        sol = h.getSolution()
+        if not basis.valid or not sol.dual_valid:
+            raise RangingUnavailable("no optimal basis (solve with simplex, or IPM with crossover)")
+        status, rg = h.getRanging()
+        if status != highspy.HighsStatus.kOk or not rg.valid:
+            raise RangingUnavailable("HiGHS could not compute ranging data")
+        self.rg = rg
+        lp = h.getLp()
+        self.lp = lp
+        self.maximise = h.getObjectiveSense()[1] == highspy.ObjSense.kMaximize
+        self.n, self.m = lp.num_col_, lp.num_row_
+        self.col_cost = np.asarray(lp.col_cost_, dtype=float)
+        self.col_lower = np.asarray(lp.col_lower_, dtype=float)
+        self.col_upper = np.asarray(lp.col_upper_, dtype=float)
+        self.row_lower = np.asarray(lp.row_lower_, dtype=float)
+        self.row_upper = np.asarray(lp.row_upper_, dtype=float)
+        self.col_dual = np.asarray(sol.col_dual, dtype=float)
+        self.row_dual = np.asarray(sol.row_dual, dtype=float)
+        self.objective = float(info.objective_function_value)
+        col_status = np.array([int(s) for s in basis.col_status], dtype=np.int8)
+        row_status = np.array([int(s) for s in basis.row_status], dtype=np.int8)
+        self.col_need = _need_signs(col_status, self.col_lower, self.col_upper, self.maximise)
+        self.row_need = _need_signs(row_status, self.row_lower, self.row_upper, self.maximise)
+        _, self.basic = h.getBasicVariables()
+        self.basic = np.asarray(self.basic)
+        self._csr = None
+
+    @staticmethod
+    def _is_mip(h: highspy.Highs) -> bool:
+        integrality = h.getLp().integrality_
+        return any(int(t) != int(highspy.HighsVarType.kContinuous) for t in integrality)
+
+    # ---- limits (row bounds) -------------------------------------------------------------------
+    def row_range(self, i: int) -> RowRange:
+        up, dn = self.rg.row_bound_up, self.rg.row_bound_dn
+        return RowRange(low=float(dn.value_[i]), high=float(up.value_[i]),
+                        objective_low=float(dn.objective_[i]), objective_high=float(up.objective_[i]))
+
+    def row_bound(self, i: int) -> float:
+        """The bound of row i that is binding (upper if finite and its dual says so, else lower)."""
+        lo, up = self.row_lower[i], self.row_upper[i]
+        if np.isfinite(up) and (not np.isfinite(lo) or (self.row_dual[i] >= 0) == self.maximise):
+            return float(up)
+        return float(lo)
+
+    # ---- costs ---------------------------------------------------------------------------------
+    def col_cost_range(self, j: int) -> tuple[float, float]:
+        """HiGHS's own cost range of one column: (lowest, highest) cost keeping the basis optimal."""
+        return float(self.rg.col_cost_dn.value_[j]), float(self.rg.col_cost_up.value_[j])
+
+    def cost_direction_range(self, direction: dict[int, float], single_by_highs: bool = True) -> tuple[float, float]:
+        """Interval [θlo, θhi] (θlo ≤ 0 ≤ θhi, ±inf when unlimited) such that the basis, and so the
+        allocation, stays optimal for costs c + θ·d. ``direction`` maps column → d_j.
+        A single column is read from HiGHS's own ranging unless ``single_by_highs`` is False (the
+        tests use that to check this computation against HiGHS)."""
+        cols = np.fromiter(direction.keys(), dtype=np.int64, count=len(direction))
+        d = np.zeros(self.n)
+        d[cols] = np.fromiter(direction.values(), dtype=float, count=len(direction))
+        if len(cols) == 1 and single_by_highs:
+            # One column: HiGHS's own ranging is exact and already computed.
+            j, dj = int(cols[0]), float(d[cols[0]])
+            lo, hi = self.col_cost_range(j)
+            c = self.col_cost[j]
+            if dj < 0:
+                lo, hi = -(hi - c), -(lo - c)
+                return lo / -dj, hi / -dj
+            return (lo - c) / dj, (hi - c) / dj
+        d_basic = np.where(self.basic >= 0, d[np.clip(self.basic, 0, None)], 0.0)
+        if np.any(d_basic):
+            _, dy = self.h.getBasisTransposeSolve(d_basic)
+            dy = np.asarray(dy, dtype=float)
+        else:
+            dy = np.zeros(self.m)
+        rows = np.flatnonzero(np.abs(dy) > 0.0)
+        touched, aty = self._at_times(dy, rows)
+        cols_all = np.union1d(touched, cols)
+        aty_all = np.zeros(len(cols_all))
+        aty_all[np.searchsorted(cols_all, touched)] = aty  # touched ⊆ cols_all
+        slope = d[cols_all] - aty_all
+        lo, hi = self._bounds(self.col_dual[cols_all], slope, self.col_need[cols_all])
+        a, b = self._bounds(self.row_dual[rows], dy[rows], self.row_need[rows])
+        return max(lo, a), min(hi, b)
+
+    @staticmethod
+    def _bounds(r: np.ndarray, s: np.ndarray, need: np.ndarray) -> tuple[float, float]:
+        """θ interval keeping need·(r + θ·s) ≥ 0 for every entry with need ∈ {−1, +1}, and r + θ·s = 0
+        where need = 0."""
+        lo, hi = -INF, INF
+        moving = np.abs(s) > _TOL
+        zero = moving & (need == 0)
+        if np.any(zero):
+            return 0.0, 0.0
+        sel = moving & ((need == 1) | (need == -1))
+        if not np.any(sel):
+            return lo, hi
+        nk, rk, sk = need[sel].astype(float), r[sel], s[sel]
+        rk = np.where(nk * rk > 0, rk, 0.0)  # a reduced cost a hair on the wrong side counts as 0
+        t = -rk / sk
+        up = nk * sk < 0  # need·r shrinks as θ grows: an upper limit on θ
+        if np.any(up):
+            hi = float(np.min(t[up]))
+        if np.any(~up):
+            lo = float(np.max(t[~up]))
+        return lo, hi
+
+    def _at_times(self, y: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, (Aᵀy)[columns]) for the columns that meet a row where y ≠ 0 (``rows``), using a
+        row-wise copy of HiGHS's column-wise matrix built once."""
+        if self._csr is None:
+            a = self.lp.a_matrix_
+            start = np.asarray(a.start_, dtype=np.int64)
+            col_of = np.repeat(np.arange(self.n), np.diff(start))
+            index = np.asarray(a.index_, dtype=np.int64)
+            order = np.argsort(index, kind="stable")
+            row_start = np.zeros(self.m + 1, dtype=np.int64)
+            np.cumsum(np.bincount(index, minlength=self.m), out=row_start[1:])
+            self._csr = (row_start, col_of[order], np.asarray(a.value_, dtype=float)[order])
+        row_start, col_of, value = self._csr
+        if len(rows) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        lengths = row_start[rows + 1] - row_start[rows]
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        # positions of every entry of the selected rows, without a Python loop
+        seg_first = np.repeat(row_start[rows] - np.cumsum(lengths) + lengths, lengths)
+        pos = seg_first + np.arange(total)
+        contrib = value[pos] * np.repeat(y[rows], lengths)
+        touched, inverse = np.unique(col_of[pos], return_inverse=True)
+        aty = np.zeros(len(touched))
+        np.add.at(aty, inverse, contrib)
+        return touched, aty
