@@ -78,8 +78,7 @@ class Datasets:
             if name in self._bad:
                 raise ApiError(404, f"dataset {name!r} is bundled but failed validation at start-up: "
                                     f"{self._bad[name]}")
-            raise ApiError(404, f"unknown dataset {name!r}; available: {', '.join(self.loaded()) or 'none'}",
-                           [Problem(loc=["dataset"], rule="unknown_dataset", message=f"no dataset {name!r}")])
+            raise ApiError(404, f"unknown dataset {name!r}; available: {', '.join(self.loaded()) or 'none'}")
         return s
 
     def raw(self, name: str) -> dict:

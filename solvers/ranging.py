@@ -191,9 +191,8 @@ class HighsRanging:
             lo = float(np.max(t[~up]))
         return lo, hi
 
-    def _at_times(self, y: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(columns, (Aᵀy)[columns]) for the columns that meet a row where y ≠ 0 (``rows``), using a
-        row-wise copy of HiGHS's column-wise matrix built once."""
+    def _row_wise(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row starts, column of each entry, value of each entry) of A by rows, built once."""
         if self._csr is None:
             a = self.lp.a_matrix_
             start = np.asarray(a.start_, dtype=np.int64)
@@ -203,7 +202,17 @@ class HighsRanging:
             row_start = np.zeros(self.m + 1, dtype=np.int64)
             np.cumsum(np.bincount(index, minlength=self.m), out=row_start[1:])
             self._csr = (row_start, col_of[order], np.asarray(a.value_, dtype=float)[order])
-        row_start, col_of, value = self._csr
+        return self._csr
+
+    def row_columns(self, i: int) -> list[int]:
+        """Columns with a non-zero in row i."""
+        row_start, col_of, _ = self._row_wise()
+        return [int(j) for j in col_of[row_start[i]:row_start[i + 1]]]
+
+    def _at_times(self, y: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, (Aᵀy)[columns]) for the columns that meet a row where y ≠ 0 (``rows``), using a
+        row-wise copy of HiGHS's column-wise matrix built once."""
+        row_start, col_of, value = self._row_wise()
         if len(rows) == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         lengths = row_start[rows + 1] - row_start[rows]

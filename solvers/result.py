@@ -188,6 +188,8 @@ class BindingExplained(BaseModel):
     region: str = Field(description="Province or city code, project id, or 'national'.")
     region_name: str = Field(description="The region's name from the scenario, e.g. '四川'; '' for national.")
     year: int | None = Field(description="Plan year; null for rules over the whole horizon.")
+    subject_en: str = Field(description="What the limit is, e.g. \"Sichuan (四川, 510000)'s year-1 new-land quota pool\".")
+    subject_zh: str
     limit: float = Field(description="The limit as the rule states it, in `limit_unit`.")
     limit_unit: str = Field(description="Unit of the limit: 'ha', '亿元' or 'project'.")
     shadow_price_cny_100m: float = Field(

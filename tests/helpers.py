@@ -60,12 +60,6 @@ def project(pid: str, city_code: str, value: float, parcels: dict[str, float] | 
 
 def scenario(provinces: list[dict], cities: list[dict], projects: list[dict] | None = None,
              policy: dict | None = None, years: int = 1, name: str = "tiny") -> dict:
-    """A scenario dict. Work-around: the model cannot be built when no province trades
-    supplementary-farmland quota (see ``test_rules_bind.py::test_builds_without_farmland_traders``),
-    so when none does, the first province is made a farmland-quota *buyer*; with no seller the
-    clearing row forces its purchase to 0, so this changes nothing else."""
-    if not any(p.get("farmland_quota_buyer") or p.get("farmland_quota_seller") for p in provinces):
-        provinces = [dict(provinces[0], farmland_quota_buyer=True), *provinces[1:]]
     return {
         "name": name,
         "years": years,

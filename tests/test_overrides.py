@@ -41,10 +41,10 @@ def test_id_selector(as_scenario):
     base = tiny()
     if as_scenario:
         base = Scenario.model_validate(base)
-    s = apply_overrides(base, {"provinces[520000].new_land_pool_ha_per_year": 7.5,
+    s = apply_overrides(base, {"provinces[520000].new_land_pool_ha_per_year": 37.5,
                                "cities[510000-REST].settlers_per_year": 1234,
                                "projects[B].committed": True})
-    assert s.province("520000").new_land_pool_ha_per_year == 7.5
+    assert s.province("520000").new_land_pool_ha_per_year == 37.5
     assert s.province("510000").new_land_pool_ha_per_year == 100.0
     assert s.city("510000-REST").settlers_per_year == 1234
     assert s.city("510100").settlers_per_year == 0
@@ -123,10 +123,17 @@ def test_every_bad_path_reported():
     assert sorted(p.loc[1] for p in ps) == ["policy.nope", "yeers"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a [selector] on a list of scalars (e.g. policy.entrusted_province_codes "
-                   "on a Scenario base) calls .get on a str and raises AttributeError instead of ScenarioInvalid")
 def test_selector_on_a_list_of_scalars_is_a_clear_problem():
+    """Regression: selecting by id in a list of strings once raised AttributeError."""
     ps = bad_override(load_dataset("demo"), {"policy.entrusted_province_codes[110000].x": 1})
+    assert [(p.loc, p.rule) for p in ps] == [(["overrides", "policy.entrusted_province_codes[110000].x"],
+                                              "bad_override")]
+
+
+def test_positional_selector_for_lists_without_ids():
+    s = apply_overrides(load_dataset("demo"), {"policy.linkage_tiers[1].new_land_per_settler_m2": 85})
+    assert [t.new_land_per_settler_m2 for t in s.policy.linkage_tiers] == [100.0, 85.0, 80.0, 50.0]
+    ps = bad_override(load_dataset("demo"), {"policy.linkage_tiers[4].new_land_per_settler_m2": 85})
     assert ps[0].rule == "bad_override"
 
 

@@ -6,9 +6,9 @@ bottleneck, solve, check that the rule holds with equality in the result tables,
 derivative of the objective: moving the limit by δ and re-solving changes the objective by
 shadow × δ (relative tolerance 1e-6).
 
-Sign convention (``solvers.duals``): the shadow price is ∂objective/∂limit in 亿元 per unit,
-positive for a binding upper limit (more room is worth something), negative for a binding floor
-(a higher floor costs something).
+Sign convention (``solvers.duals``): the shadow price is ∂objective/∂limit for the limit as the
+rule states it, in 亿元 per unit: positive for a binding upper limit (more room is worth
+something), negative for a binding floor (settler floor, tilt share: a higher floor costs).
 
 Hand-computed prices used below (POLICY.md defaults): land-quota buyer 廣東 50万元/亩 = 750万元/ha
 = 0.075 亿元/ha, seller 30万元/亩 = 0.045 亿元/ha; arable occupation 10万元/亩 = 0.015 亿元/ha, PBF
@@ -219,10 +219,11 @@ def test_tilt_shortfall_is_priced_and_reported():
     assert p.tilted_share == pytest.approx(0.0, abs=1e-12)
     b = bindings(r, "tilt_share", "510000", 1)
     assert len(b) == 1
-    # 'one ha less of centre/key-cluster land required' is worth the penalty
-    assert b[0].shadow_price == pytest.approx(PENALTY, rel=1e-9) and b[0].shadow_price > 0
-    # raising the share by δ raises the required tilted land by δ × 10 ha
-    assert_fd(tilt_case, 0.01, -b[0].shadow_price * 10.0)
+    # a floor: one more ha of centre/key-cluster land required costs the penalty
+    assert b[0].shadow_price < 0
+    assert b[0].shadow_price == pytest.approx(-PENALTY, rel=1e-9)
+    # raising the share by δ raises the required tilted land by δ × 10 ha (the province's new land)
+    assert_fd(tilt_case, 0.01, b[0].shadow_price * 10.0)
 
 
 def test_tilt_met_when_the_centre_has_room():
@@ -545,11 +546,9 @@ def test_whole_projects_by_hand():
 
 # ---- the model must build for every valid scenario -----------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: trading.farmland_clearing is Σ sellers == Σ buyers; with no farmland "
-                   "quota buyer or seller both sums are 0 and Pyomo raises InvalidConstraintError "
-                   "('resolved to a trivial Boolean (True)'), so a valid scenario without farmland traders "
-                   "cannot be solved at all")
 def test_builds_without_farmland_traders():
+    """Regression: with no farmland-quota buyer or seller the clearing row is 0 == 0, which Pyomo
+    rejects as a trivial Boolean; the row must be skipped instead."""
     s = load_scenario({"name": "no-traders", "provinces": [province(pool=10.0)], "cities": [city("510100")],
                        "projects": [project("P", "510100", 4.0, {"other": 20.0})]})
     r = solve_scenario(s)
@@ -561,10 +560,10 @@ def test_dual_signs_follow_the_convention_on_demo():
     """Every upper-limit rule in the demo has a shadow price ≥ 0 and every floor ≤ 0."""
     r = solve(load_scenario(copy.deepcopy(dataset_dict("demo"))))
     uppers = {"provincial_pool", "national_total", "per_capita_cap", "stock_available", "stock_first",
-              "state_council_capacity", "province_approval_capacity", "tradeable_surplus", "farmland_balance",
-              "tilt_share"}
+              "state_council_capacity", "province_approval_capacity", "tradeable_surplus", "farmland_balance"}
+    floors = {"settler_land_floor", "tilt_share"}
     for b in r.binding:
         if b.rule in uppers:
             assert b.shadow_price > 0, b
-        elif b.rule == "settler_land_floor":
+        elif b.rule in floors:
             assert b.shadow_price < 0, b

@@ -1,0 +1,590 @@
+"""Explain an optimal answer: binding rules by policy item, their prices and ranges, value ranges,
+unmet targets, and a short summary in Chinese and English (issue 5).
+
+Built right after a solve from three things the solve already has: the ``Binding`` rows of
+:mod:`solvers.duals` (rule, region, year, limit, shadow price), the ``Shortfall`` rows of
+:mod:`solvers.extract`, and one ``getRanging()`` call on the live HiGHS model
+(:mod:`solvers.ranging`, which documents the approach and the sign conventions). Nothing here
+re-solves. Raw constraint indices never appear: every row is named by its rule, region (code and
+the scenario's name) and year.
+
+    result = ScenarioSolver(scenario).solve()      # SolveOptions(explain=True) is the default
+    result.explain.summary_en / .summary_zh / .binding_groups / .value_ranges / .unmet_targets
+    explanation_section(result_json_dict)          # for a stored result (the service)
+    format_explanation(result.explain)             # the CLI's text
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import pyomo.environ as pyo
+
+from solvers.duals import RULES, component
+from solvers.ranging import HighsRanging, RangingUnavailable
+from solvers.result import (
+    Binding, BindingExplained, BindingGroup, Explanation, Result, UnmetTarget, ValueRange,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from solvers.highs import ScenarioSolver
+
+CNY_10K_PER_100M = 1e4
+EPS = 1e-6
+
+PROVINCE_EN: dict[str, str] = {
+    "110000": "Beijing", "120000": "Tianjin", "130000": "Hebei", "140000": "Shanxi", "150000": "Inner Mongolia",
+    "210000": "Liaoning", "220000": "Jilin", "230000": "Heilongjiang", "310000": "Shanghai", "320000": "Jiangsu",
+    "330000": "Zhejiang", "340000": "Anhui", "350000": "Fujian", "360000": "Jiangxi", "370000": "Shandong",
+    "410000": "Henan", "420000": "Hubei", "430000": "Hunan", "440000": "Guangdong", "450000": "Guangxi",
+    "460000": "Hainan", "500000": "Chongqing", "510000": "Sichuan", "520000": "Guizhou", "530000": "Yunnan",
+    "540000": "Tibet", "610000": "Shaanxi", "620000": "Gansu", "630000": "Qinghai", "640000": "Ningxia",
+    "650000": "Xinjiang",
+}
+"""English names of the GB/T 2260 provinces, for the English sentences (the scenario gives Chinese)."""
+
+POLICY_ITEM_TITLES: dict[str, tuple[str, str]] = {
+    "(6) linkage": ("Item (6): land follows settled migrants (人地挂钩)", "第(6)项：人地挂钩"),
+    "(6) reward fund": ("Item (6): money follows settled migrants (reward fund)", "第(6)项：人钱挂钩（市民化奖励资金）"),
+    "(20) land plan": ("Item (20): provincial quota pools and the national plan", "第(20)项：省级指标池与全国计划"),
+    "(20) per-capita cap": ("Item (20): per-capita urban construction land cap", "第(20)项：人均城镇建设用地上限"),
+    "(20) stock land": ("Item (20): revitalising inefficient stock land first", "第(20)项：盘活低效存量用地"),
+    "(20) tilt": ("Item (20): tilt to centre cities and key clusters", "第(20)项：向中心城市和重点城市群倾斜"),
+    "(20) approval": ("Item (20): approval capacity (35/70 ha rule)", "第(20)项：用地审批能力（35/70公顷规则）"),
+    "(20) trading": ("Item (20): cross-regional quota trading", "第(20)项：跨区域指标交易"),
+    "(20) farmland balance": ("Item (20): arable-land occupation–compensation balance", "第(20)项：耕地占补平衡"),
+    "(20) projects": ("Item (20): projects", "第(20)项：项目"),
+    "(21) finance": ("Item (21): funding of projects", "第(21)项：项目资金平衡"),
+    "(21) bonds": ("Item (21): enterprise bonds", "第(21)项：企业债券"),
+    "(21) capital": ("Item (21): minimum project capital", "第(21)项：项目资本金"),
+    "(21) credit lines": ("Item (21): development-bank credit lines", "第(21)项：开发性金融综合授信"),
+    "(21) public funds": ("Item (21): public funds", "第(21)项：财政资金"),
+    "(21) special bonds": ("Item (21): local government special bonds", "第(21)项：地方政府专项债券"),
+    "(21) debt risk": ("Item (21): debt-risk limits", "第(21)项：债务风险"),
+}
+
+# rule → (English noun phrase, Chinese noun phrase); {r} region, {t} year, {d} detail (e.g. a source).
+RULE_NOUNS: dict[str, tuple[str, str]] = {
+    "provincial_pool": ("{r}'s year-{t} new-land quota pool", "{r}第{t}年新增建设用地指标池"),
+    "national_total": ("the national new-land plan total in year {t}", "第{t}年全国新增建设用地计划总量"),
+    "per_capita_cap": ("room under {r}'s per-capita land cap", "{r}人均城镇建设用地上限下的空间"),
+    "stock_available": ("{r}'s inefficient stock land", "{r}可盘活的低效存量建设用地"),
+    "stock_first": ("general-use new land {r} may take before its stock is used", "{r}存量优先规则下可用的一般用途新增用地"),
+    "tilt_share": ("centre/key-cluster land required in {r}, year {t}", "{r}第{t}年中心城市和重点城市群的最低用地"),
+    "settler_land_floor": ("settler land required in {r}, year {t}", "{r}第{t}年落户人口用地下限"),
+    "state_council_capacity": ("State Council approval capacity in year {t}", "第{t}年国务院用地审批能力"),
+    "province_approval_capacity": ("{r}'s approval capacity in year {t}", "{r}第{t}年省级用地审批能力"),
+    "tradeable_surplus": ("surplus quota {r} may sell in year {t}", "{r}第{t}年可出售的节余指标"),
+    "land_quota_clearing": ("construction-land quota brought to the cross-regional market in year {t}",
+                            "第{t}年跨区域建设用地指标市场的供给"),
+    "farmland_balance": ("{r}'s supplementary arable reserve", "{r}的补充耕地储备"),
+    "farmland_quota_clearing": ("supplementary-farmland quota brought to the national market", "跨省补充耕地指标市场的供给"),
+    "project_whole": ("{r}", "{r}"),
+    "funding_balance": ("investment need of {r} in year {t}", "{r}第{t}年的投资需求"),
+    "bond_share": ("enterprise bonds allowed for {r} in year {t}", "{r}第{t}年可用的企业债额度"),
+    "capital_ratio": ("project capital required for {r} in year {t}", "{r}第{t}年的最低资本金"),
+    "credit_line": ("{r}'s credit line from {d}", "{r}的{d}综合授信额度"),
+    "national_funding_total": ("the national total of {d} in year {t}", "第{t}年{d}全国总额"),
+    "reward_fund_allocation": ("{r}'s citizenisation reward fund in year {t}", "{r}第{t}年农业转移人口市民化奖励资金"),
+    "special_bond_quota": ("{r}'s special-bond quota in year {t}", "{r}第{t}年专项债券额度"),
+    "debt_ratio": ("new government debt allowed under {r}'s debt-ratio line", "{r}债务率警戒线下可新增的政府债务"),
+    "debt_ratio_city": ("new government debt allowed under {r}'s debt-ratio line", "{r}债务率警戒线下可新增的政府债务"),
+}
+
+UNIT_ZH = {"ha": "公顷", "亿元": "亿元", "project": "个项目"}
+
+METHOD = (
+    "Shadow prices: HiGHS row duals via Pyomo's persistent interface (pyomo 6.10.1, highspy 1.16.0), mapped to "
+    "rules by solvers.duals; Pyomo passes the objective to HiGHS as a maximisation without negating it, so a "
+    "dual is ∂objective/∂bound; it is reported for the limit as the rule states it (positive: more of the "
+    "limit is worth something). Limit ranges: HiGHS getRanging() row-bound ranging (the interval of the "
+    "limit over which the current optimal basis, hence the shadow price, holds), shifted by any constant "
+    "Pyomo moved out of the row. Value ranges: HiGHS cost ranging for a value that prices one column; for a "
+    "value that prices several columns at once (a city's land value prices general-use and revitalised land "
+    "in every year) the exact joint range along that direction from the optimal basis (one "
+    "getBasisTransposeSolve). Ranges are those of the current basis: under degeneracy the allocation may "
+    "survive a little beyond them."
+)
+
+
+# ---- names ----------------------------------------------------------------------------------------
+
+
+class Names:
+    """Codes → the scenario's names (and English province names) for sentences."""
+
+    def __init__(self, scenario):
+        self.prov = {p.code: p.name for p in scenario.provinces}
+        self.city = {c.code: (c.name, c.province_code) for c in scenario.cities}
+        self.proj = {p.id: p.city_code for p in scenario.projects}
+        self.source = {f.id: (f.name or f.id) for f in getattr(scenario, "funding_sources", [])}
+
+    def province_of(self, code: str) -> str | None:
+        if code in self.prov:
+            return code
+        if code in self.city:
+            return self.city[code][1]
+        if code in self.proj:
+            return self.city[self.proj[code]][1]
+        return None
+
+    def name(self, code: str) -> str:
+        """The scenario's own name: province or city name; a project's city; '' for national."""
+        if code in self.prov:
+            return self.prov[code]
+        if code in self.city:
+            return self.city[code][0]
+        if code in self.proj:
+            return self.city[self.proj[code]][0]
+        return ""
+
+    def province_en(self, code: str) -> str:
+        return PROVINCE_EN.get(code, self.prov.get(code, code))
+
+    def en(self, code: str) -> str:
+        if code == "national":
+            return "the nation"
+        if code in self.prov:
+            return f"{self.province_en(code)} ({self.prov[code]}, {code})"
+        if code in self.city:
+            name, pc = self.city[code]
+            if code.endswith("-REST"):
+                return f"the rest of {self.province_en(pc)} ({name}, {code})"
+            return f"{name} ({code}, {self.province_en(pc)})"
+        if code in self.proj:
+            return f"project {code} ({self.city[self.proj[code]][0]})"
+        return code
+
+    def zh(self, code: str) -> str:
+        if code == "national":
+            return "全国"
+        if code in self.prov:
+            return f"{self.prov[code]}（{code}）"
+        if code in self.city:
+            return f"{self.city[code][0]}（{code}）"
+        if code in self.proj:
+            return f"项目{code}（{self.city[self.proj[code]][0]}）"
+        return code
+
+
+# ---- formatting -----------------------------------------------------------------------------------
+
+
+def _num(x: float) -> str:
+    """A number as a planner writes it: no trailing zeros, thousands separators."""
+    if x is None:
+        return "—"
+    if abs(x) >= 100:
+        return f"{x:,.0f}" if abs(x - round(x)) < 1e-6 else f"{x:,.1f}"
+    if abs(x) >= 1:
+        return f"{x:,.2f}".rstrip("0").rstrip(".")
+    return f"{x:.4g}"
+
+
+def money_en(v_100m: float, per_ha: bool) -> str:
+    """A shadow price in words: 万元 for land (per ha), 亿元 for money."""
+    a = abs(v_100m)
+    if per_ha:
+        return f"{_num(a * CNY_10K_PER_100M)} 万元 ({a:.4g} 亿元)"
+    return f"{a:.4g} 亿元"
+
+
+def money_zh(v_100m: float, per_ha: bool) -> str:
+    a = abs(v_100m)
+    if per_ha:
+        return f"{_num(a * CNY_10K_PER_100M)}万元（{a:.4g}亿元）"
+    return f"{a:.4g}亿元"
+
+
+def range_en(lo: float | None, hi: float | None, unit: str) -> str:
+    if lo is None and hi is None:
+        return "at any level"
+    if lo is None:
+        return f"up to {_num(hi)} {unit}"
+    if hi is None:
+        return f"from {_num(lo)} {unit} up"
+    return f"between {_num(lo)} and {_num(hi)} {unit}"
+
+
+def range_zh(lo: float | None, hi: float | None, unit: str) -> str:
+    u = UNIT_ZH.get(unit, unit)
+    if lo is None and hi is None:
+        return "任意水平"
+    if lo is None:
+        return f"不超过{_num(hi)}{u}"
+    if hi is None:
+        return f"不低于{_num(lo)}{u}"
+    return f"{_num(lo)}–{_num(hi)}{u}"
+
+
+def _finite(x: float) -> float | None:
+    return None if x is None or x != x or abs(x) == float("inf") else float(x)
+
+
+def limit_unit(binding_unit: str) -> str:
+    """'亿元/ha' → 'ha'; '亿元/亿元' → '亿元'; '亿元/project' → 'project'."""
+    return binding_unit.split("/", 1)[1] if "/" in binding_unit else binding_unit
+
+
+def noun(rule: str, region: str, year: int | None, detail: str, names: Names, fallback: str) -> tuple[str, str]:
+    if rule not in RULE_NOUNS:
+        return fallback, fallback
+    en, zh = RULE_NOUNS[rule]
+    t = "" if year is None else year
+    return (en.format(r=names.en(region), t=t, d=detail), zh.format(r=names.zh(region), t=t, d=detail))
+
+
+def item_order(item: str) -> tuple:
+    """(6) before (20) before (21); within an item, the order of the RULES catalogue."""
+    try:
+        n = int(item.split(")")[0].lstrip("("))
+    except ValueError:
+        n = 999
+    order = [s.policy_item for s in RULES]
+    return (n, order.index(item) if item in order else len(order), item)
+
+
+# ---- the rows of the model behind each Binding ----------------------------------------------------
+
+
+def stated_side(spec, cd) -> tuple[str, float]:
+    """Which bound of the Pyomo row states the rule ('upper'/'lower') and the sign that turns the
+    stored bound into the stated limit (−1 where Pyomo moved every variable to one side and a floor
+    became an upper bound; the same rule as :func:`solvers.duals.binding_rules`)."""
+    flipped = (spec.sense == "lower" and cd.lower is None) or (spec.sense == "upper" and cd.upper is None)
+    side = "upper" if cd.upper is not None else "lower"
+    return side, (-1.0 if flipped else 1.0)
+
+
+def binding_rows(m, con_map: dict) -> dict[tuple, tuple]:
+    """(rule, region, year, description) → (spec, index, constraint data, HiGHS row) for every row of
+    every rule in the catalogue (the key a ``Binding`` row carries)."""
+    out = {}
+    for spec in RULES:
+        con = component(m, spec.path)
+        if con is None:
+            continue
+        for idx, cd in con.items():
+            if cd not in con_map:
+                continue
+            region, year = spec.region_year(idx)
+            desc = spec.describe(region, year) + (f" ({spec.detail(idx)})" if spec.detail else "")
+            out[spec.rule, region, year, desc] = (spec, idx, cd, con_map[cd])
+    return out
+
+
+def _detail_name(spec, idx, names: Names) -> str:
+    if spec.detail is None:
+        return ""
+    try:
+        source = str(idx[0])
+    except (TypeError, IndexError):
+        return spec.detail(idx)
+    return names.source.get(source, source)
+
+
+# ---- explanation ----------------------------------------------------------------------------------
+
+
+def explain(solver: "ScenarioSolver", result: Result) -> Explanation:
+    """Explain a solved scenario held by ``solver`` (call right after ``solver.solve()``)."""
+    t0 = time.perf_counter()
+    lm = solver.model
+    s = lm.scenario
+    names = Names(s)
+    notes: list[str] = []
+    ranging = None
+    if result.status == "optimal" and not solver.options.whole_projects:
+        try:
+            ranging = HighsRanging(solver.highs._solver_model)
+        except RangingUnavailable as e:
+            notes.append(f"no sensitivity ranges: {e}")
+    elif solver.options.whole_projects:
+        notes.append("whole projects (a MIP): no shadow prices or ranges; solve with shares (the LP) for them")
+    elif result.status != "optimal":
+        notes.append(f"status {result.status}: no shadow prices or ranges (they need a proven optimum)")
+
+    con_map = solver.highs._pyomo_con_to_solver_con_map
+    var_map = solver.highs._pyomo_var_to_solver_var_map
+    rows = binding_rows(lm.m, con_map) if result.binding else {}
+    x_col = {var_map[id(v)]: idx[0] for idx, v in lm.m.x.items() if id(v) in var_map}
+    share = {p.id: p.selected_share for p in result.projects}
+
+    explained: list[BindingExplained] = []
+    for b in result.binding:
+        explained.append(_explain_binding(b, rows.get((b.rule, b.region, b.year, b.description)), ranging,
+                                          names, x_col, share))
+    groups: dict[str, list[BindingExplained]] = {}
+    for e in explained:
+        groups.setdefault(e.policy_item, []).append(e)
+    binding_groups = [
+        BindingGroup(policy_item=item, title_en=POLICY_ITEM_TITLES.get(item, (item, item))[0],
+                     title_zh=POLICY_ITEM_TITLES.get(item, (item, item))[1],
+                     rules=sorted(rs, key=lambda r: -abs(r.shadow_price_cny_100m)))
+        for item, rs in sorted(groups.items(), key=lambda kv: item_order(kv[0]))
+    ]
+
+    value_ranges = _value_ranges(lm, result, ranging, var_map, names) if ranging else []
+    unmet = _unmet(lm, result, names)
+    summary_en, summary_zh = _summary(result, binding_groups, value_ranges, unmet, names)
+    return Explanation(
+        summary_en=summary_en, summary_zh=summary_zh, binding_groups=binding_groups, value_ranges=value_ranges,
+        unmet_targets=unmet, notes=notes, method=METHOD, elapsed_s=time.perf_counter() - t0,
+    )
+
+
+def _explain_binding(b: Binding, row, ranging: HighsRanging | None, names: Names, x_col: dict,
+                     share: dict) -> BindingExplained:
+    unit = limit_unit(b.unit)
+    per_ha = unit == "ha"
+    lo = hi = None
+    marginal: list[str] = []
+    detail = ""
+    if row is not None:
+        spec, idx, cd, i = row
+        detail = _detail_name(spec, idx, names)
+        if ranging is not None:
+            side, sign = stated_side(spec, cd)
+            bound_now = pyo.value(cd.upper if side == "upper" else cd.lower)
+            highs_now = ranging.row_upper[i] if side == "upper" else ranging.row_lower[i]
+            offset = bound_now - highs_now
+            rr = ranging.row_range(i)
+            ends = sorted((sign * (rr.low + offset), sign * (rr.high + offset)))
+            lo, hi = _finite(ends[0]), _finite(ends[1])
+            marginal = [x_col[j] for j in ranging.row_columns(i)
+                        if j in x_col and EPS < share.get(x_col[j], 0.0) < 1 - EPS]
+            marginal = sorted(set(marginal))
+    n_en, n_zh = noun(b.rule, b.region, b.year, detail, names, b.description)
+    v = b.shadow_price
+    if b.rule == "project_whole":
+        en = (f"Project {b.region} is fully selected: it earns {money_en(v, False)} more than its land and money "
+              "would earn elsewhere.")
+        zh = f"项目{b.region}已全部选中：比其占用的土地和资金用于他处多创造{money_zh(v, False)}。"
+    else:
+        verb_en = "is worth" if v > 0 else "costs"
+        verb_zh = "增加" if v > 0 else "减少"
+        en = (f"One more {unit} of {n_en} {verb_en} {money_en(v, per_ha)}; this price holds while the limit is "
+              f"{range_en(lo, hi, unit)} (now {_num(b.limit)} {unit}).")
+        zh = (f"{n_zh}每增加1{UNIT_ZH.get(unit, unit)}，目标值{verb_zh}{money_zh(v, per_ha)}；限额在"
+              f"{range_zh(lo, hi, unit)}之间时该影子价格不变（现为{_num(b.limit)}{UNIT_ZH.get(unit, unit)}）。")
+        if lo is None and hi is None and ranging is None:
+            en = en.split(";")[0] + "."
+            zh = zh.split("；")[0] + "。"
+    if marginal:
+        parts = ", ".join(f"{j} ({share[j]:.0%} selected)" for j in marginal)
+        en += f" Marginal project{'s' if len(marginal) > 1 else ''}: {parts}."
+        zh += "边际项目：" + "，".join(f"{j}（选中{share[j]:.0%}）" for j in marginal) + "。"
+    return BindingExplained(
+        rule=b.rule, policy_item=b.policy_item, region=b.region, region_name=names.name(b.region), year=b.year,
+        subject_en=n_en, subject_zh=n_zh, limit=b.limit, limit_unit=unit, shadow_price_cny_100m=v, shadow_price_cny_10k=v * CNY_10K_PER_100M,
+        limit_low=lo, limit_high=hi, marginal_projects=marginal, sentence_en=en, sentence_zh=zh,
+    )
+
+
+def _value_ranges(lm, result: Result, ranging: HighsRanging, var_map: dict, names: Names) -> list[ValueRange]:
+    m, d, s = lm.m, lm.data, lm.scenario
+    out: list[ValueRange] = []
+    share = {p.id: p.selected_share for p in result.projects}
+    for p in s.projects:
+        direction = {}
+        for t in d.years:
+            v = m.x[p.id, t]
+            if id(v) in var_map:
+                direction[var_map[id(v)]] = d.discount[t]
+        if not direction:
+            continue
+        lo, hi = ranging.cost_direction_range(direction)
+        low, high = _value_ends(p.value_cny_100m, lo, hi)
+        sh = share.get(p.id, 0.0)
+        use = "not selected" if sh < EPS else ("selected in full" if sh > 1 - EPS else f"selected {sh:.0%}")
+        use_zh = "未选中" if sh < EPS else ("全部选中" if sh > 1 - EPS else f"选中{sh:.0%}")
+        out.append(ValueRange(
+            kind="project_value", id=p.id, name=names.name(p.id), province_code=d.province_of_city[p.city_code],
+            value=p.value_cny_100m, unit="亿元", low=low, high=high, use=use,
+            sentence_en=(f"Project {p.id} in {names.en(p.city_code)} (value {_num(p.value_cny_100m)} 亿元, {use}): "
+                         f"the allocation stays the same for a value {_value_range_en(low, high, '亿元')}."),
+            sentence_zh=(f"项目{p.id}（{names.name(p.city_code)}，价值{_num(p.value_cny_100m)}亿元，{use_zh}）："
+                         f"价值{_value_range_zh(low, high, '亿元')}时方案不变。"),
+        ))
+    by_city = {c.code: c for c in result.cities}
+    for c in s.cities:
+        direction = {}
+        for t in d.years:
+            for var in (m.g[c.code, t], m.s[c.code, t]):
+                if id(var) in var_map:
+                    direction[var_map[id(var)]] = d.discount[t] / CNY_10K_PER_100M
+        if not direction:
+            continue
+        lo, hi = ranging.cost_direction_range(direction)
+        low, high = _value_ends(c.new_land_value_cny_10k_per_ha, lo, hi)
+        row = by_city.get(c.code)
+        g = row.general_land_ha if row else 0.0
+        st = row.stock_revitalised_ha if row else 0.0
+        use = f"{_num(g)} ha general-use new land, {_num(st)} ha revitalised stock"
+        out.append(ValueRange(
+            kind="city_land_value", id=c.code, name=c.name, province_code=c.province_code,
+            value=c.new_land_value_cny_10k_per_ha, unit="万元/ha", low=low, high=high, use=use,
+            sentence_en=(f"Land value of {names.en(c.code)} ({_num(c.new_land_value_cny_10k_per_ha)} 万元/ha; {use}): "
+                         f"the allocation stays the same for a value {_value_range_en(low, high, '万元/ha')}."),
+            sentence_zh=(f"{names.zh(c.code)}土地价值（{_num(c.new_land_value_cny_10k_per_ha)}万元/公顷；一般用途新增"
+                         f"{_num(g)}公顷、盘活存量{_num(st)}公顷）：价值{_value_range_zh(low, high, '万元/公顷')}时方案不变。"),
+        ))
+    return out
+
+
+def _value_ends(value: float, lo: float, hi: float) -> tuple[float | None, float | None]:
+    low = value + lo
+    high = value + hi
+    return (None if low <= 0 or low != low or low == float("-inf") else float(low),
+            None if high == float("inf") or high != high else float(high))
+
+
+def _value_range_en(low, high, unit) -> str:
+    if low is None and high is None:
+        return "at any level"
+    if low is None:
+        return f"up to {_num(high)} {unit}"
+    if high is None:
+        return f"of {_num(low)} {unit} or more"
+    return f"between {_num(low)} and {_num(high)} {unit}"
+
+
+def _value_range_zh(low, high, unit) -> str:
+    if low is None and high is None:
+        return "取任意值"
+    if low is None:
+        return f"不超过{_num(high)}{unit}"
+    if high is None:
+        return f"不低于{_num(low)}{unit}"
+    return f"在{_num(low)}–{_num(high)}{unit}之间"
+
+
+def _unmet(lm, result: Result, names: Names) -> list[UnmetTarget]:
+    d = lm.data
+    penalty = lm.scenario.policy.shortfall_penalty_cny_10k_per_ha
+    nouns = {
+        "settler_land_floor": ("settler land floor (人地挂钩)", "落户人口用地下限（人地挂钩）"),
+        "tilt_share": ("share of new land for centre cities and key clusters", "中心城市和重点城市群新增用地比例"),
+    }
+    out = []
+    for sh in result.shortfalls:
+        cost = sh.amount_ha * penalty / CNY_10K_PER_100M * d.discount.get(sh.year, 1.0)
+        n_en, n_zh = nouns.get(sh.rule, (sh.rule, sh.rule))
+        out.append(UnmetTarget(
+            rule=sh.rule, policy_item=sh.policy_item, region=sh.region, region_name=names.name(sh.region),
+            year=sh.year, amount_ha=sh.amount_ha, penalty_cny_100m=cost,
+            sentence_en=(f"{names.en(sh.region)} misses its {n_en} in year {sh.year} by {_num(sh.amount_ha)} ha "
+                         f"({sh.policy_item}); the miss is priced at {_num(cost)} 亿元."),
+            sentence_zh=(f"{names.zh(sh.region)}第{sh.year}年{n_zh}缺口{_num(sh.amount_ha)}公顷（{sh.policy_item}），"
+                         f"计入目标的代价为{_num(cost)}亿元。"),
+        ))
+    return out
+
+
+def _summary(result: Result, groups: list[BindingGroup], ranges: list[ValueRange], unmet: list[UnmetTarget],
+             names: Names) -> tuple[str, str]:
+    obj = result.objective_cny_100m
+    head_en = f"Scenario {result.scenario}: {result.status}" + (f", objective {obj:,.2f} 亿元." if obj is not None else ".")
+    head_zh = f"情景{result.scenario}：{_STATUS_ZH.get(result.status, result.status)}" + (
+        f"，目标值{obj:,.2f}亿元。" if obj is not None else "。")
+    en, zh = [head_en], [head_zh]
+    rules = [r for g in groups for r in g.rules if r.rule != "project_whole"]
+    land = sorted((r for r in rules if r.limit_unit == "ha" and r.shadow_price_cny_100m > 0),
+                  key=lambda r: -r.shadow_price_cny_100m)[:3]
+    money = sorted((r for r in rules if r.limit_unit == "亿元" and r.shadow_price_cny_100m > 0),
+                   key=lambda r: -r.shadow_price_cny_100m)[:2]
+    if land:
+        en.append("Scarcest land: " + "; ".join(
+            f"{r.subject_en} ({_num(r.shadow_price_cny_10k)} 万元 per ha)" for r in land) + ".")
+        zh.append("最紧的用地约束：" + "；".join(
+            f"{r.subject_zh}（每公顷{_num(r.shadow_price_cny_10k)}万元）" for r in land) + "。")
+    if money:
+        en.append("Scarcest money: " + "; ".join(
+            f"{r.subject_en} ({r.shadow_price_cny_100m:.3g} 亿元 per 亿元)" for r in money) + ".")
+        zh.append("最紧的资金约束：" + "；".join(
+            f"{r.subject_zh}（每亿元{r.shadow_price_cny_100m:.3g}亿元）" for r in money) + "。")
+    pools = [r for r in rules if r.rule == "provincial_pool"]
+    if pools:
+        en.append("Quota pools: " + "; ".join(
+            f"one more ha for {names.en(r.region)} is worth {_num(r.shadow_price_cny_10k)} 万元" for r in pools) + ".")
+        zh.append("指标池：" + "；".join(
+            f"{names.zh(r.region)}每增加1公顷价值{_num(r.shadow_price_cny_10k)}万元" for r in pools) + "。")
+    if unmet:
+        en.append(f"Unmet targets ({len(unmet)}): " + "; ".join(
+            f"{names.en(u.region)} {u.rule} year {u.year} short by {_num(u.amount_ha)} ha" for u in unmet) + ".")
+        zh.append(f"未完成目标（{len(unmet)}项）：" + "；".join(
+            f"{names.zh(u.region)}第{u.year}年缺口{_num(u.amount_ha)}公顷" for u in unmet) + "。")
+    elif result.objective_cny_100m is not None:
+        en.append("Every soft target (settler land, tilt) is met.")
+        zh.append("所有软性目标（落户人口用地、倾斜比例）均已完成。")
+    partly = [p for p in result.projects if EPS < p.selected_share < 1 - EPS]
+    if partly:
+        en.append("Marginal projects (partly selected; they set the prices): " + ", ".join(
+            f"{p.id} {p.selected_share:.0%}" for p in partly) + ".")
+        zh.append("边际项目（部分选中，决定影子价格）：" + "，".join(
+            f"{p.id}（{p.selected_share:.0%}）" for p in partly) + "。")
+    if ranges:
+        tight = [v for v in ranges if v.kind == "project_value" and v.low is not None and v.high is not None
+                 and v.value > 0 and (v.high - v.low) / v.value < 0.2]
+        if tight:
+            en.append("Sensitive values (the allocation changes within ±20%): " + ", ".join(
+                f"{v.id} {_num(v.low)}–{_num(v.high)} 亿元" for v in tight[:5]) + ".")
+            zh.append("敏感项目价值（±20%以内方案即变）：" + "，".join(
+                f"{v.id}（{_num(v.low)}–{_num(v.high)}亿元）" for v in tight[:5]) + "。")
+    return " ".join(en), "".join(zh)
+
+
+_STATUS_ZH = {"optimal": "最优", "infeasible": "不可行", "unbounded": "无界", "time_limit": "达到时间限制",
+              "not_solved": "未求解", "error": "出错"}
+
+
+# ---- for stored results (the service) and the CLI ---------------------------------------------------
+
+
+def explanation_section(result: dict | Result) -> dict[str, Any]:
+    """The explain part of a stored result (a Result or its JSON dict), as a JSON-ready dict:
+    ``{"scenario", "status", "explain", "diagnosis"}``. ``explain`` is null when the result was solved
+    with explain off (re-solve with ``SolveOptions(explain=True)``); ``diagnosis`` is set only for an
+    infeasible scenario."""
+    r = result if isinstance(result, Result) else Result.model_validate(result)
+    return {
+        "scenario": r.scenario,
+        "status": r.status,
+        "explain": r.explain.model_dump(mode="json") if r.explain else None,
+        "diagnosis": r.diagnosis.model_dump(mode="json") if r.diagnosis else None,
+    }
+
+
+def format_explanation(e: Explanation, max_ranges: int = 12) -> str:
+    """The explanation as text for a terminal: summaries, rules by policy item, unmet targets, the
+    tightest value ranges."""
+    lines = ["", "Why this plan:", "  " + e.summary_en, "  " + e.summary_zh]
+    for g in e.binding_groups:
+        lines.append("")
+        lines.append(f"{g.title_en} / {g.title_zh}")
+        for r in g.rules:
+            lines.append(f"  - {r.sentence_en}")
+            lines.append(f"    {r.sentence_zh}")
+    if e.unmet_targets:
+        lines.append("")
+        lines.append("Unmet targets / 未完成目标:")
+        for u in e.unmet_targets:
+            lines.append(f"  - {u.sentence_en}")
+            lines.append(f"    {u.sentence_zh}")
+    if e.value_ranges:
+        def width(v):
+            if v.low is None or v.high is None or not v.value:
+                return float("inf")
+            return (v.high - v.low) / v.value
+
+        tight = sorted(e.value_ranges, key=width)[:max_ranges]
+        lines.append("")
+        lines.append(f"Value ranges with the same allocation (tightest {len(tight)} of {len(e.value_ranges)}):")
+        for v in tight:
+            lo = "0" if v.low is None else _num(v.low)
+            hi = "∞" if v.high is None else _num(v.high)
+            lines.append(f"  {v.id:14s} {_num(v.value):>10s} {v.unit:8s} [{lo} … {hi}]  {v.use}")
+    for n in e.notes:
+        lines.append(f"note: {n}")
+    return "\n".join(lines)
