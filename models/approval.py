@@ -48,7 +48,9 @@ def route(parcels: Iterable, entrusted: bool, policy: PolicyParameters | None = 
         lt = p["land_type"] if isinstance(p, dict) else p.land_type
         ha = p["area_ha"] if isinstance(p, dict) else p.area_ha
         areas[lt] += float(ha)
-    pbf, arable, other = areas["permanent_basic_farmland"], areas["arable"], areas["other"]
+    # Areas are compared with the thresholds to 1e-6 ha (0.01 m²): 12.3 + 20.1 + 2.6 is 35 ha, not
+    # the binary-float 35.00000000000001 that would send it to the State Council.
+    pbf, arable, other = (round(areas[k], 6) for k in ("permanent_basic_farmland", "arable", "other"))
     a_max, o_max = policy.state_council_arable_threshold_ha, policy.state_council_other_threshold_ha
 
     triggers = []

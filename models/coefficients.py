@@ -32,7 +32,9 @@ class CityCoefficients:
     cap_room_ha: float
     """New land the per-capita cap leaves over the horizon: max(0, cap × final pop ÷ 10,000 − current land)."""
     general_room_ha: float | None
-    """Stock-first room for general-use new land over the horizon (None = rule off)."""
+    """Stock-first room for general-use new land over the horizon (None = rule off): the settler
+    land need plus the land new residents need at today's per-capita level, minus the city's
+    inefficient stock, which must serve first."""
     tilted: bool
     """A centre city or a key-cluster member (item (20) tilt)."""
 
@@ -49,7 +51,10 @@ def city_coefficients(s: Scenario, c: City) -> CityCoefficients:
     final_pop = max(0, c.resident_population + s.years * c.resident_population_growth_per_year)
     eff_cap = min(max(pol.per_capita_cap_m2, current_pc), current_pc + pol.per_capita_max_increase_m2)
     room = max(0.0, eff_cap * final_pop / M2_PER_HA - c.urban_construction_land_ha)
-    general_room = max(0.0, need * s.years - c.stock_land_available_ha) if pol.stock_first else None
+    growth_need = current_pc * max(0, c.resident_population_growth_per_year) * s.years / M2_PER_HA
+    general_room = (
+        max(0.0, need * s.years + growth_need - c.stock_land_available_ha) if pol.stock_first else None
+    )
     return CityCoefficients(
         current_per_capita_m2=current_pc,
         per_settler_m2=per_settler,

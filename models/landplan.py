@@ -11,8 +11,10 @@ Rules (all per plan year ``t`` unless said otherwise):
   the cap may not raise its per-capita land). Revitalised stock is already construction land and
   does not count.
 * **Stock first** (whole horizon) — revitalised stock ≤ the city's inefficient stock; and, when
-  ``policy.stock_first``, general-use new land ≤ the part of the settler land need that stock
-  cannot cover.
+  ``policy.stock_first``, general-use new land ≤ the land settlers and new residents need (new
+  residents at today's per-capita level) minus what the city's inefficient stock can supply.
+* **Bought quota is used** — a buyer's bought quota ≤ its own new land, so buying can never free
+  pool or national-total room.
 * **Tilt** — in each province that has both centre or key-cluster cities and others, the tilted
   cities get at least ``policy.tilt_min_share`` of the province's new land. Soft: a shortfall is
   priced like the settler floor and reported.
@@ -28,6 +30,7 @@ from models.build_util import block_param
 def add_block(m, d):
     b = m.landplan = pyo.Block()
     s = d.scenario
+    buyers = {p.code for p in s.provinces if p.land_quota_buyer}
     block_param(b, "pool_ha", d.provinces, doc="provincial pool per year, ha")
     block_param(b, "cap_room_ha", d.cities, doc="new land the per-capita cap leaves, ha")
     block_param(b, "stock_ha", d.cities, doc="inefficient stock land available, ha")
@@ -43,6 +46,11 @@ def add_block(m, d):
         return prov_new(p, t) - m.buy_land[p, t] <= b.pool_ha[p]
 
     b.pool = pyo.Constraint(d.provinces, d.years, rule=pool, doc="provincial pool")
+    # Bought quota is for the buyer's own construction: it can never free pool or national room.
+    b.bought_used = pyo.Constraint(
+        [p for p in d.provinces if p in buyers], d.years,
+        rule=lambda b, p, t: m.buy_land[p, t] <= prov_new(p, t), doc="bought quota ≤ the buyer's new land",
+    )
 
     if s.policy.national_new_land_total_ha is not None:
         def national(b, t):

@@ -17,7 +17,6 @@ result is validated again in full, so an override can never produce an invalid s
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from typing import Any
@@ -45,7 +44,9 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 
 def apply_overrides(base: dict | Scenario, overrides: dict[str, Any]) -> Scenario:
     """Apply ``{path: value}`` to a copy of ``base`` and validate the result."""
-    data = base.model_dump(mode="json") if isinstance(base, Scenario) else copy.deepcopy(base)
+    # Work on the normalised form (every field present, defaults filled in), so a path to a field
+    # left at its default exists whether the base came as a Scenario or as raw data.
+    data = (base if isinstance(base, Scenario) else load_scenario(base)).model_dump(mode="json")
     problems: list[Problem] = []
     for path, value in overrides.items():
         try:

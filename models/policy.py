@@ -133,8 +133,8 @@ class PolicyParameters(BaseModel):
     stock_first: bool = Field(
         True,
         description="Revitalised inefficient stock land is counted before new land (item (20)): a city "
-        "gets new general-use quota only for the part of its settler land need that its available "
-        "stock cannot cover.",
+        "gets new general-use quota only for the land its settlers and new residents need beyond what "
+        "its available inefficient stock can supply.",
     )
 
     # ---- Item (20): approval routing (Land Administration Law Art. 46; 國發〔2020〕4號) ---------

@@ -9,14 +9,17 @@ loop only waits.
 from __future__ import annotations
 
 import asyncio
+import os
 from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import metadata
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from fastapi import Body, FastAPI, Path, Query, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 
 from models.approval import route
 from models.policy import PolicyParameters
@@ -35,6 +38,9 @@ from service.worker import SolveFn, solve_payload
 from solvers.result import TABLES, Result
 
 TableName = Literal[TABLES]
+PHASES = get_args(Progress.model_fields["phase"].annotation)
+SolveBody = Annotated[SolveRequest, Body(openapi_examples=SOLVE_EXAMPLES)]
+JobIdPath = Annotated[str, Path(description="Job id.", max_length=64, examples=["4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a"])]
 
 DESCRIPTION = """
 Land-quota optimisation (NDRC 發改規劃〔2020〕532號, items 6, 20, 21) as a service.
@@ -51,6 +57,9 @@ a `Location` to poll. `POST /v1/jobs` always answers `202` at once. Results stay
 `413` body too large, `429` queue full (see `Retry-After`). An infeasible scenario is not an
 error: `200` with `status: infeasible`.
 """
+
+SWAGGER_UI = {"tryItOutEnabled": True, "displayRequestDuration": True, "defaultModelsExpandDepth": 0}
+"""Swagger UI opens each operation ready to run: on POST /v1/solve, *Execute* solves the example."""
 
 _ERRORS = {
     404: {"model": Problems, "description": "Unknown dataset or job."},
@@ -82,11 +91,15 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         finally:
             await run_in_threadpool(svc.stop)
 
+    assets = _swagger_assets()
     app = FastAPI(
         title="landquota",
         version=_version(),
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None if assets else "/docs",
+        redoc_url=None,
+        swagger_ui_parameters=SWAGGER_UI,
         openapi_tags=[
             {"name": "solve", "description": "Solve a scenario and manage the jobs that do."},
             {"name": "datasets", "description": "The bundled scenarios."},
@@ -96,6 +109,8 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     )
     app.state.service = svc
     install(app)
+    if assets:
+        _local_docs(app, assets)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
 
     # ---- views ---------------------------------------------------------------------------------
@@ -107,7 +122,8 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         if info.status == "queued":
             progress = Progress(phase="queued", queue_position=svc.store.queue_position(info.seq))
         elif info.status == "running":
-            progress = Progress(phase=svc.pool.phase(info.id) or "starting")
+            phase = svc.pool.phase(info.id) or "starting"
+            progress = Progress(phase=phase if phase in PHASES else "solving")
         return JobView(
             id=info.id, status=info.status, scenario=info.scenario_name, dataset=info.dataset,
             options=info.options, progress=progress, attempts=info.attempts, error=info.error, note=info.note,
@@ -169,8 +185,6 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         return JSONResponse(svc.datasets.raw(id))
 
     # ---- solve and jobs --------------------------------------------------------------------------
-    solve_body = Annotated[SolveRequest, Body(openapi_examples=SOLVE_EXAMPLES)]
-
     @app.post(
         "/v1/solve", tags=["solve"], status_code=200,
         responses={
@@ -183,7 +197,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         },
     )
     async def solve(
-        req: solve_body,
+        req: SolveBody,
         wait_s: Annotated[float | None, Query(
             ge=0, allow_inf_nan=False,
             description="How long to wait for the result before answering 202, seconds (0 ≤ wait_s ≤ "
@@ -215,7 +229,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     @app.post("/v1/jobs", tags=["solve"], status_code=202, response_model=JobView,
               responses={202: {"description": "Accepted: poll `Location`.", "model": JobView},
                          413: {"model": Problems}, 429: {"model": Problems}, **_ERRORS})
-    def submit_job(req: solve_body):
+    def submit_job(req: SolveBody):
         """Submit a solve and return at once (`202`, a job id and its `Location`)."""
         return accepted(svc.submit(req, svc.new_id()))
 
@@ -228,11 +242,8 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         """Jobs, newest first."""
         return JobList(jobs=[job_view(i) for i in svc.store.list(status, limit, offset)])
 
-    job_id_path = Annotated[str, Path(description="Job id.", max_length=64,
-                                      examples=["4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a"])]
-
     @app.get("/v1/jobs/{job_id}", tags=["solve"], response_model=JobView, responses={404: _ERRORS[404]})
-    def get_job(job_id: job_id_path):
+    def get_job(job_id: JobIdPath):
         """A job's status, progress and timings."""
         return job_view(svc.job(job_id))
 
@@ -243,7 +254,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
                    409: {"model": Problems, "description": "Not finished, or cancelled."}, **_ERRORS},
     )
     def job_result(
-        job_id: job_id_path,
+        job_id: JobIdPath,
         format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv.")] = "json",
         table: Annotated[TableName | None, Query(
             description=f"One table of the result: {', '.join(TABLES)}. Required for csv; with json, "
@@ -266,7 +277,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
                 responses={200: {"description": "Cancelled (it was queued or running).", "model": JobView},
                            204: {"description": "Deleted (it had finished), with its result."},
                            404: _ERRORS[404]})
-    def delete_job(job_id: job_id_path):
+    def delete_job(job_id: JobIdPath):
         """Cancel a queued or running job (its worker is stopped); delete a finished one."""
         was = svc.store.cancel(job_id)
         if was is None:
@@ -292,6 +303,28 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         return ApprovalResponse(**r.model_dump(), province_code=req.province_code, entrusted=entrusted)
 
     return app
+
+
+def _swagger_assets() -> str | None:
+    """Swagger UI's files from the ``swagger-ui-bundle-v2`` package, so /docs works offline;
+    None = FastAPI's default (a CDN)."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:
+        return None
+    return swagger_ui_path if os.path.isfile(os.path.join(swagger_ui_path, "swagger-ui-bundle.js")) else None
+
+
+def _local_docs(app: FastAPI, assets: str) -> None:
+    app.mount("/docs-assets", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs():
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url, title=f"{app.title} - Swagger UI",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js", swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/docs-assets/favicon-32x32.png", swagger_ui_parameters=app.swagger_ui_parameters,
+        )
 
 
 def _seconds(a: datetime | None, b: datetime | None) -> float | None:

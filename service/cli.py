@@ -2,7 +2,7 @@
 
     landquota datasets
     landquota validate PATH
-    landquota solve --dataset demo|china-2020|PATH [--set path=value ...] [--out DIR] [--whole-projects]
+    landquota solve --dataset demo|china-2020|PATH [--set path=value ...] [--out DIR] [--whole-projects] [--no-explain]
     landquota export --dataset ... --mps FILE
     landquota route --province CODE --parcel TYPE:HA [--parcel ...]
     landquota serve [--host --port --workers]
@@ -70,9 +70,17 @@ def cmd_solve(args) -> int:
     from solvers.highs import SolveOptions, solve_scenario
 
     s = _load(args.dataset, args.set)
-    opts = SolveOptions(time_limit_s=args.time_limit, whole_projects=args.whole_projects)
+    opts = SolveOptions(time_limit_s=args.time_limit, whole_projects=args.whole_projects, explain=args.explain)
     r = solve_scenario(s, opts)
     print(summary(r))
+    if r.explain:
+        from solvers.explain import format_explanation
+
+        print(format_explanation(r.explain))
+    if r.diagnosis:
+        from solvers.diagnosis import format_diagnosis
+
+        print(format_diagnosis(r.diagnosis))
     if args.out:
         write_outputs(r, Path(args.out))
         print(f"\nwrote {args.out}/result.json and CSV tables")
@@ -240,6 +248,9 @@ def build_parser() -> argparse.ArgumentParser:
     scenario_args(p)
     p.add_argument("--out", help="directory for result.json and CSV tables")
     p.add_argument("--time-limit", type=float, default=300.0, help="seconds (default 300)")
+    p.add_argument("--explain", action=argparse.BooleanOptionalAction, default=True,
+                   help="explain the answer (binding rules, shadow prices, ranges, unmet targets) or, if "
+                   "infeasible, the conflicting rules (default: on; --no-explain for speed)")
     p.set_defaults(func=cmd_solve)
 
     p = sub.add_parser("export", help="write the exact LP as MPS")

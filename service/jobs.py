@@ -49,13 +49,10 @@ class JobInfo:
     objective_cny_100m: float | None
 
     @classmethod
-    def of(cls, r: JobRow) -> "JobInfo":
-        return cls(
-            id=r.id, seq=r.seq, status=r.status, scenario_name=r.scenario_name, dataset=r.dataset,
-            options=r.options, created_at=as_utc(r.created_at), started_at=as_utc(r.started_at),
-            finished_at=as_utc(r.finished_at), attempts=r.attempts, error=r.error, note=r.note,
-            result_status=r.result_status, objective_cny_100m=r.objective_cny_100m,
-        )
+    def of(cls, r) -> "JobInfo":
+        """From a JobRow or a row of the ``_LIGHT`` columns."""
+        return cls(**{f: as_utc(getattr(r, f)) if f.endswith("_at") else getattr(r, f)
+                      for f in cls.__dataclass_fields__})
 
 
 _LIGHT = (
@@ -91,14 +88,14 @@ class JobStore:
     def get(self, job_id: str) -> JobInfo | None:
         with self._session() as s:
             row = s.execute(select(*_LIGHT).where(JobRow.id == job_id)).first()
-            return JobInfo(**row._mapping) if row else None
+            return JobInfo.of(row) if row else None
 
     def list(self, status: str | None = None, limit: int = 50, offset: int = 0) -> list[JobInfo]:
         q = select(*_LIGHT).order_by(JobRow.seq.desc()).limit(limit).offset(offset)
         if status:
             q = q.where(JobRow.status == status)
         with self._session() as s:
-            return [JobInfo(**r._mapping) for r in s.execute(q)]
+            return [JobInfo.of(r) for r in s.execute(q)]
 
     def result(self, job_id: str) -> dict | None:
         with self._session() as s:

@@ -120,6 +120,9 @@ class Names:
         self.proj = {p.id: p.city_code for p in scenario.projects}
         self.source = {f.id: (f.name or f.id) for f in getattr(scenario, "funding_sources", [])}
 
+    def proj_city(self, project_id: str) -> str:
+        return self.proj.get(project_id, project_id)
+
     def province_of(self, code: str) -> str | None:
         if code in self.prov:
             return code
@@ -175,6 +178,9 @@ def _num(x: float) -> str:
     """A number as a planner writes it: no trailing zeros, thousands separators."""
     if x is None:
         return "—"
+    x = float(x) + 0.0  # no "-0"
+    if abs(x) < 5e-10:
+        return "0"
     if abs(x) >= 100:
         return f"{x:,.0f}" if abs(x - round(x)) < 1e-6 else f"{x:,.1f}"
     if abs(x) >= 1:
@@ -198,24 +204,26 @@ def money_zh(v_100m: float, per_ha: bool) -> str:
 
 
 def range_en(lo: float | None, hi: float | None, unit: str) -> str:
+    """'between 224 and 304 ha', 'at least 4 ha', 'at most 10 ha' or 'at any level'."""
     if lo is None and hi is None:
         return "at any level"
     if lo is None:
-        return f"up to {_num(hi)} {unit}"
+        return f"at most {_num(hi)} {unit}"
     if hi is None:
-        return f"from {_num(lo)} {unit} up"
+        return f"at least {_num(lo)} {unit}"
     return f"between {_num(lo)} and {_num(hi)} {unit}"
 
 
 def range_zh(lo: float | None, hi: float | None, unit: str) -> str:
+    """'在224–304公顷之间', '不低于4公顷', '不超过10公顷' or '为任意值'."""
     u = UNIT_ZH.get(unit, unit)
     if lo is None and hi is None:
-        return "任意水平"
+        return "为任意值"
     if lo is None:
         return f"不超过{_num(hi)}{u}"
     if hi is None:
         return f"不低于{_num(lo)}{u}"
-    return f"{_num(lo)}–{_num(hi)}{u}"
+    return f"在{_num(lo)}–{_num(hi)}{u}之间"
 
 
 def _finite(x: float) -> float | None:
@@ -350,7 +358,7 @@ def _explain_binding(b: Binding, row, ranging: HighsRanging | None, names: Names
             highs_now = ranging.row_upper[i] if side == "upper" else ranging.row_lower[i]
             offset = bound_now - highs_now
             rr = ranging.row_range(i)
-            ends = sorted((sign * (rr.low + offset), sign * (rr.high + offset)))
+            ends = sorted((sign * (rr.low + offset) + 0.0, sign * (rr.high + offset) + 0.0))
             lo, hi = _finite(ends[0]), _finite(ends[1])
             marginal = [x_col[j] for j in ranging.row_columns(i)
                         if j in x_col and EPS < share.get(x_col[j], 0.0) < 1 - EPS]
@@ -366,9 +374,15 @@ def _explain_binding(b: Binding, row, ranging: HighsRanging | None, names: Names
         verb_zh = "增加" if v > 0 else "减少"
         en = (f"One more {unit} of {n_en} {verb_en} {money_en(v, per_ha)}; this price holds while the limit is "
               f"{range_en(lo, hi, unit)} (now {_num(b.limit)} {unit}).")
-        zh = (f"{n_zh}每增加1{UNIT_ZH.get(unit, unit)}，目标值{verb_zh}{money_zh(v, per_ha)}；限额在"
-              f"{range_zh(lo, hi, unit)}之间时该影子价格不变（现为{_num(b.limit)}{UNIT_ZH.get(unit, unit)}）。")
-        if lo is None and hi is None and ranging is None:
+        zh = (f"{n_zh}每增加1{UNIT_ZH.get(unit, unit)}，目标值{verb_zh}{money_zh(v, per_ha)}；限额"
+              f"{range_zh(lo, hi, unit)}时该影子价格不变（现为{_num(b.limit)}{UNIT_ZH.get(unit, unit)}）。")
+        if lo is not None and hi is not None and abs(hi - lo) <= 1e-9 * (1 + abs(b.limit)):
+            en = (f"One more {unit} of {n_en} {verb_en} {money_en(v, per_ha)} at the current limit of "
+                  f"{_num(b.limit)} {unit}; the plan sits on a corner (degenerate), so a higher or a lower limit "
+                  "may carry a different price.")
+            zh = (f"{n_zh}在现有限额{_num(b.limit)}{UNIT_ZH.get(unit, unit)}处每增加1{UNIT_ZH.get(unit, unit)}，目标值"
+                  f"{verb_zh}{money_zh(v, per_ha)}；方案处于退化顶点，限额升高或降低后影子价格可能不同。")
+        elif lo is None and hi is None and ranging is None:
             en = en.split(";")[0] + "."
             zh = zh.split("；")[0] + "。"
     if marginal:

@@ -45,6 +45,9 @@ class SolveOptions:
     threads: int | None = None
     duals: bool = True
     """Map duals onto rules (LP only)."""
+    explain: bool = True
+    """Explain the answer (solvers.explain: binding rules, ranges, unmet targets, summary) and, when
+    infeasible, diagnose the conflicting rules (solvers.diagnosis). Off for speed in batches."""
 
 
 def highs_version() -> str:
@@ -101,8 +104,13 @@ class ScenarioSolver:
             return Result(scenario=self.scenario.name, status=status, stats=stats,
                           message="time limit reached before any feasible allocation was found")
         if status not in ("optimal", "time_limit"):
-            return Result(scenario=self.scenario.name, status=status, stats=stats,
-                          message=_MESSAGES.get(status, res.termination_condition.name))
+            result = Result(scenario=self.scenario.name, status=status, stats=stats,
+                            message=_MESSAGES.get(status, res.termination_condition.name))
+            if status == "infeasible" and opts.explain:
+                from solvers.diagnosis import diagnose
+
+                result.diagnosis = diagnose(self)
+            return result
         t1 = time.perf_counter()
         res.solution_loader.load_vars()
         duals = {}
@@ -113,6 +121,10 @@ class ScenarioSolver:
             stats.mip_gap = float(info.mip_gap)
         result = extract(self.model, res.incumbent_objective, status, duals, stats)
         result.stats.extract_s = time.perf_counter() - t1
+        if opts.explain:
+            from solvers.explain import explain
+
+            result.explain = explain(self, result)
         return result
 
     def resolve(self, scenario: Scenario) -> Result:

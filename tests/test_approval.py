@@ -102,9 +102,6 @@ def test_route_accepts_parcel_objects():
     assert route(s.projects[0].parcels, False).authority == "state_council"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: parcel areas are summed in binary floating point, so 12.3 + 20.1 + "
-                   "2.6 ha of arable land (exactly 35 ha) becomes 35.00000000000001 ha and is sent to the "
-                   "State Council ('35 ha exceeds 35 ha'); the threshold test needs a tolerance or decimal sum")
 def test_parcels_adding_to_exactly_35_ha_stay_with_the_province():
     r = route(parcels((ARABLE, 12.3), (ARABLE, 20.1), (ARABLE, 2.6)), False)
     assert r.authority == "province"

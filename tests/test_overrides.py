@@ -137,9 +137,6 @@ def test_positional_selector_for_lists_without_ids():
     assert ps[0].rule == "bad_override"
 
 
-@pytest.mark.xfail(strict=True, reason="DOUBTFUL: a list field left at its default is absent from a raw dataset dict, "
-                   "so 'policy.linkage_tiers[*]....' fails with \"'linkage_tiers' is not a list\" on the dict base "
-                   "(what the CLI passes) but works on a Scenario base (what the API passes)")
 def test_list_default_field_selectable_on_dict_base():
     d = dataset_dict("demo")
     s = apply_overrides(d, {"policy.linkage_tiers[*].new_land_per_settler_m2": 70})

@@ -90,10 +90,6 @@ def test_national_total_binds():
     assert_fd(national_case, 1.0, 0.2)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: buy_land is not limited by the buyer's own new land, so a buyer can buy "
-                   "surplus quota it never uses; its 'pool used' (new − bought) goes negative and frees national "
-                   "plan quota for a non-buyer province. Here 廣東 buys 15 ha, uses none (pool_used −15), and "
-                   "四川 builds 20 ha under a 5 ha national total (objective 9.55 instead of 2.5)")
 def test_national_total_cannot_be_relaxed_by_unused_purchases():
     d = scenario(
         [province("510000", pool=100.0), province("440000", pool=0.0, land_quota_buyer=True),
