@@ -51,15 +51,40 @@ https://chujuan.cn/question/detail-51733694.shtml."""
 NAT_CROSS_PROVINCE_MIGRANT_SHARE = 124_837_153 / 375_816_759
 """Communiqué No. 7 [S]: 375,816,759 migrants (流動人口), of whom 124,837,153 cross-province (33.2%)."""
 
-NAT_BUILTUP_2020_HA = 60_721 * 100
-"""Urban built-up area 2020, 60,721 km² [V] (POLICY.md)."""
-PROV_BUILTUP_2022_KM2 = {"440000": 6575, "370000": 5713, "320000": 4916, "410000": 3521, "330000": 3427,
-                         "510000": 3412, "540000": 171}
-"""Built-up area by province, 2022, km² [M] (POLICY.md)."""
-BUILTUP_2022_TO_2020 = 0.95
-"""[E] deflator from 2022 to 2020 built-up area: ~2.5%/yr growth of urban built-up area assumed
-(no 2022 national figure in POLICY.md); applied to the seven 2022 provincial figures."""
-
+NAT_BUILTUP_2020_KM2 = 60_721.32
+NAT_BUILTUP_2021_KM2 = 62_420.53
+"""Urban (設市城市) built-up area, km²: 2020 60,721.32 [V] (POLICY.md: 60,721) and 2021 62,420.53 [S]
+(2021 城鄉建設統計年鑑, as summarised at http://m.studyofnet.com/373424469.html, which also gives 城區人口
+44,253.74萬 in 2020 and 縣城人口 14,055.43萬)."""
+PROV_BUILTUP_2022_KM2 = {
+    "440000": 6575, "370000": 5713, "320000": 4916, "410000": 3521, "330000": 3427, "510000": 3412,
+    "420000": 2866, "210000": 2815, "340000": 2500, "130000": 2267, "430000": 2105, "350000": 1877,
+    "450000": 1809, "230000": 1803, "360000": 1789, "500000": 1641, "220000": 1580, "610000": 1554,
+    "650000": 1428 + 227, "140000": 1295, "530000": 1288, "150000": 1273, "120000": 1264, "310000": 1242,
+    "520000": 1195, "620000": 968, "640000": 486, "460000": 419, "630000": 250, "540000": 171}
+"""Urban built-up area by province, end-2022, km² [S]: 2022年中國城市建設狀況公報 (MOHURD) table as reprinted at
+http://hbzqbyyxgs.com/news/689696.html (廣東 6,575 … 西藏 171; POLICY.md quotes seven of them [M]). 新疆 includes
+the 新疆兵團 row (227 km²). The table has no 北京 row: its 30 provinces + 兵團 add up to 63,676 km², the
+national '6.37萬 km²' of the same page."""
+BJ_PC_RULE_PEERS = ("310000", "120000", "500000")
+"""[E] 北京's built-up area is missing from the 2022 table: its 2020 per-capita land (m² per city-district
+resident) is taken as the mean of the other three municipalities' values from the rule below, times its
+cited city-district population. Low confidence."""
+NAT_CITY_DISTRICT_POP_2020 = 575_000_000
+"""7th census: 5.75億 people live in city districts (城區) of the 設市城市, 63.9% of the urban population [S]
+(NBS 7th-census data as quoted in the zh.wikipedia list 中華人民共和國城市城區常住人口排名, mirror
+https://zhwiki.pedia.workers.dev/wiki/中华人民共和国城市城区常住人口排名). Built-up area covers exactly these
+districts, so built-up area ÷ city-district residents is the per-capita urban construction land of cities
+(GB 50137 measures it on resident population)."""
+CITY_DISTRICT_POP_2020 = {"110000": 17_750_000, "310000": 19_870_000}
+"""City-district (城區常住) population, 7th census [S]: 上海 1987萬, 北京 1775萬 (求是 2021 No. 18 table as
+quoted at https://m.tftnews.com/news4602212)."""
+CITY_DISTRICT_SHARE_CAP = 0.93
+"""[E] a province's city-district share of urban residents never exceeds 93% (towns and county seats
+remain even in the municipalities: 北京 1775/1916 = 92.6% [S])."""
+PC_BOUNDS_M2 = (60.0, 150.0)
+"""[E] bounds on the estimated per-capita land: 150 m² is the GB 50137-2011 ceiling for special (remote,
+mountain, tourism) cities [V]; the floor only guards the rule (上海 comes out at ≈ 59)."""
 NAT_SETTLERS_PER_YEAR = 100_000_000 / 6
 """≈100 million settlers 2015–2020 [V] (POLICY.md) over six plan years → 16.7 million a year [E]."""
 NAT_POOL_HA = 400_000.0
@@ -87,7 +112,7 @@ OPENNESS = {"super_large": 0.35, "mega": 0.7, "other": 1.0}
 settling (2019/2020 NDRC 重點任務: cities < 3 million lift all limits, 3–5 million relax fully)."""
 CENTRAL_DISTRICT_SHARE = {"super_large": 0.6, "mega": 0.5}
 """[E] share of a super-large / mega city's settlers settling in its central districts (no land)."""
-SIZE_DENSITY_FACTOR = {"super_large": 0.85, "mega": 0.9, "other": 1.0}
+SIZE_DENSITY_FACTOR = {"super_large": 0.7, "mega": 0.75, "other": 0.8}
 """[E] per-capita urban land of a centre city relative to its province: larger cities are denser;
 the rest-of-province unit takes the residual so that each province's total is kept."""
 STOCK_SHARE = 0.005
@@ -320,6 +345,48 @@ def rnd(x: float, step: float) -> float:
     return round(round(x / step) * step, 6)
 
 
+def per_capita_by_province(prov: dict) -> dict:
+    """[E] Per-capita urban construction land of each province, m² per urban resident, and its land, ha.
+
+    per-capita = built-up area 2020 ÷ city-district (城區) residents 2020, where
+      * built-up area 2020 = the 2022 figure [S] × k, with k chosen so that the 30 provinces plus 北京
+        add up to the national 2020 total 60,721.32 km² [V] (k ≈ 0.93, i.e. ≈ 3.6%/yr growth);
+      * city-district residents = urban residents × s_p, s_p = 63.75% (5.75億 ÷ 9.02億 [S]) × the
+        province's urbanisation rate ÷ 63.89%, scaled so that the provinces add up to 5.75億, capped at
+        93%; 北京 and 上海 use their cited city-district populations [S].
+    Bounded to [60, 150] m². The value is then applied to all the unit's urban residents (county seats
+    and towns at the city rate): urban construction land = per-capita × urban residents.
+    """
+    cd = {}
+    for c, p in prov.items():
+        cd[c] = (CITY_DISTRICT_POP_2020[c] if c in CITY_DISTRICT_POP_2020 else
+                 p["urban"] * p["rate"] / (100 * NAT_URBAN_SHARE_2020))
+    free = [c for c in prov if c not in CITY_DISTRICT_POP_2020]
+    scale = (NAT_CITY_DISTRICT_POP_2020 - sum(CITY_DISTRICT_POP_2020.values())) / sum(cd[c] for c in free)
+    for c in free:
+        cd[c] = min(CITY_DISTRICT_SHARE_CAP * prov[c]["urban"], cd[c] * scale)
+    # built-up area: k keeps the national total with 北京's estimate inside it
+    bj = "110000"
+
+    def pc_of(c, k):
+        return PROV_BUILTUP_2022_KM2[c] * k * 1e6 / cd[c]
+
+    k = NAT_BUILTUP_2020_KM2 / sum(PROV_BUILTUP_2022_KM2.values())
+    for _ in range(50):  # fixed point: 北京's area depends on k through its peers' per-capita
+        bj_pc = sum(pc_of(c, k) for c in BJ_PC_RULE_PEERS) / len(BJ_PC_RULE_PEERS)
+        bj_km2 = bj_pc * cd[bj] / 1e6
+        k = (NAT_BUILTUP_2020_KM2 - bj_km2) / sum(PROV_BUILTUP_2022_KM2.values())
+    lo, hi = PC_BOUNDS_M2
+    for c, p in prov.items():
+        area_km2 = bj_km2 if c == bj else PROV_BUILTUP_2022_KM2[c] * k
+        p["builtup_2020_km2"] = area_km2
+        p["city_district_pop"] = cd[c]
+        p["pc_raw_m2"] = area_km2 * 1e6 / cd[c]
+        p["pc_m2"] = min(hi, max(lo, p["pc_raw_m2"]))
+        p["land_ha"] = p["pc_m2"] * p["urban"] / 1e4
+    return {"builtup_k": k, "bj_km2": bj_km2}
+
+
 # =============================================================================================
 # Build
 # =============================================================================================
@@ -329,13 +396,8 @@ def build() -> dict:
     for p in prov.values():
         p["urban"] = p["pop"] * p["rate"] / 100.0
 
-    # ---- per-capita built-up land by province -----------------------------------------------
-    cited_area = {c: a * 100 * BUILTUP_2022_TO_2020 for c, a in PROV_BUILTUP_2022_KM2.items()}
-    resid_area = NAT_BUILTUP_2020_HA - sum(cited_area.values())
-    resid_urban = sum(p["urban"] for c, p in prov.items() if c not in cited_area)
-    for c, p in prov.items():
-        p["pc_m2"] = (cited_area[c] / p["urban"] if c in cited_area else resid_area / resid_urban) * 1e4
-        p["land_ha"] = p["pc_m2"] * p["urban"] / 1e4
+    # ---- per-capita urban construction land by province ------------------------------------
+    meta = per_capita_by_province(prov)
 
     # ---- centre cities ---------------------------------------------------------------------
     units = []
@@ -401,9 +463,12 @@ def build() -> dict:
         u["central"] = CENTRAL_DISTRICT_SHARE.get(u["size"], 0.0)
         std = 100.0 if u["pc_m2"] <= 100 else 88.0 if u["pc_m2"] < 120 else 80.0 if u["pc_m2"] <= 150 else 50.0
         u["need_ha"] = std * u["settlers"] * (1 - u["central"]) / 1e4
-        u["general_room"] = max(0.0, u["need_ha"] - u["stock_ha"])
+        # models.coefficients: settler need + resident growth × today's per-capita land − stock
+        u["growth_need_ha"] = u["pc_m2"] * max(0.0, u["growth"]) / 1e4
+        u["general_room"] = max(0.0, u["need_ha"] + u["growth_need_ha"] - u["stock_ha"])
         eff_cap = min(max(100.0, u["pc_m2"]), u["pc_m2"] + 20.0)
         u["cap_room"] = max(0.0, eff_cap * (u["urban"] + u["growth"]) / 1e4 - u["land_ha"])
+        u["usable_general"] = min(u["general_room"], u["cap_room"])
 
     # ---- provincial pools ------------------------------------------------------------------
     tot = {k: sum(u[k] for u in units) for k in ("need_ha", "growth", "urban")}

@@ -17,6 +17,7 @@ result is validated again in full, so an override can never produce an invalid s
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
 
 _KEYS = {"provinces": "code", "cities": "code", "projects": "id", "funding_sources": "id"}
-_SEG = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)(\[(?P<sel>[^\]]+)\])?$")
+_SEG = re.compile(r"^(?P<name>[A-Za-z0-9_-]+)(\[(?P<sel>[^\]]+)\])?$")  # digits too: dict keys like 510000
 
 
 def parse_value(text: str) -> Any:
@@ -46,7 +47,13 @@ def apply_overrides(base: dict | Scenario, overrides: dict[str, Any]) -> Scenari
     """Apply ``{path: value}`` to a copy of ``base`` and validate the result."""
     # Work on the normalised form (every field present, defaults filled in), so a path to a field
     # left at its default exists whether the base came as a Scenario or as raw data.
-    data = (base if isinstance(base, Scenario) else load_scenario(base)).model_dump(mode="json")
+    if isinstance(base, Scenario):
+        data = base.model_dump(mode="json")
+    else:
+        try:
+            data = load_scenario(base).model_dump(mode="json")
+        except ScenarioInvalid:  # overrides may be what repairs it; the result is validated below
+            data = copy.deepcopy(base)
     problems: list[Problem] = []
     for path, value in overrides.items():
         try:
@@ -105,11 +112,17 @@ def _set(data: dict, path: str, value: Any) -> None:
 
 
 def _is_known_field(path: str) -> bool:
-    """Optional fields may be absent from a dumped dict; accept them if the schema knows them."""
+    """A field may be absent from the data (an unset optional, or a new key of a dict field such as
+    ``policy.land_quota_buyer_price_cny_10k_per_mu.510000``); accept it if the schema allows it."""
+    from models.funding import FundingSource
     from models.policy import PolicyParameters
     from models.scenario import City, Project, Province
 
-    last = path.split(".")[-1]
-    head = path.split(".")[0].split("[")[0]
-    model = {"policy": PolicyParameters, "provinces": Province, "cities": City, "projects": Project}.get(head, Scenario)
-    return last in model.model_fields
+    segments = [seg.split("[")[0] for seg in path.split(".")]
+    model = {"policy": PolicyParameters, "provinces": Province, "cities": City, "projects": Project,
+             "funding_sources": FundingSource}.get(segments[0], Scenario)
+    if segments[-1] in model.model_fields:
+        return True
+    if len(segments) >= 2 and segments[-2] in model.model_fields:
+        return "dict" in str(model.model_fields[segments[-2]].annotation)
+    return False

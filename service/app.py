@@ -159,7 +159,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     async def root():
         return RedirectResponse("/docs")
 
-    @app.get("/healthz", tags=["service"], response_model=Health,
+    @app.get("/healthz", tags=["service"], response_model=Health, summary="Liveness and solver version",
              responses={503: {"model": Health, "description": "The database does not answer."}})
     def healthz(response: Response):
         """Liveness, the solver's version, the workers and the queue."""
@@ -173,12 +173,12 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
                       workers=svc.pool.stats(), jobs=jobs, datasets=svc.datasets.loaded())
 
     # ---- datasets --------------------------------------------------------------------------------
-    @app.get("/v1/datasets", tags=["datasets"], response_model=DatasetList)
+    @app.get("/v1/datasets", tags=["datasets"], response_model=DatasetList, summary="List the bundled datasets")
     def datasets():
         """The bundled datasets (those present in this installation and valid)."""
         return DatasetList(datasets=svc.datasets.summaries())
 
-    @app.get("/v1/datasets/{id}", tags=["datasets"],
+    @app.get("/v1/datasets/{id}", tags=["datasets"], summary="Fetch a bundled scenario",
              responses={200: {"model": Scenario, "description": "The scenario, as bundled."}, 404: _ERRORS[404]})
     def dataset(id: Annotated[str, Path(description="Dataset id.", examples=["demo"], max_length=100)]):
         """A bundled scenario as JSON: edit it and send it back as `scenario` to POST /v1/solve."""
@@ -186,7 +186,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
 
     # ---- solve and jobs --------------------------------------------------------------------------
     @app.post(
-        "/v1/solve", tags=["solve"], status_code=200,
+        "/v1/solve", tags=["solve"], status_code=200, summary="Solve (waits up to wait_s, else 202)",
         responses={
             200: {"model": Result, "description": "Finished within wait_s: the result (check its `status`)."},
             202: {"model": JobView, "description": "Still running: poll `Location`."},
@@ -220,20 +220,23 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
                     pass
         finally:
             svc.waiters.unregister(job_id, event)
-        info = await run_in_threadpool(svc.job, job_id)
+        return await run_in_threadpool(answer, job_id)
+
+    def answer(job_id: str) -> Response:
+        info = svc.job(job_id)
         if info.status in ("queued", "running"):
             return accepted(info)
-        data = await run_in_threadpool(result_data, info)
-        return JSONResponse(data, headers={"Content-Location": f"/v1/jobs/{job_id}/result", "X-Job-Id": job_id})
+        return JSONResponse(result_data(info),
+                            headers={"Content-Location": f"/v1/jobs/{job_id}/result", "X-Job-Id": job_id})
 
-    @app.post("/v1/jobs", tags=["solve"], status_code=202, response_model=JobView,
+    @app.post("/v1/jobs", tags=["solve"], status_code=202, response_model=JobView, summary="Submit a solve job",
               responses={202: {"description": "Accepted: poll `Location`.", "model": JobView},
                          413: {"model": Problems}, 429: {"model": Problems}, **_ERRORS})
     def submit_job(req: SolveBody):
         """Submit a solve and return at once (`202`, a job id and its `Location`)."""
         return accepted(svc.submit(req, svc.new_id()))
 
-    @app.get("/v1/jobs", tags=["solve"], response_model=JobList)
+    @app.get("/v1/jobs", tags=["solve"], response_model=JobList, summary="List jobs")
     def list_jobs(
         status: Annotated[JobStatus | None, Query(description="Only jobs with this status.")] = None,
         limit: Annotated[int, Query(ge=1, le=500, description="At most this many, newest first.")] = 50,
@@ -242,13 +245,14 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         """Jobs, newest first."""
         return JobList(jobs=[job_view(i) for i in svc.store.list(status, limit, offset)])
 
-    @app.get("/v1/jobs/{job_id}", tags=["solve"], response_model=JobView, responses={404: _ERRORS[404]})
+    @app.get("/v1/jobs/{job_id}", tags=["solve"], response_model=JobView, summary="A job's status",
+             responses={404: _ERRORS[404]})
     def get_job(job_id: JobIdPath):
         """A job's status, progress and timings."""
         return job_view(svc.job(job_id))
 
     @app.get(
-        "/v1/jobs/{job_id}/result", tags=["solve"],
+        "/v1/jobs/{job_id}/result", tags=["solve"], summary="A job's result (JSON or CSV)",
         responses={200: {"model": Result, "description": "The result (JSON), or one table as CSV.",
                          "content": {"text/csv": {"example": "code,name,province_code,...\n"}}},
                    409: {"model": Problems, "description": "Not finished, or cancelled."}, **_ERRORS},
@@ -274,6 +278,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         return JSONResponse(data)
 
     @app.delete("/v1/jobs/{job_id}", tags=["solve"], status_code=200, response_model=JobView,
+                summary="Cancel a job, or delete a finished one",
                 responses={200: {"description": "Cancelled (it was queued or running).", "model": JobView},
                            204: {"description": "Deleted (it had finished), with its result."},
                            404: _ERRORS[404]})
@@ -293,6 +298,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
 
     # ---- approval --------------------------------------------------------------------------------
     @app.post("/v1/approval-route", tags=["approval"], response_model=ApprovalResponse,
+              summary="Who approves a project's land",
               responses={422: _ERRORS[422]})
     def approval_route(req: ApprovalRequest):
         """Who approves a whole project's land expropriation: the State Council, an entrusted pilot

@@ -137,4 +137,4 @@ class BodySizeLimit:
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         e = BodyTooLarge(self.max_bytes)
-        await error_response(413, e.detail, headers={"Connection": "close"})(scope, receive, send)
+        await error_response(413, e.detail)(scope, receive, send)

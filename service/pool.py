@@ -264,7 +264,7 @@ class SolverPool:
                 job_id, w.job_id = w.job_id, None
                 w.kill()
                 try:
-                    self.store.requeue(job_id, "the service stopped while it ran; re-queued", refund_attempt=True)
+                    self.store.requeue(job_id, "the service stopped while it ran; re-queued")
                 except Exception:
                     log.exception("could not re-queue job %s; it is re-queued at the next start", job_id)
             else:

@@ -119,6 +119,12 @@ SOLVE_EXAMPLES = {
 }
 
 
+class SolveOptionsOut(SolveOptionsIn):
+    """The options a job runs with."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
 class Timings(BaseModel):
     created_at: datetime = Field(description="When the job was accepted (UTC).")
     started_at: datetime | None = Field(description="When its current or last attempt started (UTC).")
@@ -152,7 +158,7 @@ class JobView(BaseModel):
     )
     scenario: str = Field(description="Scenario name.", examples=["demo"])
     dataset: str | None = Field(description="Bundled dataset it started from, if any.", examples=["demo"])
-    options: dict[str, Any] = Field(description="Solver options it runs with.")
+    options: SolveOptionsOut = Field(description="Solver options it runs with.")
     progress: Progress
     timings: Timings
     attempts: int = Field(ge=0, description="Times a worker started it (a re-run after a restart counts).")

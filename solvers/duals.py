@@ -57,6 +57,8 @@ def _none(idx):
 RULES: list[RuleSpec] = [
     RuleSpec("landplan.pool", "provincial_pool", "(20) land plan", "亿元/ha",
              lambda r, t: f"one more ha of {r}'s year-{t} quota pool", _p_t),
+    RuleSpec("landplan.bought_used", "bought_quota_used", "(20) trading", "亿元/ha",
+             lambda r, t: f"one more ha of bought quota {r} may hold beyond its own new land in year {t}", _p_t),
     RuleSpec("landplan.national_total", "national_total", "(20) land plan", "亿元/ha",
              lambda r, t: f"one more ha of the national plan total in year {t}", _t),
     RuleSpec("landplan.per_capita_cap", "per_capita_cap", "(20) per-capita cap", "亿元/ha",

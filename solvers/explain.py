@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pyomo.environ as pyo
 
 from solvers.duals import RULES, component
-from solvers.ranging import HighsRanging, RangingUnavailable
+from solvers.ranging import HighsRanging, RangeExtender, RangingUnavailable
 from solvers.result import (
     Binding, BindingExplained, BindingGroup, Explanation, Result, UnmetTarget, ValueRange,
 )
@@ -295,8 +295,14 @@ def _detail_name(spec, idx, names: Names) -> str:
 # ---- explanation ----------------------------------------------------------------------------------
 
 
-def explain(solver: "ScenarioSolver", result: Result) -> Explanation:
-    """Explain a solved scenario held by ``solver`` (call right after ``solver.solve()``)."""
+def explain(solver: "ScenarioSolver", result: Result, extend_budget: int = 300,
+            extend_seconds: float | None = None) -> Explanation:
+    """Explain a solved scenario held by ``solver`` (call right after ``solver.solve()``).
+
+    ``extend_budget`` / ``extend_seconds`` cap the warm re-solves (of a copy) that confirm range ends
+    where the LP is degenerate (:class:`solvers.ranging.RangeExtender`); 0 keeps HiGHS's basis ranges.
+    By default the re-solves may take half the solve time (at least 0.5 s, at most 3 s); land rules
+    are confirmed first, then money rules, each by size of shadow price, then value ranges."""
     t0 = time.perf_counter()
     lm = solver.model
     s = lm.scenario
@@ -319,10 +325,14 @@ def explain(solver: "ScenarioSolver", result: Result) -> Explanation:
     x_col = {var_map[id(v)]: idx[0] for idx, v in lm.m.x.items() if id(v) in var_map}
     share = {p.id: p.selected_share for p in result.projects}
 
-    explained: list[BindingExplained] = []
-    for b in result.binding:
-        explained.append(_explain_binding(b, rows.get((b.rule, b.region, b.year, b.description)), ranging,
-                                          names, x_col, share))
+    if extend_seconds is None:
+        extend_seconds = min(3.0, max(0.5, 0.5 * result.stats.solve_s))
+    extender = RangeExtender(ranging, extend_budget, extend_seconds) if ranging else None
+    order = sorted(range(len(result.binding)), key=lambda k: (limit_unit(result.binding[k].unit) != "ha",
+                                                              -abs(result.binding[k].shadow_price)))
+    by_k = {k: _explain_binding(result.binding[k], rows.get(_key(result.binding[k])), ranging, extender, names,
+                                x_col, share) for k in order}
+    explained = [by_k[k] for k in range(len(result.binding))]
     groups: dict[str, list[BindingExplained]] = {}
     for e in explained:
         groups.setdefault(e.policy_item, []).append(e)
@@ -333,7 +343,11 @@ def explain(solver: "ScenarioSolver", result: Result) -> Explanation:
         for item, rs in sorted(groups.items(), key=lambda kv: item_order(kv[0]))
     ]
 
-    value_ranges = _value_ranges(lm, result, ranging, var_map, names) if ranging else []
+    value_ranges = _value_ranges(lm, result, ranging, extender, var_map, names) if ranging else []
+    loose = sum(not e.range_exact for e in explained) + sum(not v.range_exact for v in value_ranges)
+    if loose:
+        notes.append(f"{loose} range(s) are those of the current basis only (explain budget spent): the price or "
+                     "allocation holds at least over them and may hold further")
     unmet = _unmet(lm, result, names)
     summary_en, summary_zh = _summary(result, binding_groups, value_ranges, unmet, names)
     return Explanation(
@@ -342,11 +356,19 @@ def explain(solver: "ScenarioSolver", result: Result) -> Explanation:
     )
 
 
-def _explain_binding(b: Binding, row, ranging: HighsRanging | None, names: Names, x_col: dict,
-                     share: dict) -> BindingExplained:
+def _key(b: Binding) -> tuple:
+    return b.rule, b.region, b.year, b.description
+
+
+def _explain_binding(b: Binding, row, ranging: HighsRanging | None, extender: RangeExtender | None,
+                     names: Names, x_col: dict, share: dict) -> BindingExplained:
     unit = limit_unit(b.unit)
+    uzh = UNIT_ZH.get(unit, unit)
     per_ha = unit == "ha"
+    v = b.shadow_price
     lo = hi = None
+    more = less = None
+    exact = True
     marginal: list[str] = []
     detail = ""
     if row is not None:
@@ -358,45 +380,84 @@ def _explain_binding(b: Binding, row, ranging: HighsRanging | None, names: Names
             highs_now = ranging.row_upper[i] if side == "upper" else ranging.row_lower[i]
             offset = bound_now - highs_now
             rr = ranging.row_range(i)
-            ends = sorted((sign * (rr.low + offset) + 0.0, sign * (rr.high + offset) + 0.0))
-            lo, hi = _finite(ends[0]), _finite(ends[1])
-            marginal = [x_col[j] for j in ranging.row_columns(i)
-                        if j in x_col and EPS < share.get(x_col[j], 0.0) < 1 - EPS]
-            marginal = sorted(set(marginal))
+            low_s, high_s, beyond_lo, beyond_hi = rr.low, rr.high, None, None
+            if extender is not None:
+                low_s, ok_lo, beyond_lo = extender.row_end(i, low_s, -1)
+                high_s, ok_hi, beyond_hi = extender.row_end(i, high_s, +1)
+                exact = ok_lo and ok_hi
+            # stored bound → the limit as the rule states it (sign −1 swaps the two ends)
+            if sign > 0:
+                lo, hi = low_s + offset, high_s + offset
+                b_lo, b_hi = beyond_lo, beyond_hi
+            else:
+                lo, hi = -(high_s + offset), -(low_s + offset)
+                b_lo, b_hi = beyond_hi, beyond_lo
+            lo, hi = _finite(lo + 0.0), _finite(hi + 0.0)
+            tol = 1e-9 * (1 + abs(b.limit))
+            more = v if hi is None or hi > b.limit + tol else (None if b_hi is None else sign * b_hi)
+            less = v if lo is None or lo < b.limit - tol else (None if b_lo is None else sign * b_lo)
+            marginal = sorted({x_col[j] for j in ranging.row_columns(i)
+                               if j in x_col and EPS < share.get(x_col[j], 0.0) < 1 - EPS})
     n_en, n_zh = noun(b.rule, b.region, b.year, detail, names, b.description)
-    v = b.shadow_price
     if b.rule == "project_whole":
         en = (f"Project {b.region} is fully selected: it earns {money_en(v, False)} more than its land and money "
               "would earn elsewhere.")
         zh = f"项目{b.region}已全部选中：比其占用的土地和资金用于他处多创造{money_zh(v, False)}。"
+    elif ranging is None:
+        en = f"One more {unit} of {n_en} {_verb_en(v)} {money_en(v, per_ha)} (now {_num(b.limit)} {unit})."
+        zh = f"{n_zh}每增加1{uzh}，目标值{_verb_zh(v)}{money_zh(v, per_ha)}（现为{_num(b.limit)}{uzh}）。"
+    elif hi is not None and hi <= b.limit + 1e-9 * (1 + abs(b.limit)):
+        # a corner: the dual is one subgradient; the value of *more* is the price just above the limit
+        en = f"{n_en[0].upper() + n_en[1:]} is at a corner at {_num(b.limit)} {unit}: its dual price is {money_en(v, per_ha)}"
+        zh = f"{n_zh}在现有限额{_num(b.limit)}{uzh}处于退化顶点：对偶价格为{money_zh(v, per_ha)}"
+        if more is not None:
+            en += f", but one more {unit} {_verb_en(more)} {money_en(more, per_ha)}"
+            zh += f"，但再增加1{uzh}目标值{_verb_zh(more)}{money_zh(more, per_ha)}"
+        elif exact:
+            en += ", but a higher limit leaves no feasible plan"
+            zh += "，但提高限额后无可行方案"
+        else:
+            en += ", and a higher limit may carry a different price"
+            zh += "，提高限额后影子价格可能不同"
+        if lo is None or lo < b.limit - 1e-9 * (1 + abs(b.limit)):
+            down_en = f" down to {_num(lo)} {unit}" if lo is not None else ""
+            down_zh = f"，直至{_num(lo)}{uzh}" if lo is not None else ""
+            en += f"; each {unit} less {_verb_en(-v)} {money_en(v, per_ha)}{down_en}."
+            zh += f"；每减少1{uzh}目标值{_verb_zh(-v)}{money_zh(v, per_ha)}{down_zh}。"
+        elif less is not None:
+            en += f"; each {unit} less {_verb_en(-less)} {money_en(less, per_ha)}."
+            zh += f"；每减少1{uzh}目标值{_verb_zh(-less)}{money_zh(less, per_ha)}。"
+        else:
+            en += "; a lower limit leaves no feasible plan." if exact else "."
+            zh += "；降低限额后无可行方案。" if exact else "。"
     else:
-        verb_en = "is worth" if v > 0 else "costs"
-        verb_zh = "增加" if v > 0 else "减少"
-        en = (f"One more {unit} of {n_en} {verb_en} {money_en(v, per_ha)}; this price holds while the limit is "
+        en = (f"One more {unit} of {n_en} {_verb_en(v)} {money_en(v, per_ha)}; this price holds while the limit is "
               f"{range_en(lo, hi, unit)} (now {_num(b.limit)} {unit}).")
-        zh = (f"{n_zh}每增加1{UNIT_ZH.get(unit, unit)}，目标值{verb_zh}{money_zh(v, per_ha)}；限额"
-              f"{range_zh(lo, hi, unit)}时该影子价格不变（现为{_num(b.limit)}{UNIT_ZH.get(unit, unit)}）。")
-        if lo is not None and hi is not None and abs(hi - lo) <= 1e-9 * (1 + abs(b.limit)):
-            en = (f"One more {unit} of {n_en} {verb_en} {money_en(v, per_ha)} at the current limit of "
-                  f"{_num(b.limit)} {unit}; the plan sits on a corner (degenerate), so a higher or a lower limit "
-                  "may carry a different price.")
-            zh = (f"{n_zh}在现有限额{_num(b.limit)}{UNIT_ZH.get(unit, unit)}处每增加1{UNIT_ZH.get(unit, unit)}，目标值"
-                  f"{verb_zh}{money_zh(v, per_ha)}；方案处于退化顶点，限额升高或降低后影子价格可能不同。")
-        elif lo is None and hi is None and ranging is None:
-            en = en.split(";")[0] + "."
-            zh = zh.split("；")[0] + "。"
+        zh = (f"{n_zh}每增加1{uzh}，目标值{_verb_zh(v)}{money_zh(v, per_ha)}；限额{range_zh(lo, hi, unit)}时"
+              f"该影子价格不变（现为{_num(b.limit)}{uzh}）。")
     if marginal:
         parts = ", ".join(f"{j} ({share[j]:.0%} selected)" for j in marginal)
         en += f" Marginal project{'s' if len(marginal) > 1 else ''}: {parts}."
         zh += "边际项目：" + "，".join(f"{j}（选中{share[j]:.0%}）" for j in marginal) + "。"
     return BindingExplained(
         rule=b.rule, policy_item=b.policy_item, region=b.region, region_name=names.name(b.region), year=b.year,
-        subject_en=n_en, subject_zh=n_zh, limit=b.limit, limit_unit=unit, shadow_price_cny_100m=v, shadow_price_cny_10k=v * CNY_10K_PER_100M,
-        limit_low=lo, limit_high=hi, marginal_projects=marginal, sentence_en=en, sentence_zh=zh,
+        subject_en=n_en, subject_zh=n_zh, limit=b.limit, limit_unit=unit, shadow_price_cny_100m=v,
+        shadow_price_cny_10k=v * CNY_10K_PER_100M, limit_low=lo, limit_high=hi, range_exact=exact,
+        price_of_more_cny_100m=more, price_of_less_cny_100m=less, marginal_projects=marginal,
+        sentence_en=en, sentence_zh=zh,
     )
 
 
-def _value_ranges(lm, result: Result, ranging: HighsRanging, var_map: dict, names: Names) -> list[ValueRange]:
+def _verb_en(v: float) -> str:
+    return "is worth" if v > 0 else ("costs" if v < 0 else "changes nothing:")
+
+
+def _verb_zh(v: float) -> str:
+    return "增加" if v > 0 else ("减少" if v < 0 else "不变")
+
+
+def _value_ranges(lm, result: Result, ranging: HighsRanging, extender: RangeExtender | None, var_map: dict,
+                  names: Names) -> list[ValueRange]:
     m, d, s = lm.m, lm.data, lm.scenario
     out: list[ValueRange] = []
     share = {p.id: p.selected_share for p in result.projects}
@@ -408,14 +469,14 @@ def _value_ranges(lm, result: Result, ranging: HighsRanging, var_map: dict, name
                 direction[var_map[id(v)]] = d.discount[t]
         if not direction:
             continue
-        lo, hi = ranging.cost_direction_range(direction)
+        lo, hi, exact = _cost_range(ranging, extender, direction, p.value_cny_100m)
         low, high = _value_ends(p.value_cny_100m, lo, hi)
         sh = share.get(p.id, 0.0)
         use = "not selected" if sh < EPS else ("selected in full" if sh > 1 - EPS else f"selected {sh:.0%}")
         use_zh = "未选中" if sh < EPS else ("全部选中" if sh > 1 - EPS else f"选中{sh:.0%}")
         out.append(ValueRange(
             kind="project_value", id=p.id, name=names.name(p.id), province_code=d.province_of_city[p.city_code],
-            value=p.value_cny_100m, unit="亿元", low=low, high=high, use=use,
+            value=p.value_cny_100m, unit="亿元", low=low, high=high, range_exact=exact, use=use,
             sentence_en=(f"Project {p.id} in {names.en(p.city_code)} (value {_num(p.value_cny_100m)} 亿元, {use}): "
                          f"the allocation stays the same for a value {_value_range_en(low, high, '亿元')}."),
             sentence_zh=(f"项目{p.id}（{names.name(p.city_code)}，价值{_num(p.value_cny_100m)}亿元，{use_zh}）："
@@ -430,7 +491,7 @@ def _value_ranges(lm, result: Result, ranging: HighsRanging, var_map: dict, name
                     direction[var_map[id(var)]] = d.discount[t] / CNY_10K_PER_100M
         if not direction:
             continue
-        lo, hi = ranging.cost_direction_range(direction)
+        lo, hi, exact = _cost_range(ranging, extender, direction, c.new_land_value_cny_10k_per_ha)
         low, high = _value_ends(c.new_land_value_cny_10k_per_ha, lo, hi)
         row = by_city.get(c.code)
         g = row.general_land_ha if row else 0.0
@@ -438,13 +499,28 @@ def _value_ranges(lm, result: Result, ranging: HighsRanging, var_map: dict, name
         use = f"{_num(g)} ha general-use new land, {_num(st)} ha revitalised stock"
         out.append(ValueRange(
             kind="city_land_value", id=c.code, name=c.name, province_code=c.province_code,
-            value=c.new_land_value_cny_10k_per_ha, unit="万元/ha", low=low, high=high, use=use,
+            value=c.new_land_value_cny_10k_per_ha, unit="万元/ha", low=low, high=high, range_exact=exact, use=use,
             sentence_en=(f"Land value of {names.en(c.code)} ({_num(c.new_land_value_cny_10k_per_ha)} 万元/ha; {use}): "
                          f"the allocation stays the same for a value {_value_range_en(low, high, '万元/ha')}."),
             sentence_zh=(f"{names.zh(c.code)}土地价值（{_num(c.new_land_value_cny_10k_per_ha)}万元/公顷；一般用途新增"
                          f"{_num(g)}公顷、盘活存量{_num(st)}公顷）：价值{_value_range_zh(low, high, '万元/公顷')}时方案不变。"),
         ))
     return out
+
+
+def _cost_range(ranging: HighsRanging, extender: RangeExtender | None, direction: dict,
+                value: float) -> tuple[float, float, bool]:
+    """θ interval (parameter units, relative to ``value``) with the same allocation, widened past
+    degenerate basis changes when the budget allows."""
+    lo, hi = ranging.cost_direction_range(direction)
+    exact = True
+    if extender is not None:
+        hi, ok_hi = extender.cost_end(direction, hi, +1)
+        ok_lo = True
+        if value + lo > 0:  # values are ≥ 0: no need to look below zero
+            lo, ok_lo = extender.cost_end(direction, lo, -1)
+        exact = ok_hi and ok_lo
+    return lo, hi, exact
 
 
 def _value_ends(value: float, lo: float, hi: float) -> tuple[float | None, float | None]:

@@ -34,6 +34,7 @@ exactly HiGHS's ``col_cost_up/dn`` (tested).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import highspy
@@ -93,6 +94,13 @@ class HighsRanging:
         if status != highspy.HighsStatus.kOk or not rg.valid:
             raise RangingUnavailable("HiGHS could not compute ranging data")
         self.rg = rg
+        # pybind copies a whole list on every attribute access: read each once
+        self.row_up = np.asarray(rg.row_bound_up.value_, dtype=float)
+        self.row_dn = np.asarray(rg.row_bound_dn.value_, dtype=float)
+        self.row_up_obj = np.asarray(rg.row_bound_up.objective_, dtype=float)
+        self.row_dn_obj = np.asarray(rg.row_bound_dn.objective_, dtype=float)
+        self.cost_up = np.asarray(rg.col_cost_up.value_, dtype=float)
+        self.cost_dn = np.asarray(rg.col_cost_dn.value_, dtype=float)
         lp = h.getLp()
         self.lp = lp
         self.maximise = h.getObjectiveSense()[1] == highspy.ObjSense.kMaximize
@@ -102,6 +110,8 @@ class HighsRanging:
         self.col_upper = np.asarray(lp.col_upper_, dtype=float)
         self.row_lower = np.asarray(lp.row_lower_, dtype=float)
         self.row_upper = np.asarray(lp.row_upper_, dtype=float)
+        self.basis = basis
+        self.col_value = np.asarray(sol.col_value, dtype=float)
         self.col_dual = np.asarray(sol.col_dual, dtype=float)
         self.row_dual = np.asarray(sol.row_dual, dtype=float)
         self.objective = float(info.objective_function_value)
@@ -120,9 +130,8 @@ class HighsRanging:
 
     # ---- limits (row bounds) -------------------------------------------------------------------
     def row_range(self, i: int) -> RowRange:
-        up, dn = self.rg.row_bound_up, self.rg.row_bound_dn
-        return RowRange(low=float(dn.value_[i]), high=float(up.value_[i]),
-                        objective_low=float(dn.objective_[i]), objective_high=float(up.objective_[i]))
+        return RowRange(low=float(self.row_dn[i]), high=float(self.row_up[i]),
+                        objective_low=float(self.row_dn_obj[i]), objective_high=float(self.row_up_obj[i]))
 
     def row_bound(self, i: int) -> float:
         """The bound of row i that is binding (upper if finite and its dual says so, else lower)."""
@@ -134,7 +143,7 @@ class HighsRanging:
     # ---- costs ---------------------------------------------------------------------------------
     def col_cost_range(self, j: int) -> tuple[float, float]:
         """HiGHS's own cost range of one column: (lowest, highest) cost keeping the basis optimal."""
-        return float(self.rg.col_cost_dn.value_[j]), float(self.rg.col_cost_up.value_[j])
+        return float(self.cost_dn[j]), float(self.cost_up[j])
 
     def cost_direction_range(self, direction: dict[int, float], single_by_highs: bool = True) -> tuple[float, float]:
         """Interval [θlo, θhi] (θlo ≤ 0 ≤ θhi, ±inf when unlimited) such that the basis, and so the
@@ -227,3 +236,114 @@ class HighsRanging:
         aty = np.zeros(len(touched))
         np.add.at(aty, inverse, contrib)
         return touched, aty
+
+
+class RangeExtender:
+    """Confirm or widen basis ranges where the LP is degenerate, by warm re-solves of a copy.
+
+    HiGHS ranges are those of the *current basis*. At a degenerate vertex the basis can change while
+    the shadow price (or the allocation) does not, so a basis range can be narrower than the interval
+    the planner asks about. For each finite end this probes just beyond it (one warm re-solve of a
+    copy of the LP, the solver's own model untouched): if the price (or allocation) is still the
+    same, it ranges again from there and moves the end; otherwise the end is exact. ``budget`` caps
+    the number of re-solves; ends left unconfirmed are reported as such.
+    """
+
+    def __init__(self, r: HighsRanging, budget: int = 200, seconds: float = 2.0):
+        self.r = r
+        self.budget = budget
+        self.deadline = time.perf_counter() + seconds
+        self.used = 0
+        self.h = highspy.Highs()
+        self.h.setOptionValue("output_flag", False)
+        self.h.passModel(r.lp)
+        self.h.setBasis(r.basis)
+
+    def exhausted(self) -> bool:
+        return self.used >= self.budget or time.perf_counter() > self.deadline
+
+    def _solve(self) -> bool:
+        self.used += 1
+        self.h.run()
+        return self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+
+    @staticmethod
+    def _step(e: float) -> float:
+        """How far past an end to probe: 1e-4 relative (1 m² of land, 1 万元 of money at unit scale).
+        Pieces shorter than this are stepped over; an end is under-reported by at most this much."""
+        return 1e-4 * max(1.0, abs(e))
+
+    # ---- limits ---------------------------------------------------------------------------------
+    def row_end(self, i: int, end: float, direction: int) -> tuple[float, bool, float | None]:
+        """(end, exact, beyond): the farthest bound value of row i, in ``direction`` (+1 up, −1 down)
+        from the current bound, over which the row's dual stays what it is now; ``exact`` is False when
+        the budget ran out before the end was confirmed; ``beyond`` is the row's dual just past the end
+        (None: no feasible plan there, or not probed)."""
+        r = self.r
+        if not np.isfinite(end):
+            return end, True, None
+        if self.exhausted():
+            return end, False, None
+        lo0, up0 = r.row_lower[i], r.row_upper[i]
+        y = r.row_dual[i]
+        equality = np.isfinite(lo0) and np.isfinite(up0) and abs(up0 - lo0) <= _TOL * (1 + abs(lo0))
+        upper_side = r.row_bound(i) == up0
+        e = end
+        try:
+            while np.isfinite(e):
+                if self.exhausted():
+                    return e, False, None
+                b = e + direction * self._step(e)
+                if equality:
+                    self.h.changeRowBounds(i, b, b)
+                elif upper_side:
+                    self.h.changeRowBounds(i, lo0, b)
+                else:
+                    self.h.changeRowBounds(i, b, up0)
+                if not self._solve():
+                    return e, True, None  # beyond the end there is no feasible plan
+                y2 = float(self.h.getSolution().row_dual[i])
+                if abs(y2 - y) > 1e-7 * (1 + abs(y)):
+                    return e, True, y2
+                _, rg = self.h.getRanging()
+                new = float((rg.row_bound_up if direction > 0 else rg.row_bound_dn).value_[i])
+                e = new if (new - b) * direction > 0 else b  # another degenerate corner: step on
+            return e, True, None
+        finally:
+            self.h.changeRowBounds(i, lo0, up0)
+            self.h.setBasis(r.basis)
+
+    # ---- costs ----------------------------------------------------------------------------------
+    def cost_end(self, direction: dict[int, float], theta_end: float, sign: int) -> tuple[float, bool]:
+        """(θ end, exact): how far costs may move by θ·d (``sign`` +1: θ up, −1: θ down) with the same
+        allocation (every column's value) as now."""
+        r = self.r
+        if not np.isfinite(theta_end):
+            return theta_end, True
+        if self.exhausted():
+            return theta_end, False
+        cols = np.fromiter(direction.keys(), dtype=np.int32, count=len(direction))
+        d = np.fromiter(direction.values(), dtype=float, count=len(direction))
+        base = r.col_value
+        e = theta_end
+        try:
+            while np.isfinite(e):
+                if self.exhausted():
+                    return e, False
+                theta = e + sign * self._step(e)
+                self.h.changeColsCost(len(cols), cols, r.col_cost[cols] + theta * d)
+                if not self._solve():
+                    return e, True
+                x = np.asarray(self.h.getSolution().col_value)
+                if np.any(np.abs(x - base) > 1e-7 * (1 + np.abs(base))):
+                    return e, True
+                try:
+                    lo, hi = HighsRanging(self.h).cost_direction_range(direction)
+                except RangingUnavailable:
+                    return e, False
+                new = theta + (hi if sign > 0 else lo)
+                e = float(new) if (new - theta) * sign > 0 else theta
+            return e, True
+        finally:
+            self.h.changeColsCost(len(cols), cols, r.col_cost[cols])
+            self.h.setBasis(r.basis)

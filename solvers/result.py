@@ -199,6 +199,15 @@ class BindingExplained(BaseModel):
         description="Lowest limit for which this shadow price still holds (HiGHS ranging); null = no lower end.")
     limit_high: float | None = Field(
         description="Highest limit for which this shadow price still holds; null = no upper end.")
+    range_exact: bool = Field(
+        True, description="False when a degenerate end could not be confirmed within the explain budget: "
+        "the price then holds at least over [limit_low, limit_high].")
+    price_of_more_cny_100m: float | None = Field(
+        None, description="Value of one more unit of the limit, 亿元. Equals the shadow price unless the plan "
+        "sits on a corner at the current limit (limit_high = limit); null when more is infeasible or unknown.")
+    price_of_less_cny_100m: float | None = Field(
+        None, description="Objective change per unit the limit is lowered, 亿元 (positive: lowering it costs); "
+        "equals the shadow price unless limit_low = limit; null when less is infeasible or unknown.")
     marginal_projects: list[str] = Field(
         default_factory=list, description="Partly selected projects under this limit: they set its price.")
     sentence_en: str
@@ -228,6 +237,8 @@ class ValueRange(BaseModel):
     low: float | None = Field(
         description="Lowest value with the same allocation; null = none down to 0 (values are ≥ 0).")
     high: float | None = Field(description="Highest value with the same allocation; null = no upper end.")
+    range_exact: bool = Field(
+        True, description="False when a degenerate end could not be confirmed within the explain budget.")
     use: str = Field(description="What the plan does with it now, e.g. 'selected 95%' or '50 ha general, 30 ha stock'.")
     sentence_en: str
     sentence_zh: str

@@ -169,6 +169,13 @@ def test_override_committed_beyond_pool_rejected():
     assert [(p.loc, p.rule) for p in ps] == [(["provinces", 0, "new_land_pool_ha_per_year"], "committed_exceeds_pool")]
 
 
+def test_override_can_repair_an_invalid_base():
+    d = scenario([province("510000", pool=10.0)], [city("510100")],
+                 [project("P", "510100", 4.0, {"other": 20.0}, committed=True)])
+    s = apply_overrides(d, {"provinces[510000].new_land_pool_ha_per_year": 30})
+    assert s.province("510000").new_land_pool_ha_per_year == 30.0
+
+
 # ---- warm re-solve = cold solve -------------------------------------------------------------
 
 NUMBERS_ONLY = [

@@ -41,7 +41,7 @@ def scripted_solve(payload: dict, progress) -> dict:
 
 
 def settings_for(tmp_path, **kw) -> Settings:
-    base = dict(data_dir=tmp_path, workers=1, poll_s=0.2, shutdown_grace_s=0.5, default_wait_s=10.0)
+    base = dict(data_dir=tmp_path, database_url=None, workers=1, poll_s=0.2, shutdown_grace_s=0.5, default_wait_s=10.0)
     base.update(kw)
     return Settings(**base)
 
