@@ -6,18 +6,21 @@
 Deterministic: no network, one fixed random seed (projects only), every constant below with its
 source. Tags as in ``shared/POLICY.md``: **[V]** confirmed in a published text, **[M]** widely
 reported, **[S]** a public statistic found in a stored copy of a public page (the page is named),
-**[E]** an estimate produced by a rule written in this file (and in ``china-2020.provenance.md``).
+**[E]** an estimate produced by a rule written in this file (and in ``china-2020.provenance.md``),
+**[A]** an assumption with no published figure behind it (a share, a rate).
 
 What is cited and what is estimated
 -----------------------------------
-* Provinces: 7th-census population [V] and urbanisation rate [M] from POLICY.md.
+* Provinces: 7th-census population [V] and urbanisation rate [M] from POLICY.md; 2022 urban built-up
+  area [S] (all provinces but 北京); 2020 general-budget revenue [S].
+* National anchors: 2020 built-up area [V], city-district (城區) population [S], government-fund
+  revenue [S]; debt balance, transfers, special bonds, central budget investment [M].
 * Centre cities: 7th-census (2020) and 6th-census (2010) resident population of the whole
   municipality / prefecture-level city [S], with the page each figure was read from; the city's
-  urbanisation rate where a page gave it [S], else the rule ``URBAN_RATE_RULE`` [E].
-* Everything else per city (urban construction land, growth, settlers, stock, values, projects)
-  and per province (pools, reserves, surplus quota, trading roles, fiscal weakness) is an
-  estimate by a rule in this file, anchored on national magnitudes from POLICY.md or the 7th-
-  census communiqué No. 7 [S].
+  urbanisation rate where a page gave it [S], else the rule ``urban_rate_rule`` [E].
+* Everything else per city (per-capita land, growth, settlers, stock, values, projects) and per
+  province (pools, reserves, surplus quota, trading roles, fiscal capacity, debt, quotas) and every
+  funding limit is an estimate by a rule in this file, anchored on those magnitudes.
 """
 
 from __future__ import annotations
@@ -112,9 +115,12 @@ OPENNESS = {"super_large": 0.35, "mega": 0.7, "other": 1.0}
 settling (2019/2020 NDRC 重點任務: cities < 3 million lift all limits, 3–5 million relax fully)."""
 CENTRAL_DISTRICT_SHARE = {"super_large": 0.6, "mega": 0.5}
 """[E] share of a super-large / mega city's settlers settling in its central districts (no land)."""
-SIZE_DENSITY_FACTOR = {"super_large": 0.7, "mega": 0.75, "other": 0.8}
-"""[E] per-capita urban land of a centre city relative to its province: larger cities are denser;
-the rest-of-province unit takes the residual so that each province's total is kept."""
+SIZE_DENSITY_FACTOR = {"super_large": 0.65, "mega": 0.65, "other": 0.65}
+"""[E] per-capita urban construction land of a centre city (capital, separately listed or node city) = 0.7 ×
+its province's value; the rest-of-province unit takes the residual, so each province's land is kept (until
+the unit bounds below cut it). Larger cities are denser: 上海, the only centre with its own built-up and
+city-district figures in this file, comes out at ≈ 58 m² against 106 m² nationally; county seats and small
+cities are the sprawling part. Low confidence: no city-level built-up figures are cited here."""
 STOCK_SHARE = 0.005
 """[E] inefficient stock land (批而未供/閒置) that can be revitalised in a year, share of the unit's
 urban construction land."""
@@ -127,15 +133,19 @@ REVITALISATION_COST_SHARE = 0.35
 remediation)."""
 ARABLE_SHARE = {"plain": 0.6, "mountain": 0.35, "mixed": 0.5}
 """[E] share of general-use new land that occupies arable land, by terrain class of the province."""
-POOL_WEIGHTS = {"need": 0.4, "growth": 0.4, "urban": 0.2}
-"""[E] provincial pool = national total × (0.4 settler-land-need share + 0.4 urban-growth share + 0.2
-urban-population share)."""
+PROJECT_LAND_SHARE = 0.2
+"""[E] share of a province's new urban construction land taken by discrete project applications
+(industrial parks, infrastructure, public facilities, resettlement housing …); the rest is general-use
+land for settlers and new residents. No published split; chosen so that projects are a minority use."""
+CENTRE_PROJECT_SHARE = 0.6
+"""[E] at least this share of a province's project land is placed in its centre cities."""
+TILT_TARGET = 0.52
+"""[E] pools and projects are sized so that centre and key-cluster cities can take at least this share of
+their province's new land (the policy default asks for 50%: a 5-point margin)."""
 PROJECT_DEMAND_FACTOR = {"buyer": 1.5, "other": 1.25}
-"""[E] candidate project area = factor × (pool − general-use room): more candidates than the pool
-can take, so the plan must choose; buyers' surplus demand is what cross-regional trade serves."""
-TILT_TARGET = 0.62
-"""[E] centre/key-cluster cities' candidate land (general room + projects) is at least this share of
-their province's pool, so that the 50% tilt (policy default) can always be met."""
+"""[E] candidate project area = factor × the project land the pool leaves room for: more candidates than the
+pool can take, so the plan must choose; buyers' surplus demand is what cross-regional trade serves. Never
+more than the per-capita cap leaves after general-use land."""
 RESERVE_FACTOR = {"farmland_buyer": 0.6, "farmland_seller": 1.8, "other": 1.2}
 """[E] supplementary arable reserve = factor × arable land the province would occupy if its pool
 were used in full (general land × arable share + candidate projects' arable+PBF share)."""
@@ -143,6 +153,96 @@ CROSS_PROVINCE_SHARE = {
     "destination": (0.6, 0.5), "secondary": (0.45, 0.3), "other": (0.15, 0.05)}
 """[E] share of settlers from another province, (centre city, rest of province), by province group;
 national average of cross-province migrants is 33% (communiqué No. 7)."""
+
+# =============================================================================================
+# Item (21) finance: national anchors and rules
+# =============================================================================================
+GENERAL_REVENUE_2020 = {
+    "440000": 12921.92, "320000": 9059.43, "330000": 7248.0, "310000": 7046.3, "370000": 6560.0,
+    "110000": 5481.46, "510000": 4258.0, "410000": 4155.2, "130000": 3778.38, "340000": 3216.0,
+    "350000": 3080.0, "430000": 3080.44, "210000": 2655.6, "420000": 2511.2, "360000": 2507.0,
+    "140000": 2296.5, "610000": 2257.0, "530000": 2116.7, "500000": 2095.0, "150000": 2051.3,
+    "120000": 1923.10, "520000": 1786.78, "450000": 1716.94, "650000": 1569.71, "230000": 1152.50,
+    "220000": 1085.00, "620000": 874.50, "460000": 816.10, "640000": 419.40, "630000": 298.00,
+    "540000": 220.98}
+"""2020 general-budget revenue (一般公共預算收入) of each province, 億元 [S]: the 31 provincial figures listed at
+http://pdsen.cn/uxmh/7929d3de471361454.html (廣東 12,921.92 … 西藏 220.98). They add up to ≈ 100,000億,
+the national local general-budget revenue."""
+NAT_TRANSFERS_2020 = 83_218.0
+"""Central transfers to local governments 2020 (中央對地方轉移支付), 億元 [M] (MoF 2020 final accounts, widely
+reported; not confirmed against a stored page). Split by TRANSFER rule below [E]."""
+NAT_FUND_REVENUE_2020 = 89_926.87
+FUND_REVENUE_2020_CITED = {"320000": 11_359.39}
+"""Local government-fund revenue 2020 (政府性基金預算收入) 89,926.87億, of which land-sale revenue 84,142億; 江蘇
+11,359.39億 the largest, then 浙江 廣東 山東 四川; 海南 黑龍江 青海 寧夏 西藏 the smallest [S] (rating-agency
+review at https://fxbaogao.com/detail/2786241). Other provinces by the FUND rule [E]."""
+NAT_DEBT_2020 = 256_615.0
+"""Local government debt balance end-2020, 億元 [M] (25.66萬億, widely reported; Moody's put it at 25.6萬億
+at end-September 2020 [S]: https://www.scmp.com/economy/china-economy/article/3132815)."""
+NAT_DEBT_RATIO_2020 = 0.936
+"""National debt ratio (債務率) 2020, 93.6% [M] (MoF, widely reported). Check: 256,615 ÷ (revenue ≈ 100,000 +
+transfers 83,218 + fund revenue 89,927) = 93.9%, so comprehensive capacity = the sum of the three [E]."""
+TRANSFER_COST_FACTOR = {"540000": 4.0, "630000": 1.8, "640000": 1.5, "650000": 1.5}
+TRANSFER_COST_WEAK = 1.2
+"""[E] transfers equalise spending: weight = population × max(0.1 × ē, ē × m − r), where ē is the national
+per-capita general-budget resources (revenue + transfers), r the province's per-capita revenue and m its
+spending-need factor: 4.0 西藏 (plateau costs), 1.8 青海, 1.5 寧夏 新疆, 1.2 other fiscally weak provinces
+(西部 + 東北), 1.0 elsewhere; scaled to the national total. Rich provinces keep a floor (tax rebates)."""
+FUND_INCOME_EXPONENT = 0.5
+"""[E] government-fund (mostly land-sale) revenue of a province other than 江蘇 ∝ urban residents × (per-capita
+general revenue)^0.5, scaled to the national total less 江蘇: land markets scale with the urban population and
+with income."""
+DEBT_RISK_FACTOR = {"520000": 1.30, "150000": 1.30, "630000": 1.15, "460000": 1.15, "120000": 1.15,
+                    "540000": 0.40}
+"""Relative indebtedness, used by the DEBT rule [E] where the public record supports it:
+* 貴州, 內蒙古 1.30 — named among the nine provinces whose debt ratio exceeded 100% (Local Government Bond Blue
+  Book 2021, via SCMP 2021-05, https://www.scmp.com/economy/china-economy/article/3132815) [S];
+* 青海, 海南 1.15 — the most indebted provinces by debt-to-GDP (SCMP 2020-01-27,
+  https://www.scmp.com/economy/china-economy/article/3047527) [S];
+* 天津 1.15 — among the ten cities with the highest 2020 debt ratios (Databao/Tencent ranking, reported at
+  https://www.breakinglatest.news/news/the-debt-ratio-ranking-of-mainland-cities-released-beijing-is-10-times-that-of-shenzhen-debt-ratio-local-government/;
+  that ranking also counts LGFV bonds) [S];
+* 西藏 0.40 — very little bonded debt relative to its transfer-funded budget [E, not cited];
+* 1.0 elsewhere. The other seven provinces over 100% in the Blue Book are not named in a stored page, so no
+  other province is pushed over the line by hand."""
+DEBT_DEPENDENCE_K = 0.25
+"""[E] debt ∝ capacity × risk factor × (1 + 0.6 × (transfer share of capacity − national share)): provinces that
+depend on transfers borrowed more against their own resources (scaled to the national total)."""
+DEBT_SERVICE_SHARE = 1796.5 / 11872.0
+"""Existing debt service per year ≈ 15.1% of the balance [E], the ratio in 貴州's 2021 disclosure: principal
+and interest paid 1,796.5億 on a balance of 11,872億 [S] (China local-government bond disclosure platform, as
+reported at https://bactf.com/news/china_politics/202312/0436750.html). Informative only."""
+NAT_SPECIAL_BONDS_2020 = 37_500.0
+"""New local special bonds 2020, 3.75萬億元 [M]."""
+SPECIAL_BOND_SHARE_FOR_PROJECTS = 0.03
+"""[A] share of the special-bond quota available to this dataset's candidate projects (the rest funds
+shanty-town renovation, land reserves, transport, etc. outside these projects). No published figure."""
+CDB_URBANISATION_LOANS_PER_YEAR = 2783.0 * 12 / 8
+"""CDB new-urbanisation infrastructure medium/long-term loans ≈ 4,175億 a year: 2,783億 in January–August 2024
+[S] (新華網 via http://cnganbu.cn/news/view?id=60009), annualised [E]; used as the 2020 order of magnitude."""
+ADBC_INTEGRATION_LOANS_PER_YEAR = 1600.3
+"""ADBC urban-rural integration (城鄉發展一體化) loans 1,600.3億 in 2017 [S] (新華社 2018-01-25,
+http://big5.www.gov.cn/gate/big5/www.gov.cn/xinwen/2018-01/25/content_5260599.htm)."""
+CREDIT_SHARE_FOR_PROJECTS = {"cdb_loan": 1.0, "adbc_loan": 1.0}
+"""[A] share of each bank's yearly lending of that kind available as comprehensive credit lines to this
+dataset's candidate projects."""
+CENTRAL_BUDGET_2020 = 6000.0
+CENTRAL_BUDGET_SHARE_FOR_PROJECTS = 0.05
+"""Central budget investment 2020, 6,000億 [M]; [A] 5% of it open to these projects' eligible categories."""
+INVESTMENT_MULT = {"industrial": 2.5, "infrastructure": 3.5, "new_urbanisation": 3.0, "urban_rural_integration": 2.5,
+                   "resettlement_housing": 3.5, "characteristic_town": 2.5, "public_service_gap": 3.5,
+                   "utility_tunnel": 6.0, "parking": 4.0, "elderly_care": 4.0, "land_consolidation": 1.5}
+"""[E] total investment = area × the unit's land value (萬元/ha) × this multiplier × U(0.8, 1.25): capital
+intensity tracks land prices (denser, costlier building where land is dear). Gives ≈ 0.1億/ha in a western
+county and ≈ 1億/ha in a super-large eastern city; investment is 2–5 × the project's net value, so financing
+costs are material but a normal mix (20% capital, bonds or policy loans) leaves valuable projects fundable."""
+COUNTY_SEAT_CATS = {"new_urbanisation", "public_service_gap", "parking", "elderly_care", "utility_tunnel",
+                    "resettlement_housing", "characteristic_town", "urban_rural_integration", "infrastructure"}
+COUNTY_SEAT_PROB = 0.6
+COUNTY_SEAT_MAX_HA = 300.0
+"""[E] a rest-of-province project of a county-seat urbanisation category (發改辦財金規〔2020〕613號 lists
+public services, municipal utilities, industrial platforms …) of at most 300 ha is in a county seat with
+probability 0.6 (drawn with the project seed)."""
 
 # =============================================================================================
 # Provinces: (code, name, abbreviation, population [V], urban % [M], region, terrain)
@@ -448,10 +548,15 @@ def build() -> dict:
         for u in centre:
             u["pc_m2"] = p["pc_m2"] * SIZE_DENSITY_FACTOR[u["size"]]
         land_c = sum(u["pc_m2"] * u["urban"] for u in centre)
-        rest["pc_m2"] = (p["pc_m2"] * p["urban"] - land_c) / rest["urban"]
+        rest["pc_m2"] = min(PC_BOUNDS_M2[1], max(PC_BOUNDS_M2[0], (p["pc_m2"] * p["urban"] - land_c) / rest["urban"]))
     for u in units:
-        u["land_ha"] = u["pc_m2"] * u["urban"] / 1e4
-        u["stock_ha"] = STOCK_SHARE * u["land_ha"]
+        # the JSON carries whole persons and land floored to 10 ha; every rule below reads those numbers, so
+        # the tier a unit falls in is the tier the model computes
+        u["urban"] = float(round(u["urban"]))
+        u["land_ha"] = math.floor(u["pc_m2"] * u["urban"] / 1e4 / 10) * 10.0
+        u["pc_m2"] = u["land_ha"] * 1e4 / u["urban"]
+        u["growth"] = float(round(u["growth"]))
+        u["stock_ha"] = rnd(STOCK_SHARE * u["land_ha"], 1)
         reg = prov[u["prov"]]["region"]
         cls = u["size"] if u["size"] in ("super_large", "mega") else ("rest" if u["rest"] else "centre")
         u["value"] = LAND_VALUE[cls] * REGION_VALUE_FACTOR[reg]
@@ -462,6 +567,7 @@ def build() -> dict:
         u["settlers"] = NAT_SETTLERS_PER_YEAR * u["weight"] / wsum
         u["central"] = CENTRAL_DISTRICT_SHARE.get(u["size"], 0.0)
         std = 100.0 if u["pc_m2"] <= 100 else 88.0 if u["pc_m2"] < 120 else 80.0 if u["pc_m2"] <= 150 else 50.0
+        u["settlers"] = float(round(u["settlers"]))
         u["need_ha"] = std * u["settlers"] * (1 - u["central"]) / 1e4
         # models.coefficients: settler need + resident growth × today's per-capita land − stock
         u["growth_need_ha"] = u["pc_m2"] * max(0.0, u["growth"]) / 1e4
@@ -470,41 +576,42 @@ def build() -> dict:
         u["cap_room"] = max(0.0, eff_cap * (u["urban"] + u["growth"]) / 1e4 - u["land_ha"])
         u["usable_general"] = min(u["general_room"], u["cap_room"])
 
-    # ---- provincial pools ------------------------------------------------------------------
-    tot = {k: sum(u[k] for u in units) for k in ("need_ha", "growth", "urban")}
-    for pc, p in prov.items():
-        cs = [u for u in units if u["prov"] == pc]
-        share = sum(POOL_WEIGHTS[k] * sum(u[v] for u in cs) / tot[v]
-                    for k, v in (("need", "need_ha"), ("growth", "growth"), ("urban", "urban")))
-        p["pool"] = NAT_POOL_HA * share
-    # round to 10 ha keeping the national total
-    for p in prov.values():
-        p["pool"] = rnd(p["pool"], 10)
-
-    # ---- projects ----------------------------------------------------------------------------
+    # ---- provincial pools and projects: the land a province's units can use under the per-capita cap
+    # and the tilt, with the candidate projects that carry its project share -------------------------
     rng = random.Random(SEED)
     projects = []
+    for u in units:
+        u["general_use"] = min(u["general_room"], u["cap_room"])
+        u["project_room"] = max(0.0, u["cap_room"] - u["general_use"])
+    ratio = TILT_TARGET / (1 - TILT_TARGET)
     for pc, p in prov.items():
         cs = [u for u in units if u["prov"] == pc]
-        g_room = sum(u["general_room"] for u in cs)
-        budget = max(0.0, p["pool"] - g_room)
-        target = budget * PROJECT_DEMAND_FACTOR["buyer" if pc in LAND_BUYERS else "other"]
-        centre = [u for u in cs if not u["rest"]]
+        tilted = [u for u in cs if not u["rest"]]
         rest = [u for u in cs if u["rest"]]
+        factor = PROJECT_DEMAND_FACTOR["buyer" if pc in LAND_BUYERS else "other"]
+        g_t = sum(u["general_use"] for u in tilted)
+        g_r = sum(u["general_use"] for u in rest)
+        proj = PROJECT_LAND_SHARE / (1 - PROJECT_LAND_SHARE) * (g_t + g_r)
+        want_t = max(CENTRE_PROJECT_SHARE * proj, ratio * g_r - g_t) if rest else proj
+        p_t = place_projects(rng, p, tilted, want_t, factor, projects)
+        g_r_used = p_r = 0.0
         if rest:
-            g_c = sum(u["general_room"] for u in centre)
-            t_c = min(target, max(0.6 * target, TILT_TARGET * p["pool"] - g_c))
-            t_r = target - t_c
-            ucs = sum(u["urban"] for u in centre)
-            for u in centre:
-                u["proj_target"] = t_c * u["urban"] / ucs
-            rest[0]["proj_target"] = t_r
-        else:
-            centre[0]["proj_target"] = target
-        for u in cs:
-            # never more candidate land than the per-capita cap leaves after the settler need
-            u["proj_target"] = max(20.0, min(u["proj_target"], 0.9 * max(0.0, u["cap_room"] - u["need_ha"])))
-            projects += make_projects(rng, p, u)
+            # the tilt: rest-of-province land ≤ (1 − target)/target × centre land; the settler floor first
+            max_rest = (g_t + p_t) / ratio
+            floor_r = sum(min(u["general_use"], max(0.0, u["need_ha"] - u["stock_ha"])) for u in rest)
+            g_r_used = min(g_r, max(max_rest, floor_r))
+            want_r = min(max(0.0, proj - p_t), max(0.0, max_rest - g_r_used))
+            p_r = place_projects(rng, p, rest, want_r, factor, projects)
+        p["proj_land"] = p_t + p_r
+        p["general_use"] = g_t + g_r_used
+        p["pool"] = g_t + p_t + g_r_used + p_r
+        p["rest_general_cut"] = g_r - g_r_used
+    total = sum(p["pool"] for p in prov.values())
+    if total > NAT_POOL_HA:
+        for p in prov.values():
+            p["pool"] *= NAT_POOL_HA / total
+    for p in prov.values():
+        p["pool"] = rnd(p["pool"], 10)
 
     # ---- reserves, surplus -----------------------------------------------------------------------
     rural_sellers = {pc: prov[pc]["pop"] - prov[pc]["urban"] for pc in LAND_SELLERS}
@@ -514,84 +621,224 @@ def build() -> dict:
         cand = [j for j in projects if j["_prov"] == pc]
         area = sum(j["_area"] for j in cand)
         arable = sum(j["_arable"] for j in cand)
-        g_room = sum(u["general_room"] for u in cs)
-        g_arable = sum(u["general_room"] * u["arable_share"] for u in cs)
-        proj_used = max(0.0, p["pool"] - g_room)
-        expected = g_arable + proj_used * (arable / area if area else 0.0)
+        g_arable = sum(u["general_use"] * u["arable_share"] for u in cs)
+        expected = g_arable + p["proj_land"] * (arable / area if area else 0.0)
         kind = "farmland_buyer" if pc in FARMLAND_BUYERS else "farmland_seller" if pc in FARMLAND_SELLERS else "other"
         p["reserve"] = rnd(RESERVE_FACTOR[kind] * expected, 10)
         p["surplus"] = rnd(SURPLUS_NATIONAL_HA * rural_sellers[pc] / rs, 10) if pc in LAND_SELLERS else 0.0
 
-    return assemble(prov, units, projects, rest_cagr)
+    meta["finance"] = province_finance(prov, units, projects)
+    return assemble(prov, units, projects, rest_cagr, meta)
 
 
+def fill(units: list[dict], amount: float) -> None:
+    """Share ``amount`` ha of project land over ``units`` by urban population, never above a unit's project
+    room (water-filling: what a full unit cannot take goes to the others)."""
+    for u in units:
+        u["proj_land"] = 0.0
+    left, open_ = amount, list(units)
+    while left > 1e-6 and open_:
+        w = sum(u["urban"] for u in open_)
+        spill = 0.0
+        nxt = []
+        for u in open_:
+            share = left * u["urban"] / w
+            room = u["project_room"] - u["proj_land"]
+            if share >= room:
+                u["proj_land"] += room
+                spill += share - room
+            else:
+                u["proj_land"] += share
+                nxt.append(u)
+        left, open_ = spill, nxt
+
+
+def place_projects(rng: random.Random, p: dict, units: list[dict], want: float, factor: float,
+                   projects: list[dict]) -> float:
+    """Share ``want`` ha of project land over ``units`` (fill), generate candidates of ``factor`` × that area
+    (never above a unit's project room), and return the project land the candidates can actually carry
+    (generated area ÷ factor, at most what was wanted)."""
+    fill(units, want)
+    got = 0.0
+    for u in units:
+        u["proj_target"] = min(u["project_room"], factor * u["proj_land"])
+        made = make_projects(rng, p, u)
+        projects += made
+        main_area = sum(j["_area"] for j in made[2:])  # the two threshold projects are extra candidates
+        u["proj_land"] = min(u["proj_land"], (main_area + sum(j["_area"] for j in made[:2])) / factor)
+        got += u["proj_land"]
+    return got
+
+
+# =============================================================================================
+# Projects
+# =============================================================================================
 SMALL_CATS = ["public_service_gap", "parking", "elderly_care", "utility_tunnel", "resettlement_housing",
               "characteristic_town"]
-LARGE_CATS = ["industrial", "infrastructure", "new_urbanisation", "urban_rural_integration", "resettlement_housing",
-              "characteristic_town", "industrial", "infrastructure"]
-LARGE_TYPICAL_HA = 1800.0
-MAX_LARGE = 5
-"""[E] a unit gets one large project per 1,800 ha of candidate area, 2 to 5 of them."""
+MAIN_CATS = ["industrial", "infrastructure", "new_urbanisation", "urban_rural_integration", "resettlement_housing",
+             "characteristic_town", "industrial", "infrastructure", "public_service_gap", "new_urbanisation"]
+MEDIAN_HA = 110.0
+SIZE_SIGMA = 0.9
+MAIN_BOUNDS_HA = (5.0, 600.0)
+LARGE_TRIGGER_HA = 2000.0
+LARGE_HA = (800.0, 2500.0)
+MAX_LARGE = 3
+MAX_PROJECTS = 14
+"""[E] a unit gets 2 threshold projects (U(15, 60) ha arable; U(30, 110) ha other; or 2–12 ha PBF + 10–40 ha
+other), then main projects until its candidate area is reached (at most 12 projects in all): while more than
+2,000 ha remain, up to 2 large ones of U(800, 2,500) ha (new districts, industrial parks, transport hubs);
+otherwise lognormal sizes, median 90 ha, σ 0.9, 5–600 ha (the last one takes what is left if ≥ 20 ha). A unit
+the per-capita cap leaves no project room gets only the two threshold projects (they compete with general land)."""
 CAT_VALUE = {"industrial": 1.3, "infrastructure": 1.0, "new_urbanisation": 1.2, "urban_rural_integration": 1.0,
              "resettlement_housing": 0.9, "characteristic_town": 0.9, "public_service_gap": 1.1,
              "utility_tunnel": 1.1, "parking": 1.0, "elderly_care": 1.0}
 """[E] value multiplier by category (value per ha = unit land value × multiplier × U(0.75, 1.7))."""
 
 
-def make_projects(rng: random.Random, p: dict, u: dict) -> list[dict]:
-    """4–8 projects for one unit [E]: two or three small ones around the 35/70 ha thresholds, and 2–5
-    large ones (one per 1,800 ha of candidate area) sharing the rest by gamma(3) weights; mixes of PBF /
-    arable / other land."""
-    k_small = rng.choice([2, 2, 3])
-    target = u["proj_target"]
-    out = []
-    small_area = 0.0
-    specs = []
-    for i in range(k_small):
-        kind = rng.choice(["arable", "other", "pbf"])
-        if kind == "arable":
-            parcels = [("arable", rnd(rng.uniform(15, 60), 0.5))]
-        elif kind == "other":
-            parcels = [("other", rnd(rng.uniform(30, 110), 0.5))]
-        else:
-            parcels = [("permanent_basic_farmland", rnd(rng.uniform(2, 12), 0.5)),
-                       ("other", rnd(rng.uniform(10, 40), 0.5))]
-        small_area += sum(a for _, a in parcels)
-        specs.append((rng.choice(SMALL_CATS), parcels))
-    remaining = max(0.0, target - small_area)
-    n_large = min(MAX_LARGE, max(2, math.ceil(remaining / LARGE_TYPICAL_HA)))
-    weights = [rng.gammavariate(3.0, 1.0) for _ in range(n_large)]
-    ws = sum(weights)
-    for w in weights:
-        area = max(25.0, remaining * w / ws)
-        parcels = []
-        left = area
-        if rng.random() < 0.35:
-            a = rnd(area * rng.uniform(0.05, 0.2), 0.5)
-            if a > 0:
-                parcels.append(("permanent_basic_farmland", a))
-                left -= a
-        a = rnd(left * rng.uniform(0.2, 0.55), 0.5)
+def threshold_parcels(rng: random.Random) -> list[tuple[str, float]]:
+    kind = rng.choice(["arable", "other", "pbf"])
+    if kind == "arable":
+        return [("arable", rnd(rng.uniform(15, 60), 0.5))]
+    if kind == "other":
+        return [("other", rnd(rng.uniform(30, 110), 0.5))]
+    return [("permanent_basic_farmland", rnd(rng.uniform(2, 12), 0.5)), ("other", rnd(rng.uniform(10, 40), 0.5))]
+
+
+def main_parcels(rng: random.Random, area: float) -> list[tuple[str, float]]:
+    """A main project's land: 30% chance of 3–15% PBF; 20–55% of the rest arable, the remainder other land."""
+    parcels = []
+    left = area
+    if rng.random() < 0.3:
+        a = rnd(area * rng.uniform(0.03, 0.15), 0.5)
         if a > 0:
-            parcels.append(("arable", a))
+            parcels.append(("permanent_basic_farmland", a))
             left -= a
-        if left >= 0.5:
-            parcels.append(("other", rnd(left, 0.5)))
-        specs.append((rng.choice(LARGE_CATS), parcels))
+    a = rnd(left * rng.uniform(0.2, 0.55), 0.5)
+    if a > 0:
+        parcels.append(("arable", a))
+        left -= a
+    if left >= 0.5:
+        parcels.append(("other", rnd(left, 0.5)))
+    return parcels
+
+
+def make_projects(rng: random.Random, p: dict, u: dict) -> list[dict]:
+    specs = []
+    for _ in range(2):
+        specs.append((rng.choice(SMALL_CATS), threshold_parcels(rng)))
+    remaining = u["proj_target"] - sum(a for _, ps in specs for _, a in ps)
+    n_large = 0
+    while remaining >= 20.0 and len(specs) < MAX_PROJECTS:
+        if remaining > LARGE_TRIGGER_HA and n_large < MAX_LARGE:
+            area = rng.uniform(*LARGE_HA)
+            n_large += 1
+        else:
+            area = min(MAIN_BOUNDS_HA[1], max(MAIN_BOUNDS_HA[0], rng.lognormvariate(math.log(MEDIAN_HA), SIZE_SIGMA)))
+            if remaining - area < 20.0:
+                area = remaining
+        area = min(area, remaining)
+        parcels = main_parcels(rng, area)
+        remaining -= sum(a for _, a in parcels)
+        specs.append((rng.choice(MAIN_CATS), parcels))
+    out = []
+    reg = p["region"]
     for i, (cat, parcels) in enumerate(specs, start=1):
         area = sum(a for _, a in parcels)
         value = area * u["value"] * CAT_VALUE[cat] * rng.uniform(0.75, 1.7) / 1e4
+        invest = area * u["value"] * INVESTMENT_MULT[cat] * rng.uniform(0.8, 1.25) / 1e4
+        county = (u["rest"] and cat in COUNTY_SEAT_CATS and area <= COUNTY_SEAT_MAX_HA
+                  and rng.random() < COUNTY_SEAT_PROB)
         out.append(dict(
             id=f"{p['abbr']}-{u['abbr']}-{i:03d}", city_code=u["code"], category=cat,
             value_cny_100m=round(value, 2), committed=False,
             parcels=[dict(land_type=t, area_ha=a) for t, a in parcels],
-            _prov=p["code"], _area=area,
+            investment_cny_100m=round(invest, 2), county_seat=bool(county),
+            _prov=p["code"], _area=area, _region=reg,
             _arable=sum(a for t, a in parcels if t != "other"),
         ))
     return out
 
 
-def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: float) -> dict:
+# =============================================================================================
+# Finance (item (21))
+# =============================================================================================
+def province_finance(prov: dict, units: list[dict], projects: list[dict]) -> dict:
+    """[E] comprehensive fiscal capacity, debt, debt service and special-bond quota per province, and the
+    funding-source limits (see the constants above for every rule and source)."""
+    pop_nat = sum(p["pop"] for p in prov.values())
+    rev_nat = sum(GENERAL_REVENUE_2020.values())
+    e_bar = (rev_nat + NAT_TRANSFERS_2020) * 1e8 / pop_nat  # CNY per person
+    w = {}
+    for c, p in prov.items():
+        m = TRANSFER_COST_FACTOR.get(c, TRANSFER_COST_WEAK if c in FISCALLY_WEAK else 1.0)
+        r = GENERAL_REVENUE_2020[c] * 1e8 / p["pop"]
+        w[c] = p["pop"] * max(0.1 * e_bar, e_bar * m - r)
+    ws = sum(w.values())
+    fw = {c: p["urban"] * (GENERAL_REVENUE_2020[c] / p["pop"]) ** FUND_INCOME_EXPONENT
+          for c, p in prov.items() if c not in FUND_REVENUE_2020_CITED}
+    fund_rest = NAT_FUND_REVENUE_2020 - sum(FUND_REVENUE_2020_CITED.values())
+    fws = sum(fw.values())
+    for c, p in prov.items():
+        p["revenue"] = GENERAL_REVENUE_2020[c]
+        p["transfers"] = NAT_TRANSFERS_2020 * w[c] / ws
+        p["fund"] = FUND_REVENUE_2020_CITED.get(c, fund_rest * fw.get(c, 0.0) / fws)
+        p["capacity"] = p["revenue"] + p["transfers"] + p["fund"]
+    cap_nat = sum(p["capacity"] for p in prov.values())
+    dep_nat = NAT_TRANSFERS_2020 / cap_nat
+    dw = {c: p["capacity"] * DEBT_RISK_FACTOR.get(c, 1.0)
+          * (1 + DEBT_DEPENDENCE_K * (p["transfers"] / p["capacity"] - dep_nat)) for c, p in prov.items()}
+    dws = sum(dw.values())
+    for c, p in prov.items():
+        p["debt"] = NAT_DEBT_2020 * dw[c] / dws
+        p["debt_service"] = p["debt"] * DEBT_SERVICE_SHARE
+        p["debt_ratio"] = p["debt"] / p["capacity"]
+    # special bonds: allocated by capacity, less to the more indebted (MoF allocates new quota by fiscal
+    # strength and debt risk [M]); a fixed share is open to these projects [A]
+    sw = {c: p["capacity"] / max(0.5, p["debt_ratio"]) for c, p in prov.items()}
+    sws = sum(sw.values())
+    for c, p in prov.items():
+        p["special_quota_total"] = NAT_SPECIAL_BONDS_2020 * sw[c] / sws
+        p["special_quota"] = p["special_quota_total"] * SPECIAL_BOND_SHARE_FOR_PROJECTS
+    # bank credit lines: CDB by urban residents, ADBC by rural residents [E]
+    urb = {c: p["urban"] for c, p in prov.items()}
+    rur = {c: p["pop"] - p["urban"] for c, p in prov.items()}
+    cdb_total = CDB_URBANISATION_LOANS_PER_YEAR * CREDIT_SHARE_FOR_PROJECTS["cdb_loan"]
+    adbc_total = ADBC_INTEGRATION_LOANS_PER_YEAR * CREDIT_SHARE_FOR_PROJECTS["adbc_loan"]
+    lines = {
+        "cdb_loan": {c: round(cdb_total * urb[c] / sum(urb.values()), 1) for c in prov},
+        "adbc_loan": {c: round(adbc_total * rur[c] / sum(rur.values()), 1) for c in prov},
+    }
+    return dict(e_bar=e_bar, rev_nat=rev_nat, cap_nat=cap_nat, dep_nat=dep_nat, lines=lines,
+                central_budget=CENTRAL_BUDGET_2020 * CENTRAL_BUDGET_SHARE_FOR_PROJECTS)
+
+
+def funding_sources(fin: dict) -> list[dict]:
+    """models.funding.default_funding_sources() with the dataset's limits added."""
+    from models.funding import default_funding_sources
+
+    rows = []
+    for f in default_funding_sources():
+        d = f.model_dump(exclude_none=False)
+        if f.id in fin["lines"]:
+            d["limit_per_province_cny_100m"] = fin["lines"][f.id]
+            if f.id == "cdb_loan":
+                d["source"] += (f" Credit lines [E]: {CREDIT_SHARE_FOR_PROJECTS['cdb_loan']:.0%} [A] of CDB's ≈ "
+                                f"{CDB_URBANISATION_LOANS_PER_YEAR:,.0f}億/yr of new-urbanisation loans [S: 2,783億 in "
+                                "Jan–Aug 2024, annualised], split by urban residents.")
+            else:
+                d["source"] += (f" Credit lines [E]: {CREDIT_SHARE_FOR_PROJECTS['adbc_loan']:.0%} [A] of ADBC's "
+                                f"{ADBC_INTEGRATION_LOANS_PER_YEAR:,.1f}億/yr of 城鄉一體化 loans [S: 2017], split by "
+                                "rural residents.")
+        if f.id == "central_budget":
+            d["limit_total_cny_100m_per_year"] = round(fin["central_budget"], 1)
+            d["source"] = (d["source"].split(" No national total")[0] + f" National total [E]: "
+                           f"{CENTRAL_BUDGET_SHARE_FOR_PROJECTS:.0%} [A] of the 2020 central budget investment of "
+                           f"{CENTRAL_BUDGET_2020:,.0f}億 [M].")
+        rows.append(d)
+    return rows
+
+
+def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: float, meta: dict) -> dict:
     provinces = []
     for pc, p in prov.items():
         provinces.append(dict(
@@ -606,6 +853,10 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
             farmland_quota_buyer=pc in FARMLAND_BUYERS,
             linkage_adjustment=0.0,
             fiscally_weak=pc in FISCALLY_WEAK,
+            fiscal_capacity_cny_100m=round(p["capacity"], 1),
+            debt_balance_cny_100m=round(p["debt"], 1),
+            debt_service_cny_100m_per_year=round(p["debt_service"], 1),
+            special_bond_limit_cny_100m_per_year=round(p["special_quota"], 1),
             census_population=p["pop"],
             urbanisation_rate_pct=p["rate"],
         ))
@@ -624,7 +875,7 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
             settlers_per_year=round(u["settlers"]),
             settlers_central_district_share=u["central"],
             settlers_cross_province_share=cross,
-            urban_construction_land_ha=rnd(u["land_ha"], 10),
+            urban_construction_land_ha=u["land_ha"],
             stock_land_available_ha=rnd(u["stock_ha"], 1),
             stock_revitalisation_cost_cny_10k_per_ha=rnd(u["value"] * REVITALISATION_COST_SHARE, 1),
             new_land_value_cny_10k_per_ha=rnd(u["value"], 1),
@@ -656,17 +907,24 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
         "cities.settlers_central_district_share": "[E] super-large 0.6, mega 0.5.",
         "cities.settlers_cross_province_share": "[E] by province group (destinations 北京 天津 上海 廣東 浙江 0.6/0.5; "
             "江蘇 福建 0.45/0.3; others 0.15/0.05); national cross-province migrant share 33% (communiqué No. 7).",
-        "cities.urban_construction_land_ha": "[E] built-up area as urban construction land: national 60,721 km² "
-            "(2020) [V]; 7 provinces from their 2022 built-up area [M] × 0.95; the rest share the residual per "
-            "urban resident; centre cities × 0.85 (super-large) / 0.9 (mega), rest-of-province takes the residual. "
-            "Excludes county-seat and town built-up area, so per-capita values are low (a known understatement).",
+        "cities.urban_construction_land_ha": "[E] per-capita urban construction land × urban residents (floored to "
+            "10 ha). Province per-capita = 2020 built-up area ÷ city-district (城區) residents: built-up 2022 by province "
+            "[S] × k (k keeps the national 2020 total of 60,721.32 km² [V]; 北京, missing from the 2022 table, by the mean "
+            "per-capita of 上海 天津 重慶 × its city-district population [S]); city-district residents = 5.75億 [S] split "
+            "by urban residents × urbanisation rate (北京 上海 cited [S]), ≤ 93% of urban residents; bounded to 60–150 m² "
+            "(GB 50137 special-city ceiling). Centre cities 0.65 × the province value, rest-of-province the residual "
+            "(bounded to 60–150 m²). Not a statistic.",
         "cities.stock_land_available_ha": "[E] 0.5% of urban construction land per year.",
         "cities.new_land_value_cny_10k_per_ha": "[E] 2,400 super-large / 1,500 mega / 1,000 other centre / 450 rest "
             "萬元/ha × regional factor (east 1.3, central 1.0, west and north-east 0.8).",
         "cities.stock_revitalisation_cost_cny_10k_per_ha": "[E] 35% of the land value.",
         "cities.general_land_arable_share": "[E] 0.6 plains provinces, 0.35 mountain provinces, 0.5 others.",
-        "provinces.new_land_pool_ha_per_year": "[E] 400,000 ha (600萬畝 [V]) × (0.4 settler-land-need share + 0.4 "
-            "urban-growth share + 0.2 urban-population share), rounded to 10 ha.",
+        "provinces.new_land_pool_ha_per_year": "[E] the urban new land the province's units can use in the year under "
+            "the per-capita cap and the tilt: general-use room (settler need + resident growth × per-capita land − stock, "
+            "never above the per-capita cap room) + project land (20% of new land, at least 60% of it and whatever the 52% "
+            "tilt needs in centre cities, within their cap room and what their candidates can carry); rest-of-province "
+            "general land is cut to what the tilt allows but never below its settler need − stock. Rounded to 10 ha. The "
+            "pools add up to less than the national 400,000 ha: the rest of the plan serves land uses outside these units.",
         "provinces.supplementary_arable_reserve_ha": "[E] factor × arable land occupied if the pool were used in "
             "full (buyers 0.6, farmland sellers 1.8, others 1.2).",
         "provinces.land_quota_seller/surplus": "三區三州 provinces [V] + 貴州 寧夏 [E]; surplus 20,000 ha/yr "
@@ -674,10 +932,26 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
         "provinces.land_quota_buyer, farmland_quota_buyer": "provinces priced by 國辦發〔2018〕16號 [M] + 福建 山東 [E].",
         "provinces.farmland_quota_seller": "land sellers + 黑龍江 內蒙古 吉林 (arable reserve resources) [E].",
         "provinces.fiscally_weak": "[E] 西部大開發 12 provinces + 東北 3.",
+        "provinces.fiscal_capacity_cny_100m": "[E] 綜合財力 = 2020 general-budget revenue [S] + central transfers (83,218億 "
+            "[M] split by an equalisation rule) + government-fund revenue (89,926.87億 [S]; 江蘇 11,359.39 [S], others by "
+            "urban residents × √(per-capita revenue)). National total ≈ 273,400億.",
+        "provinces.debt_balance_cny_100m": "[E] national end-2020 balance 256,615億 [M] split ∝ capacity × risk factor × "
+            "(1 + 0.25 × (transfer share − national share)); risk factors from the public record: 貴州 內蒙古 1.30 (Blue Book "
+            "2021: over 100% [S]), 青海 海南 天津 1.15 [S], 西藏 0.40 [E]. National ratio 93.9% (MoF: 93.6% [M]).",
+        "provinces.debt_service_cny_100m_per_year": "[E] 15.1% of the balance (貴州 2021: 1,796.5 of 11,872億 [S]). Informative.",
+        "provinces.special_bond_limit_cny_100m_per_year": "[E] 2020 new special bonds 37,500億 [M] split ∝ capacity ÷ "
+            "max(0.5, debt ratio); 3% of it [A] open to these projects.",
         "provinces.approval_entrusted": "null: policy default, the 8 pilots of 國發〔2020〕4號 [V].",
-        "projects": f"[E] synthetic, seed {SEED}: 4–8 per unit (2–3 small ones around the 35/70 ha thresholds, 2–5 large ones); candidate area = 1.25 × (pool − general-use room) "
-            "(1.5 for buyer provinces), centre cities ≥ 62% of the pool; values = area × unit land value × "
-            "category factor × U(0.75, 1.7). Not real projects.",
+        "projects": f"[E] synthetic, seed {SEED}: per unit 2 threshold projects around 35/70 ha plus main projects "
+            "(lognormal, median 110 ha, 5–600 ha; up to 3 large ones of 800–2,500 ha where more than 2,000 ha remain; at "
+            "most 14 per unit) until the candidate area = 1.25 × its project land (1.5 in buyer provinces) is reached. "
+            "value = area × unit land value × category factor × U(0.75, 1.7); investment = area × unit land value × "
+            "category multiplier (1.5–6) × U(0.8, 1.25); county_seat: rest-of-province projects of county-seat "
+            "categories ≤ 300 ha with probability 0.6. Not real projects.",
+        "funding_sources": "models.funding.default_funding_sources() rows; CDB credit lines = CDB's ≈ 4,175億/yr of "
+            "new-urbanisation loans [S, 2024 pace] split by urban residents; ADBC lines = its 1,600.3億/yr of 城鄉一體化 "
+            "loans [S, 2017] split by rural residents (100% of each open to these projects [A]); central budget 5% [A] "
+            "of 6,000億 [M] a year.",
         "policy": "defaults of models.policy.PolicyParameters (shared/POLICY.md).",
         "regeneration": ".venv/bin/python -m datasets.build_china_2020",
     }
@@ -685,59 +959,100 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
         name="china-2020",
         description=(
             "National scenario for the 2020 construction-land plan: 31 provinces, 38 centre/node cities and 27 "
-            f"rest-of-province units, {len(clean)} synthetic projects. Census populations are 7th-census statistics "
-            "(cited); every other figure is an ESTIMATE by a documented rule (datasets/build_china_2020.py, "
-            "datasets/china-2020.provenance.md). Not official plan figures."
+            f"rest-of-province units, {len(clean)} synthetic projects with investment and funding limits (item (21)). "
+            "Census populations, built-up areas and budget revenues are cited statistics; every other figure is an "
+            "ESTIMATE by a documented rule (datasets/build_china_2020.py, datasets/china-2020.provenance.md). Not "
+            "official plan, debt or quota figures."
         ),
         years=1,
         provinces=provinces,
         cities=cities,
         projects=clean,
+        funding_sources=funding_sources(meta["finance"]),
         sources=sources,
     )
 
 
 # =============================================================================================
 def summary() -> None:
+    from collections import Counter, defaultdict
+
     from datasets import load_dataset
     from solvers.highs import solve_scenario
 
     s = load_dataset("china-2020")
     r = solve_scenario(s)
     print(f"status {r.status}  objective {r.objective_cny_100m:,.1f} 亿元  solve {r.stats.solve_s:.2f}s  "
-          f"vars {r.stats.variables} rows {r.stats.constraints}")
+          f"(build {r.stats.build_s:.2f}s)  vars {r.stats.variables} rows {r.stats.constraints}")
     new = sum(p.new_land_ha for p in r.provinces)
-    pool_used = sum(p.pool_used_ha for p in r.provinces)
-    print(f"new land {new:,.0f} ha (pools {sum(p.pool_ha_per_year for p in r.provinces):,.0f}, "
-          f"pool used {pool_used:,.0f}, national cap {s.policy.national_new_land_total_ha:,.0f})")
+    bought = sum(p.land_quota_bought_ha for p in r.provinces)
+    pools = sum(p.pool_ha_per_year for p in r.provinces)
+    print(f"new land {new:,.0f} ha = {new - bought:,.0f} from pools ({(new - bought) / pools:.1%} of {pools:,.0f}; "
+          f"national cap {s.policy.national_new_land_total_ha:,.0f}) + {bought:,.0f} bought")
     print(f"shortfalls {len(r.shortfalls)}: " + ", ".join(f"{x.rule}@{x.region}={x.amount_ha:.1f}" for x in r.shortfalls))
-    print(f"{'prov':8}{'pool':>9}{'new':>9}{'used%':>7}{'buyL':>8}{'sellL':>8}{'arable':>9}{'reserve':>9}"
-          f"{'buyF':>8}{'sellF':>8}{'tilt':>6}")
+    fin_by_prov = {p.code: p for p in r.provinces}
+    print(f"{'prov':6}{'pool':>8}{'new':>8}{'new/pool':>9}{'buyL':>7}{'sellL':>7}{'arable':>8}{'reserve':>8}"
+          f"{'buyF':>7}{'sellF':>7}{'tilt':>6}{'money':>9}{'govdebt':>8}{'dr_bef':>7}{'dr_aft':>7}")
     for p in r.provinces:
-        print(f"{p.name:6}{p.pool_ha_per_year:9.0f}{p.new_land_ha:9.0f}{100 * p.pool_used_ha / max(p.pool_ha_per_year, 1):7.1f}"
-              f"{p.land_quota_bought_ha:8.0f}{p.land_quota_sold_ha:8.0f}{p.arable_occupied_ha:9.0f}"
-              f"{p.supplementary_reserve_ha:9.0f}{p.farmland_quota_bought_ha:8.0f}{p.farmland_quota_sold_ha:8.0f}"
-              f"{(p.tilted_share or 0):6.2f}")
-    used = sum(1 for p in r.provinces if p.pool_used_ha >= 0.9 * p.pool_ha_per_year)
-    print(f"provinces using ≥90% of their pool: {used}/31")
+        print(f"{p.name:5}{p.pool_ha_per_year:8.0f}{p.new_land_ha:8.0f}{p.new_land_ha / max(p.pool_ha_per_year, 1):9.2f}"
+              f"{p.land_quota_bought_ha:7.0f}{p.land_quota_sold_ha:7.0f}{p.arable_occupied_ha:8.0f}"
+              f"{p.supplementary_reserve_ha:8.0f}{p.farmland_quota_bought_ha:7.0f}{p.farmland_quota_sold_ha:7.0f}"
+              f"{(p.tilted_share or 0):6.2f}{p.financing_cny_100m:9.0f}{p.new_government_debt_cny_100m:8.1f}"
+              f"{p.debt_ratio_before or 0:7.2f}{p.debt_ratio_after or 0:7.2f}")
+    used = sum(1 for p in r.provinces if p.new_land_ha >= 0.9 * p.pool_ha_per_year)
+    print(f"provinces whose new land reaches ≥ 90% of their pool: {used}/31")
     over = [c for c in r.cities if c.per_capita_after_m2 > c.per_capita_cap_m2 + 1e-6]
     print(f"cities over their per-capita cap after the plan: {len(over)}")
+    pcs = sorted(c.per_capita_before_m2 for c in r.cities)
+    tiers = Counter(c.per_settler_m2 for c in r.cities)
+    print(f"per-capita land before: min {pcs[0]:.0f}, median {pcs[len(pcs) // 2]:.0f}, max {pcs[-1]:.0f} m²; "
+          f"units > 100 m²: {sum(x > 100 for x in pcs)}/{len(pcs)}; per-settler standard: {dict(sorted(tiers.items()))}")
+    areas = sorted(j.area_ha for j in r.projects)
+    bands = Counter("≤35" if a <= 35 else "35–70" if a <= 70 else "70–300" if a <= 300 else "300–1000" if a <= 1000
+                    else ">1000" for a in areas)
+    print(f"project areas: min {areas[0]:.0f}, median {areas[len(areas) // 2]:.0f}, max {areas[-1]:.0f} ha; "
+          f"bands {dict(bands)}")
     sel = [j for j in r.projects if j.selected_share > 1e-6]
-    mix = {}
-    for j in sel:
-        mix[j.approval_authority] = mix.get(j.approval_authority, 0) + 1
-    allmix = {}
-    for j in r.projects:
-        allmix[j.approval_authority] = allmix.get(j.approval_authority, 0) + 1
-    print(f"projects {len(r.projects)} (routes {allmix}); selected {len(sel)} (routes {mix})")
+    full = [j for j in sel if j.selected_share > 1 - 1e-6]
+    mix = Counter(j.approval_authority for j in sel)
+    allmix = Counter(j.approval_authority for j in r.projects)
+    print(f"projects {len(r.projects)} (routes {dict(allmix)}); selected {len(sel)} ({len(full)} in full; "
+          f"routes {dict(mix)}); project land {sum(j.area_ha * j.selected_share for j in sel):,.0f} ha")
     lt = [t for t in r.trades if t.market == "construction_land"]
     ft = [t for t in r.trades if t.market == "supplementary_farmland"]
-    print(f"trades: construction land {len(lt)} rows, {sum(t.area_ha for t in lt if t.side == 'buy'):,.0f} ha; "
-          f"farmland {len(ft)} rows, {sum(t.area_ha for t in ft if t.side == 'buy'):,.0f} ha")
-    for t in r.trades:
-        print(f"  {t.market:22}{t.province_code:8}{t.side:5}{t.area_ha:9.0f} ha {t.amount_cny_100m:8.1f} 亿元")
+    print(f"trades: construction land {len(lt)} rows, {sum(t.area_ha for t in lt if t.side == 'buy'):,.0f} ha bought; "
+          f"farmland {len(ft)} rows, {sum(t.area_ha for t in ft if t.side == 'buy'):,.0f} ha bought")
+    for side in ("buy", "sell"):
+        print(f"  land {side}: " + ", ".join(f"{fin_by_prov[t.province_code].name} {t.area_ha:,.0f}"
+                                            for t in lt if t.side == side))
     centre = sum(c.new_land_ha for c in r.cities if c.tilted)
     print(f"centre/key-cluster share of new land: {centre / new:.2%}")
+    # ---- financing --------------------------------------------------------------------------
+    by_src = defaultdict(float)
+    for f in r.financing:
+        by_src[f.source_id] += f.amount_cny_100m
+    inv = {p.id: p.investment_cny_100m for p in s.projects}
+    need = sum(inv[j.id] * j.selected_share for j in sel)
+    tot = sum(by_src.values())
+    print(f"financing {tot:,.0f} 亿元 for selected investment {need:,.0f} 亿元 (cost in objective "
+          f"{-r.objective_terms_cny_100m.get('financing_cost', 0.0):,.1f}); by source: "
+          + ", ".join(f"{k} {v:,.0f} ({v / tot:.0%})" for k, v in sorted(by_src.items(), key=lambda kv: -kv[1])))
+    lim = defaultdict(lambda: [0.0, 0.0, 0, 0])
+    for x in r.limits:
+        key = (x.limit, x.source_id)
+        lim[key][0] += x.used_cny_100m
+        lim[key][1] += x.limit_cny_100m
+        lim[key][2] += 1
+        lim[key][3] += x.used_cny_100m >= x.limit_cny_100m - 1e-6
+    for (kind, src), (u, l, n, full_) in sorted(lim.items(), key=lambda kv: str(kv[0])):
+        print(f"  {kind:20}{src or '':15} used {u:9,.1f} of {l:10,.1f} 亿元 ({u / l if l else 0:5.1%}); "
+              f"{full_}/{n} at the limit")
+    over_line = [p for p in r.provinces if (p.debt_ratio_before or 0) >= s.policy.debt_ratio_limit]
+    print("over the debt line: " + ", ".join(f"{p.name} {p.debt_ratio_before:.1%} → {p.debt_ratio_after:.1%} "
+                                             f"(new special bonds {p.new_government_debt_cny_100m:.1f})" for p in over_line))
+    top = sorted(r.provinces, key=lambda p: -(p.debt_ratio_before or 0))[:8]
+    print("highest debt ratios before → after: " + ", ".join(
+        f"{p.name} {p.debt_ratio_before:.1%}→{p.debt_ratio_after:.1%}" for p in top))
 
 
 def main() -> None:

@@ -55,7 +55,8 @@ a `Location` to poll. `POST /v1/jobs` always answers `202` at once. Results stay
 **Errors** all have one shape: `{"detail": "...", "problems": [{"loc", "rule", "message"}]}`.
 `422` invalid input (every problem listed), `404` unknown dataset or job, `409` no result (yet),
 `413` body too large, `429` queue full (see `Retry-After`). An infeasible scenario is not an
-error: `200` with `status: infeasible`.
+error: `200` with `status: infeasible`; nor is a solve that failed inside its worker: its result
+has `status: error` and the reason in `message` (the job's `status` is `failed`).
 """
 
 SWAGGER_UI = {"tryItOutEnabled": True, "displayRequestDuration": True, "defaultModelsExpandDepth": 0}
@@ -163,14 +164,17 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
              responses={503: {"model": Health, "description": "The database does not answer."}})
     def healthz(response: Response):
         """Liveness, the solver's version, the workers and the queue."""
+        workers = svc.pool.stats()
         try:
             svc.store.ping()
             jobs, db, status = svc.store.counts(), f"{svc.backend}: ok", "ok"
         except Exception as e:
             jobs, db, status = {}, f"{svc.backend}: {type(e).__name__}", "degraded"
+        if status != "ok" or not workers["dispatcher"]:
+            status = "degraded"
             response.status_code = 503
         return Health(status=status, version=app.version, solver=solver_version, database=db,
-                      workers=svc.pool.stats(), jobs=jobs, datasets=svc.datasets.loaded())
+                      workers=workers, jobs=jobs, datasets=svc.datasets.loaded())
 
     # ---- datasets --------------------------------------------------------------------------------
     @app.get("/v1/datasets", tags=["datasets"], response_model=DatasetList, summary="List the bundled datasets")

@@ -68,6 +68,7 @@ class SolverPool:
         self._phase: dict[str, str] = {}
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)  # a wake never blocks a request thread
         self._stopping = False
         self._stop_deadline = 0.0
         self._thread = threading.Thread(target=self._loop, name="landquota-dispatcher", daemon=True)
@@ -94,7 +95,8 @@ class SolverPool:
     def stats(self) -> dict:
         ws = list(self._workers)
         return {"configured": self.size, "alive": sum(w.proc.is_alive() for w in ws),
-                "ready": sum(w.ready for w in ws), "busy": sum(w.job_id is not None for w in ws)}
+                "ready": sum(w.ready for w in ws), "busy": sum(w.job_id is not None for w in ws),
+                "dispatcher": int(self._thread.is_alive())}
 
     def stop(self, grace_s: float = 10.0) -> None:
         """Stop taking jobs; let running ones finish for ``grace_s``; then stop the workers and

@@ -80,8 +80,9 @@ class SolveRequest(BaseModel):
         description="What-if changes, `path: value`, applied to the dataset (or to `scenario`) before "
         "solving: `policy.per_capita_cap_m2`, `provinces[510000].new_land_pool_ha_per_year`, "
         "`cities[510100].settlers_per_year`, `projects[SC-01].committed`, `provinces[*].approval_entrusted`, "
-        "`years`. Units are those of the field named. A path that does not exist is an error. At most "
-        "10,000 entries.",
+        "`years`. Units are those of the field named. A path that does not exist is an error (rule "
+        "`bad_override` at `body.overrides.<path>`); a rule the changed scenario breaks is reported at "
+        "`body.overrides.<field path in the scenario>`. At most 10,000 entries.",
         examples=[{"policy.per_capita_cap_m2": 105, "provinces[510000].new_land_pool_ha_per_year": 350}],
     )
     scenario: Scenario | None = Field(
@@ -242,10 +243,15 @@ class ApprovalResponse(Route):
 
 
 class Health(BaseModel):
-    status: Literal["ok", "degraded"] = Field(description="ok, or degraded when the database cannot be reached.")
+    status: Literal["ok", "degraded"] = Field(
+        description="ok, or degraded (503) when the database does not answer or the dispatcher has stopped."
+    )
     version: str = Field(description="landquota version.", examples=["0.1.0"])
     solver: str = Field(description="Solver and version.", examples=["HiGHS 1.16.0"])
     database: str = Field(description="Database backend and whether it answers.", examples=["sqlite: ok"])
-    workers: dict[str, int] = Field(description="Solver worker processes: configured, alive, ready, busy.")
+    workers: dict[str, int] = Field(
+        description="Solver worker processes: configured, alive, ready (started and idle or busy), busy; "
+        "dispatcher = 1 while the thread that feeds them runs."
+    )
     jobs: dict[str, int] = Field(description="Jobs by status.")
     datasets: list[str] = Field(description="Bundled datasets loaded and validated at start-up.")

@@ -441,7 +441,8 @@ def _data_hint(info: RowInfo, required: float, model: _Model) -> tuple[str, str]
         if pop <= 0:
             return None
         need_m2 = (c.urban_construction_land_ha + required) * M2_PER_HA / pop
-        return (f"i.e. a per-capita cap of {need_m2:.2f} m² per resident instead of {k.effective_cap_per_capita_m2:.2f} "
+        return (f"i.e. a per-capita cap of {need_m2:.2f} m² per resident instead of "
+                f"{k.effective_cap_per_capita_m2:.2f} "
                 f"(projected residents {pop:,})",
                 f"即人均用地上限需为{need_m2:.2f}平方米/人（现为{k.effective_cap_per_capita_m2:.2f}，规划常住人口{pop:,}）")
     return None

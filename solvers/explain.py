@@ -67,6 +67,8 @@ POLICY_ITEM_TITLES: dict[str, tuple[str, str]] = {
 # rule → (English noun phrase, Chinese noun phrase); {r} region, {t} year, {d} detail (e.g. a source).
 RULE_NOUNS: dict[str, tuple[str, str]] = {
     "provincial_pool": ("{r}'s year-{t} new-land quota pool", "{r}第{t}年新增建设用地指标池"),
+    "bought_quota_used": ("bought quota {r} may hold beyond its own new land in year {t}",
+                          "{r}第{t}年购入指标超出自身新增用地的部分"),
     "national_total": ("the national new-land plan total in year {t}", "第{t}年全国新增建设用地计划总量"),
     "per_capita_cap": ("room under {r}'s per-capita land cap", "{r}人均城镇建设用地上限下的空间"),
     "stock_available": ("{r}'s inefficient stock land", "{r}可盘活的低效存量建设用地"),
@@ -98,13 +100,15 @@ METHOD = (
     "Shadow prices: HiGHS row duals via Pyomo's persistent interface (pyomo 6.10.1, highspy 1.16.0), mapped to "
     "rules by solvers.duals; Pyomo passes the objective to HiGHS as a maximisation without negating it, so a "
     "dual is ∂objective/∂bound; it is reported for the limit as the rule states it (positive: more of the "
-    "limit is worth something). Limit ranges: HiGHS getRanging() row-bound ranging (the interval of the "
-    "limit over which the current optimal basis, hence the shadow price, holds), shifted by any constant "
-    "Pyomo moved out of the row. Value ranges: HiGHS cost ranging for a value that prices one column; for a "
-    "value that prices several columns at once (a city's land value prices general-use and revitalised land "
-    "in every year) the exact joint range along that direction from the optimal basis (one "
-    "getBasisTransposeSolve). Ranges are those of the current basis: under degeneracy the allocation may "
-    "survive a little beyond them."
+    "limit is worth something). Limit ranges: HiGHS getRanging() row-bound ranging (the interval of the limit "
+    "over which the current optimal basis, hence the shadow price, holds), shifted by any constant Pyomo "
+    "moved out of the row; where the LP is degenerate, each end is confirmed or widened by a warm re-solve of "
+    "a copy just past it, and at a corner the value of one more unit (price_of_more) is read there. Value "
+    "ranges: HiGHS cost ranging for a value that prices one column; for a value that prices several columns "
+    "at once (a city's land value prices general-use and revitalised land in every year) the exact joint "
+    "range along that direction from the optimal basis (one getBasisTransposeSolve), confirmed the same way; "
+    "'the allocation does not change' means the plan stays optimal (ties between equally good plans aside). "
+    "Ends are exact to within 1e-4 of the limit's or value's size."
 )
 
 
@@ -295,14 +299,18 @@ def _detail_name(spec, idx, names: Names) -> str:
 # ---- explanation ----------------------------------------------------------------------------------
 
 
-def explain(solver: "ScenarioSolver", result: Result, extend_budget: int = 300,
-            extend_seconds: float | None = None) -> Explanation:
+def explain(solver: "ScenarioSolver", result: Result, max_rules_per_item: int = 100,
+            max_value_ranges: int = 1000, extend_budget: int = 300,
+            time_share: float = 0.25) -> Explanation:
     """Explain a solved scenario held by ``solver`` (call right after ``solver.solve()``).
 
-    ``extend_budget`` / ``extend_seconds`` cap the warm re-solves (of a copy) that confirm range ends
-    where the LP is degenerate (:class:`solvers.ranging.RangeExtender`); 0 keeps HiGHS's basis ranges.
-    By default the re-solves may take half the solve time (at least 0.5 s, at most 3 s); land rules
-    are confirmed first, then money rules, each by size of shadow price, then value ranges."""
+    Cost control, for national models with tens of thousands of binding rows: the ``max_rules_per_item``
+    binding rules with the largest shadow prices of each policy item are explained (the rest are
+    counted; every dual stays in ``Result.binding``); at most ``max_value_ranges`` value ranges
+    (partly selected projects first, then cities, then the other projects). Warm re-solves that
+    confirm degenerate range ends (:class:`solvers.ranging.RangeExtender`, at most ``extend_budget``)
+    and exact joint value ranges may each take ``time_share`` of the solve time (0.25–2 s); past
+    that, ranges are HiGHS's basis ranges, or the 100% rule for joint ones, and say so."""
     t0 = time.perf_counter()
     lm = solver.model
     s = lm.scenario
@@ -324,30 +332,47 @@ def explain(solver: "ScenarioSolver", result: Result, extend_budget: int = 300,
     rows = binding_rows(lm.m, con_map) if result.binding else {}
     x_col = {var_map[id(v)]: idx[0] for idx, v in lm.m.x.items() if id(v) in var_map}
     share = {p.id: p.selected_share for p in result.projects}
+    seconds = min(2.0, max(0.25, time_share * result.stats.solve_s))
 
-    if extend_seconds is None:
-        extend_seconds = min(3.0, max(0.5, 0.5 * result.stats.solve_s))
-    extender = RangeExtender(ranging, extend_budget, extend_seconds) if ranging else None
-    order = sorted(range(len(result.binding)), key=lambda k: (limit_unit(result.binding[k].unit) != "ha",
-                                                              -abs(result.binding[k].shadow_price)))
-    by_k = {k: _explain_binding(result.binding[k], rows.get(_key(result.binding[k])), ranging, extender, names,
-                                x_col, share) for k in order}
-    explained = [by_k[k] for k in range(len(result.binding))]
+    # the rules to explain: the largest shadow prices of each policy item
+    by_item: dict[str, list[int]] = {}
+    for k, b in enumerate(result.binding):
+        by_item.setdefault(b.policy_item, []).append(k)
+    chosen: list[int] = []
+    omitted: dict[str, int] = {}
+    for item, ks in by_item.items():
+        ks.sort(key=lambda k: -abs(result.binding[k].shadow_price))
+        chosen += ks[:max_rules_per_item]
+        omitted[item] = max(0, len(ks) - max_rules_per_item)
+    # land rules first, then money, each by size: they get the re-solve budget first
+    chosen.sort(key=lambda k: (limit_unit(result.binding[k].unit) != "ha", -abs(result.binding[k].shadow_price)))
+    extender = RangeExtender(ranging, extend_budget, seconds) if ranging else None
+    explained = [_explain_binding(result.binding[k], rows.get(_key(result.binding[k])), ranging, extender, names,
+                                  x_col, share) for k in chosen]
     groups: dict[str, list[BindingExplained]] = {}
     for e in explained:
         groups.setdefault(e.policy_item, []).append(e)
     binding_groups = [
         BindingGroup(policy_item=item, title_en=POLICY_ITEM_TITLES.get(item, (item, item))[0],
                      title_zh=POLICY_ITEM_TITLES.get(item, (item, item))[1],
-                     rules=sorted(rs, key=lambda r: -abs(r.shadow_price_cny_100m)))
+                     rules=sorted(rs, key=lambda r: -abs(r.shadow_price_cny_100m)), omitted=omitted.get(item, 0))
         for item, rs in sorted(groups.items(), key=lambda kv: item_order(kv[0]))
     ]
+    if any(omitted.values()):
+        notes.append(f"{sum(omitted.values())} binding rule(s) with smaller shadow prices are not explained "
+                     f"(at most {max_rules_per_item} per policy item); all are in the binding table")
 
-    value_ranges = _value_ranges(lm, result, ranging, extender, var_map, names) if ranging else []
+    value_ranges: list[ValueRange] = []
+    if ranging:
+        extender.renew(seconds)
+        value_ranges, skipped = _value_ranges(lm, result, ranging, extender, var_map, names, max_value_ranges,
+                                              time.perf_counter() + seconds)
+        if skipped:
+            notes.append(f"value ranges for {skipped} project(s) or cities not computed (limit {max_value_ranges})")
     loose = sum(not e.range_exact for e in explained) + sum(not v.range_exact for v in value_ranges)
     if loose:
-        notes.append(f"{loose} range(s) are those of the current basis only (explain budget spent): the price or "
-                     "allocation holds at least over them and may hold further")
+        notes.append(f"{loose} range(s) may be narrower than the truth (explain time spent): the price or "
+                     "allocation holds at least over them")
     unmet = _unmet(lm, result, names)
     summary_en, summary_zh = _summary(result, binding_groups, value_ranges, unmet, names)
     return Explanation(
@@ -382,8 +407,10 @@ def _explain_binding(b: Binding, row, ranging: HighsRanging | None, extender: Ra
             rr = ranging.row_range(i)
             low_s, high_s, beyond_lo, beyond_hi = rr.low, rr.high, None, None
             if extender is not None:
-                low_s, ok_lo, beyond_lo = extender.row_end(i, low_s, -1)
-                high_s, ok_hi, beyond_hi = extender.row_end(i, high_s, +1)
+                now = ranging.row_bound(i)
+                corner = 1e-9 * (1 + abs(now))
+                low_s, ok_lo, beyond_lo = extender.row_end(i, low_s, -1, need_beyond=abs(low_s - now) <= corner)
+                high_s, ok_hi, beyond_hi = extender.row_end(i, high_s, +1, need_beyond=abs(high_s - now) <= corner)
                 exact = ok_lo and ok_hi
             # stored bound → the limit as the rule states it (sign −1 swaps the two ends)
             if sign > 0:
@@ -408,9 +435,13 @@ def _explain_binding(b: Binding, row, ranging: HighsRanging | None, extender: Ra
         zh = f"{n_zh}每增加1{uzh}，目标值{_verb_zh(v)}{money_zh(v, per_ha)}（现为{_num(b.limit)}{uzh}）。"
     elif hi is not None and hi <= b.limit + 1e-9 * (1 + abs(b.limit)):
         # a corner: the dual is one subgradient; the value of *more* is the price just above the limit
-        en = f"{n_en[0].upper() + n_en[1:]} is at a corner at {_num(b.limit)} {unit}: its dual price is {money_en(v, per_ha)}"
+        en = (f"{n_en[0].upper() + n_en[1:]} is at a corner at {_num(b.limit)} {unit}: its dual price is "
+              f"{money_en(v, per_ha)}")
         zh = f"{n_zh}在现有限额{_num(b.limit)}{uzh}处于退化顶点：对偶价格为{money_zh(v, per_ha)}"
-        if more is not None:
+        if more is not None and abs(more) < 1e-12:
+            en += f", but one more {unit} is worth nothing"
+            zh += f"，但再增加1{uzh}目标值不变"
+        elif more is not None:
             en += f", but one more {unit} {_verb_en(more)} {money_en(more, per_ha)}"
             zh += f"，但再增加1{uzh}目标值{_verb_zh(more)}{money_zh(more, per_ha)}"
         elif exact:
@@ -449,7 +480,7 @@ def _explain_binding(b: Binding, row, ranging: HighsRanging | None, extender: Ra
 
 
 def _verb_en(v: float) -> str:
-    return "is worth" if v > 0 else ("costs" if v < 0 else "changes nothing:")
+    return "is worth" if v > 0 else ("costs" if v < 0 else "is worth")
 
 
 def _verb_zh(v: float) -> str:
@@ -457,68 +488,91 @@ def _verb_zh(v: float) -> str:
 
 
 def _value_ranges(lm, result: Result, ranging: HighsRanging, extender: RangeExtender | None, var_map: dict,
-                  names: Names) -> list[ValueRange]:
+                  names: Names, limit: int, deadline: float) -> tuple[list[ValueRange], int]:
+    """Value ranges of projects and cities, most telling first: partly selected projects (they set the
+    prices), cities, selected projects, the rest. Returns (ranges in scenario order, number skipped)."""
     m, d, s = lm.m, lm.data, lm.scenario
-    out: list[ValueRange] = []
     share = {p.id: p.selected_share for p in result.projects}
-    for p in s.projects:
-        direction = {}
-        for t in d.years:
-            v = m.x[p.id, t]
-            if id(v) in var_map:
-                direction[var_map[id(v)]] = d.discount[t]
-        if not direction:
-            continue
-        lo, hi, exact = _cost_range(ranging, extender, direction, p.value_cny_100m)
-        low, high = _value_ends(p.value_cny_100m, lo, hi)
-        sh = share.get(p.id, 0.0)
-        use = "not selected" if sh < EPS else ("selected in full" if sh > 1 - EPS else f"selected {sh:.0%}")
-        use_zh = "未选中" if sh < EPS else ("全部选中" if sh > 1 - EPS else f"选中{sh:.0%}")
-        out.append(ValueRange(
-            kind="project_value", id=p.id, name=names.name(p.id), province_code=d.province_of_city[p.city_code],
-            value=p.value_cny_100m, unit="亿元", low=low, high=high, range_exact=exact, use=use,
-            sentence_en=(f"Project {p.id} in {names.en(p.city_code)} (value {_num(p.value_cny_100m)} 亿元, {use}): "
-                         f"the allocation stays the same for a value {_value_range_en(low, high, '亿元')}."),
-            sentence_zh=(f"项目{p.id}（{names.name(p.city_code)}，价值{_num(p.value_cny_100m)}亿元，{use_zh}）："
-                         f"价值{_value_range_zh(low, high, '亿元')}时方案不变。"),
-        ))
     by_city = {c.code: c for c in result.cities}
-    for c in s.cities:
+
+    def rank(item):
+        kind, obj = item
+        if kind == "city":
+            return 1
+        sh = share.get(obj.id, 0.0)
+        return 0 if EPS < sh < 1 - EPS else (2 if sh >= 1 - EPS else 3)
+
+    items = [("project", p) for p in s.projects] + [("city", c) for c in s.cities]
+    todo = sorted(range(len(items)), key=lambda k: rank(items[k]))[:limit]
+    out: dict[int, ValueRange] = {}
+    for k in todo:
+        kind, obj = items[k]
         direction = {}
-        for t in d.years:
-            for var in (m.g[c.code, t], m.s[c.code, t]):
-                if id(var) in var_map:
-                    direction[var_map[id(var)]] = d.discount[t] / CNY_10K_PER_100M
+        if kind == "project":
+            for t in d.years:
+                v = m.x[obj.id, t]
+                if id(v) in var_map:
+                    direction[var_map[id(v)]] = d.discount[t]
+        else:
+            for t in d.years:
+                for var in (m.g[obj.code, t], m.s[obj.code, t]):
+                    if id(var) in var_map:
+                        direction[var_map[id(var)]] = d.discount[t] / CNY_10K_PER_100M
         if not direction:
             continue
-        lo, hi, exact = _cost_range(ranging, extender, direction, c.new_land_value_cny_10k_per_ha)
-        low, high = _value_ends(c.new_land_value_cny_10k_per_ha, lo, hi)
-        row = by_city.get(c.code)
-        g = row.general_land_ha if row else 0.0
-        st = row.stock_revitalised_ha if row else 0.0
-        use = f"{_num(g)} ha general-use new land, {_num(st)} ha revitalised stock"
-        out.append(ValueRange(
-            kind="city_land_value", id=c.code, name=c.name, province_code=c.province_code,
-            value=c.new_land_value_cny_10k_per_ha, unit="万元/ha", low=low, high=high, range_exact=exact, use=use,
-            sentence_en=(f"Land value of {names.en(c.code)} ({_num(c.new_land_value_cny_10k_per_ha)} 万元/ha; {use}): "
-                         f"the allocation stays the same for a value {_value_range_en(low, high, '万元/ha')}."),
-            sentence_zh=(f"{names.zh(c.code)}土地价值（{_num(c.new_land_value_cny_10k_per_ha)}万元/公顷；一般用途新增"
-                         f"{_num(g)}公顷、盘活存量{_num(st)}公顷）：价值{_value_range_zh(low, high, '万元/公顷')}时方案不变。"),
-        ))
-    return out
+        value = obj.value_cny_100m if kind == "project" else obj.new_land_value_cny_10k_per_ha
+        lo, hi, exact = _cost_range(ranging, extender, direction, value, time.perf_counter() < deadline)
+        low, high = _value_ends(value, lo, hi)
+        if kind == "project":
+            out[k] = _project_range(obj, d, names, share.get(obj.id, 0.0), low, high, exact)
+        else:
+            out[k] = _city_range(obj, by_city.get(obj.code), names, low, high, exact)
+    return [out[k] for k in sorted(out)], len(items) - len(todo)
+
+
+def _project_range(p, d, names: Names, sh: float, low, high, exact: bool) -> ValueRange:
+    use = "not selected" if sh < EPS else ("selected in full" if sh > 1 - EPS else f"selected {sh:.0%}")
+    use_zh = "未选中" if sh < EPS else ("全部选中" if sh > 1 - EPS else f"选中{sh:.0%}")
+    return ValueRange(
+        kind="project_value", id=p.id, name=names.name(p.id), province_code=d.province_of_city[p.city_code],
+        value=p.value_cny_100m, unit="亿元", low=low, high=high, range_exact=exact, use=use,
+        sentence_en=(f"Project {p.id} in {names.en(p.city_code)} (value {_num(p.value_cny_100m)} 亿元, {use}): "
+                     f"the allocation stays the same for a value {_value_range_en(low, high, '亿元')}."),
+        sentence_zh=(f"项目{p.id}（{names.name(p.city_code)}，价值{_num(p.value_cny_100m)}亿元，{use_zh}）："
+                     f"价值{_value_range_zh(low, high, '亿元')}时方案不变。"),
+    )
+
+
+def _city_range(c, row, names: Names, low, high, exact: bool) -> ValueRange:
+    g = row.general_land_ha if row else 0.0
+    st = row.stock_revitalised_ha if row else 0.0
+    use = f"{_num(g)} ha general-use new land, {_num(st)} ha revitalised stock"
+    v = c.new_land_value_cny_10k_per_ha
+    return ValueRange(
+        kind="city_land_value", id=c.code, name=c.name, province_code=c.province_code,
+        value=v, unit="万元/ha", low=low, high=high, range_exact=exact, use=use,
+        sentence_en=(f"Land value of {names.en(c.code)} ({_num(v)} 万元/ha; {use}): "
+                     f"the allocation stays the same for a value {_value_range_en(low, high, '万元/ha')}."),
+        sentence_zh=(f"{names.zh(c.code)}土地价值（{_num(v)}万元/公顷；一般用途新增{_num(g)}公顷、盘活存量"
+                     f"{_num(st)}公顷）：价值{_value_range_zh(low, high, '万元/公顷')}时方案不变。"),
+    )
 
 
 def _cost_range(ranging: HighsRanging, extender: RangeExtender | None, direction: dict,
-                value: float) -> tuple[float, float, bool]:
+                value: float, exact_joint: bool = True) -> tuple[float, float, bool]:
     """θ interval (parameter units, relative to ``value``) with the same allocation, widened past
-    degenerate basis changes when the budget allows."""
+    degenerate basis changes when the budget allows. A value that prices several columns gets its
+    exact joint range while ``exact_joint``, else the 100% rule's (narrower, not exact)."""
+    if len(direction) > 1 and not exact_joint:
+        lo, hi = ranging.cost_direction_range_100(direction)
+        return lo, hi, False
     lo, hi = ranging.cost_direction_range(direction)
     exact = True
     if extender is not None:
-        hi, ok_hi = extender.cost_end(direction, hi, +1)
+        hi, ok_hi = extender.cost_end(direction, hi, +1, value)
         ok_lo = True
         if value + lo > 0:  # values are ≥ 0: no need to look below zero
-            lo, ok_lo = extender.cost_end(direction, lo, -1)
+            lo, ok_lo = extender.cost_end(direction, lo, -1, value)
         exact = ok_hi and ok_lo
     return lo, hi, exact
 
@@ -553,10 +607,7 @@ def _value_range_zh(low, high, unit) -> str:
 def _unmet(lm, result: Result, names: Names) -> list[UnmetTarget]:
     d = lm.data
     penalty = lm.scenario.policy.shortfall_penalty_cny_10k_per_ha
-    nouns = {
-        "settler_land_floor": ("settler land floor (人地挂钩)", "落户人口用地下限（人地挂钩）"),
-        "tilt_share": ("share of new land for centre cities and key clusters", "中心城市和重点城市群新增用地比例"),
-    }
+    nouns = _UNMET_NOUNS
     out = []
     for sh in result.shortfalls:
         cost = sh.amount_ha * penalty / CNY_10K_PER_100M * d.discount.get(sh.year, 1.0)
@@ -575,45 +626,57 @@ def _unmet(lm, result: Result, names: Names) -> list[UnmetTarget]:
 def _summary(result: Result, groups: list[BindingGroup], ranges: list[ValueRange], unmet: list[UnmetTarget],
              names: Names) -> tuple[str, str]:
     obj = result.objective_cny_100m
-    head_en = f"Scenario {result.scenario}: {result.status}" + (f", objective {obj:,.2f} 亿元." if obj is not None else ".")
+    head_en = f"Scenario {result.scenario}: {result.status}" + (
+        f", objective {obj:,.2f} 亿元." if obj is not None else ".")
     head_zh = f"情景{result.scenario}：{_STATUS_ZH.get(result.status, result.status)}" + (
         f"，目标值{obj:,.2f}亿元。" if obj is not None else "。")
     en, zh = [head_en], [head_zh]
     rules = [r for g in groups for r in g.rules if r.rule != "project_whole"]
-    land = sorted((r for r in rules if r.limit_unit == "ha" and r.shadow_price_cny_100m > 0),
-                  key=lambda r: -r.shadow_price_cny_100m)[:3]
-    money = sorted((r for r in rules if r.limit_unit == "亿元" and r.shadow_price_cny_100m > 0),
-                   key=lambda r: -r.shadow_price_cny_100m)[:2]
+
+    def more(r: BindingExplained) -> float:
+        """Value of one more unit (differs from the dual at a corner)."""
+        return r.price_of_more_cny_100m if r.price_of_more_cny_100m is not None else r.shadow_price_cny_100m
+
+    land = sorted((r for r in rules if r.limit_unit == "ha" and more(r) > 0), key=lambda r: -more(r))[:3]
+    money = sorted((r for r in rules if r.limit_unit == "亿元" and more(r) > 0), key=lambda r: -more(r))[:2]
     if land:
         en.append("Scarcest land: " + "; ".join(
-            f"{r.subject_en} ({_num(r.shadow_price_cny_10k)} 万元 per ha)" for r in land) + ".")
+            f"{r.subject_en} ({_num(more(r) * CNY_10K_PER_100M)} 万元 per ha)" for r in land) + ".")
         zh.append("最紧的用地约束：" + "；".join(
-            f"{r.subject_zh}（每公顷{_num(r.shadow_price_cny_10k)}万元）" for r in land) + "。")
+            f"{r.subject_zh}（每公顷{_num(more(r) * CNY_10K_PER_100M)}万元）" for r in land) + "。")
     if money:
         en.append("Scarcest money: " + "; ".join(
-            f"{r.subject_en} ({r.shadow_price_cny_100m:.3g} 亿元 per 亿元)" for r in money) + ".")
+            f"{r.subject_en} ({more(r):.3g} 亿元 per 亿元)" for r in money) + ".")
         zh.append("最紧的资金约束：" + "；".join(
-            f"{r.subject_zh}（每亿元{r.shadow_price_cny_100m:.3g}亿元）" for r in money) + "。")
+            f"{r.subject_zh}（每亿元{more(r):.3g}亿元）" for r in money) + "。")
     pools = [r for r in rules if r.rule == "provincial_pool"]
     if pools:
+        yr = lambda r: f" in year {r.year}" if len({p.year for p in pools}) > 1 else ""  # noqa: E731
+        yr_zh = lambda r: f"第{r.year}年" if len({p.year for p in pools}) > 1 else ""  # noqa: E731
+        pools = sorted(pools, key=lambda r: -more(r))
         en.append("Quota pools: " + "; ".join(
-            f"one more ha for {names.en(r.region)} is worth {_num(r.shadow_price_cny_10k)} 万元" for r in pools) + ".")
+            f"one more ha for {names.en(r.region)}{yr(r)} is worth {_num(more(r) * CNY_10K_PER_100M)} 万元"
+            for r in pools[:6]) + _more_en(len(pools) - 6) + ".")
         zh.append("指标池：" + "；".join(
-            f"{names.zh(r.region)}每增加1公顷价值{_num(r.shadow_price_cny_10k)}万元" for r in pools) + "。")
+            f"{names.zh(r.region)}{yr_zh(r)}每增加1公顷价值{_num(more(r) * CNY_10K_PER_100M)}万元" for r in pools[:6])
+            + _more_zh(len(pools) - 6) + "。")
     if unmet:
+        top = sorted(unmet, key=lambda u: -u.amount_ha)[:5]
         en.append(f"Unmet targets ({len(unmet)}): " + "; ".join(
-            f"{names.en(u.region)} {u.rule} year {u.year} short by {_num(u.amount_ha)} ha" for u in unmet) + ".")
+            f"{names.en(u.region)}, {_UNMET_NOUNS.get(u.rule, (u.rule,))[0]}, year {u.year}: "
+            f"short by {_num(u.amount_ha)} ha" for u in top) + _more_en(len(unmet) - len(top)) + ".")
         zh.append(f"未完成目标（{len(unmet)}项）：" + "；".join(
-            f"{names.zh(u.region)}第{u.year}年缺口{_num(u.amount_ha)}公顷" for u in unmet) + "。")
+            f"{names.zh(u.region)}第{u.year}年{_UNMET_NOUNS.get(u.rule, (u.rule, u.rule))[1]}缺口{_num(u.amount_ha)}公顷"
+            for u in top) + _more_zh(len(unmet) - len(top)) + "。")
     elif result.objective_cny_100m is not None:
         en.append("Every soft target (settler land, tilt) is met.")
         zh.append("所有软性目标（落户人口用地、倾斜比例）均已完成。")
     partly = [p for p in result.projects if EPS < p.selected_share < 1 - EPS]
     if partly:
         en.append("Marginal projects (partly selected; they set the prices): " + ", ".join(
-            f"{p.id} {p.selected_share:.0%}" for p in partly) + ".")
+            f"{p.id} {p.selected_share:.0%}" for p in partly[:8]) + _more_en(len(partly) - 8) + ".")
         zh.append("边际项目（部分选中，决定影子价格）：" + "，".join(
-            f"{p.id}（{p.selected_share:.0%}）" for p in partly) + "。")
+            f"{p.id}（{p.selected_share:.0%}）" for p in partly[:8]) + _more_zh(len(partly) - 8) + "。")
     if ranges:
         tight = [v for v in ranges if v.kind == "project_value" and v.low is not None and v.high is not None
                  and v.value > 0 and (v.high - v.low) / v.value < 0.2]
@@ -624,6 +687,19 @@ def _summary(result: Result, groups: list[BindingGroup], ranges: list[ValueRange
                 f"{v.id}（{_num(v.low)}–{_num(v.high)}亿元）" for v in tight[:5]) + "。")
     return " ".join(en), "".join(zh)
 
+
+def _more_en(n: int) -> str:
+    return f" and {n} more" if n > 0 else ""
+
+
+def _more_zh(n: int) -> str:
+    return f"等（另有{n}项）" if n > 0 else ""
+
+
+_UNMET_NOUNS = {
+    "settler_land_floor": ("settler land floor (人地挂钩)", "落户人口用地下限（人地挂钩）"),
+    "tilt_share": ("share of new land for centre cities and key clusters", "中心城市和重点城市群新增用地比例"),
+}
 
 _STATUS_ZH = {"optimal": "最优", "infeasible": "不可行", "unbounded": "无界", "time_limit": "达到时间限制",
               "not_solved": "未求解", "error": "出错"}

@@ -18,9 +18,11 @@ Sign conventions (checked by finite differences in ``tests/test_explain.py``):
   current basis, hence the row's dual, stays optimal; ``objective_`` is the (maximised) objective
   at that end. ``col_cost_up/dn.value_`` are *cost values* between which the current basis, hence
   the allocation, stays optimal.
-* A Pyomo constraint ``body ≤ limit`` reaches HiGHS as ``body − constant ≤ limit − constant``;
-  :meth:`HighsRanging.row_offset` recovers the constant so ranges are reported on the limit as
-  the scenario states it.
+* A Pyomo constraint ``body ≤ limit`` reaches HiGHS as ``body − constant ≤ limit − constant``, and
+  a floor written with variables on both sides (``a ≥ b·x``) is stored as the upper bound
+  ``b·x − a ≤ 0``. :mod:`solvers.explain` recovers the constant (Pyomo's bound minus HiGHS's) and
+  the flip (the rule's declared ``sense``, as :mod:`solvers.duals` does), so ranges are reported
+  on the limit as the rule states it.
 
 A domain parameter can touch several columns (a city's land value prices general-use land *and*
 revitalised stock, in every plan year, with discount factors). HiGHS ranges one cost at a time,
@@ -29,7 +31,17 @@ ranges the cost vector along a direction ``d`` exactly: with the optimal basis B
 θ·d moves the row duals by θ·Δy where Bᵀ Δy = d_B (one ``getBasisTransposeSolve``), the reduced
 costs of nonbasic columns by θ·(d_j − a_jᵀ Δy), and those of nonbasic rows by θ·Δy_i; the basis
 stays optimal while every nonbasic reduced cost keeps its sign. For a single column this gives
-exactly HiGHS's ``col_cost_up/dn`` (tested).
+exactly HiGHS's ``col_cost_up/dn`` (tested). Past a time budget, :meth:`cost_direction_range_100`
+gives the 100% rule's guaranteed-inside interval from the single-column ranges (no solve).
+
+Degeneracy. HiGHS ranges are those of the current *basis*. At a degenerate vertex the basis can
+change while the price (or the plan) does not, and at a corner the dual is only one subgradient:
+the value of *one more* unit can differ from it (e.g. a pool that a fully selected project already
+fills). :class:`RangeExtender` probes just past each finite end with a warm re-solve of a copy of
+the LP (the solver's own model is untouched): the same dual there means the range goes on (range
+again from there); a different one is the true end and the price beyond it. Ends are exact to
+within one probing step (:meth:`RangeExtender.step`). A time budget bounds the probes; ranges it
+could not confirm are flagged.
 """
 
 from __future__ import annotations
@@ -101,6 +113,12 @@ class HighsRanging:
         self.row_dn_obj = np.asarray(rg.row_bound_dn.objective_, dtype=float)
         self.cost_up = np.asarray(rg.col_cost_up.value_, dtype=float)
         self.cost_dn = np.asarray(rg.col_cost_dn.value_, dtype=float)
+        # the variable entering the basis at each end (column j, or row n + i; −1: none)
+        self.row_up_in = np.asarray(rg.row_bound_up.in_var_, dtype=np.int64)
+        self.row_dn_in = np.asarray(rg.row_bound_dn.in_var_, dtype=np.int64)
+        # the variable leaving the basis at each end of a cost range
+        self.cost_up_out = np.asarray(rg.col_cost_up.ou_var_, dtype=np.int64)
+        self.cost_dn_out = np.asarray(rg.col_cost_dn.ou_var_, dtype=np.int64)
         lp = h.getLp()
         self.lp = lp
         self.maximise = h.getObjectiveSense()[1] == highspy.ObjSense.kMaximize
@@ -112,6 +130,7 @@ class HighsRanging:
         self.row_upper = np.asarray(lp.row_upper_, dtype=float)
         self.basis = basis
         self.col_value = np.asarray(sol.col_value, dtype=float)
+        self.row_value = np.asarray(sol.row_value, dtype=float)
         self.col_dual = np.asarray(sol.col_dual, dtype=float)
         self.row_dual = np.asarray(sol.row_dual, dtype=float)
         self.objective = float(info.objective_function_value)
@@ -132,6 +151,29 @@ class HighsRanging:
     def row_range(self, i: int) -> RowRange:
         return RowRange(low=float(self.row_dn[i]), high=float(self.row_up[i]),
                         objective_low=float(self.row_dn_obj[i]), objective_high=float(self.row_up_obj[i]))
+
+    def row_end_changes_price(self, i: int, direction: int) -> bool:
+        """True when, at HiGHS's end of row i's range, the row's dual certainly changes: the variable
+        entering the basis there has a non-zero reduced cost, so the dual simplex step is not zero (or
+        nothing can enter: no feasible plan beyond). False: a degenerate end, the price may go on."""
+        q = int((self.row_up_in if direction > 0 else self.row_dn_in)[i])
+        if q < 0:
+            return True
+        rc = self.col_dual[q] if q < self.n else self.row_dual[q - self.n]
+        return abs(rc) > 1e-9
+
+    def cost_end_changes_plan(self, j: int, direction: int) -> bool:
+        """True when, at HiGHS's end of column j's cost range, the plan certainly changes: the variable
+        leaving the basis there is strictly inside its bounds, so the primal step is not zero."""
+        q = int((self.cost_up_out if direction > 0 else self.cost_dn_out)[j])
+        if q < 0:
+            return True
+        if q < self.n:
+            v, lo, up = self.col_value[q], self.col_lower[q], self.col_upper[q]
+        else:
+            v, lo, up = self.row_value[q - self.n], self.row_lower[q - self.n], self.row_upper[q - self.n]
+        tol = 1e-7 * (1 + abs(v))
+        return v - lo > tol and up - v > tol
 
     def row_bound(self, i: int) -> float:
         """The bound of row i that is binding (upper if finite and its dual says so, else lower)."""
@@ -177,6 +219,23 @@ class HighsRanging:
         lo, hi = self._bounds(self.col_dual[cols_all], slope, self.col_need[cols_all])
         a, b = self._bounds(self.row_dual[rows], dy[rows], self.row_need[rows])
         return max(lo, a), min(hi, b)
+
+    def cost_direction_range_100(self, direction: dict[int, float]) -> tuple[float, float]:
+        """A guaranteed-inside (possibly narrower) interval for c + θ·d from the single-column ranges
+        alone (the 100% rule: the basis stays optimal while Σ_j |θ·d_j| / allowance_j ≤ 1). No solve:
+        used when the time for exact joint ranges is spent."""
+        up = down = 0.0
+        for j, dj in direction.items():
+            if dj == 0:
+                continue
+            c = self.col_cost[j]
+            room_up = (self.cost_up[j] - c) if dj > 0 else (c - self.cost_dn[j])  # θ > 0 moves c_j by θ·d_j
+            room_dn = (c - self.cost_dn[j]) if dj > 0 else (self.cost_up[j] - c)
+            up += abs(dj) / room_up if room_up > 0 else INF
+            down += abs(dj) / room_dn if room_dn > 0 else INF
+        hi = INF if up == 0 else (0.0 if up == INF else 1.0 / up)
+        lo = -INF if down == 0 else (0.0 if down == INF else -1.0 / down)
+        return lo, hi
 
     @staticmethod
     def _bounds(r: np.ndarray, s: np.ndarray, need: np.ndarray) -> tuple[float, float]:
@@ -251,6 +310,7 @@ class RangeExtender:
 
     def __init__(self, r: HighsRanging, budget: int = 200, seconds: float = 2.0):
         self.r = r
+        self.maximise = r.maximise
         self.budget = budget
         self.deadline = time.perf_counter() + seconds
         self.used = 0
@@ -258,6 +318,10 @@ class RangeExtender:
         self.h.setOptionValue("output_flag", False)
         self.h.passModel(r.lp)
         self.h.setBasis(r.basis)
+
+    def renew(self, seconds: float) -> None:
+        """A fresh time allowance (the re-solve count budget carries on)."""
+        self.deadline = time.perf_counter() + seconds
 
     def exhausted(self) -> bool:
         return self.used >= self.budget or time.perf_counter() > self.deadline
@@ -268,19 +332,24 @@ class RangeExtender:
         return self.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
 
     @staticmethod
-    def _step(e: float) -> float:
-        """How far past an end to probe: 1e-4 relative (1 m² of land, 1 万元 of money at unit scale).
-        Pieces shorter than this are stepped over; an end is under-reported by at most this much."""
-        return 1e-4 * max(1.0, abs(e))
+    def step(size: float) -> float:
+        """How far past an end to probe: 1e-4 × max(1, |size|), size being the limit's or the value's
+        current size (1 m² of land, 1 万元 of money at unit scale). Pieces shorter than this are stepped
+        over; an end is under-reported by at most this much."""
+        return 1e-4 * max(1.0, abs(size))
 
     # ---- limits ---------------------------------------------------------------------------------
-    def row_end(self, i: int, end: float, direction: int) -> tuple[float, bool, float | None]:
+    def row_end(self, i: int, end: float, direction: int,
+                need_beyond: bool = False) -> tuple[float, bool, float | None]:
         """(end, exact, beyond): the farthest bound value of row i, in ``direction`` (+1 up, −1 down)
         from the current bound, over which the row's dual stays what it is now; ``exact`` is False when
         the budget ran out before the end was confirmed; ``beyond`` is the row's dual just past the end
-        (None: no feasible plan there, or not probed)."""
+        (None: no feasible plan there, or not probed). ``need_beyond``: probe even when HiGHS's own
+        ranging shows the end is exact, to learn the price beyond it (a corner)."""
         r = self.r
         if not np.isfinite(end):
+            return end, True, None
+        if not need_beyond and r.row_end_changes_price(i, direction):
             return end, True, None
         if self.exhausted():
             return end, False, None
@@ -289,11 +358,12 @@ class RangeExtender:
         equality = np.isfinite(lo0) and np.isfinite(up0) and abs(up0 - lo0) <= _TOL * (1 + abs(lo0))
         upper_side = r.row_bound(i) == up0
         e = end
+        step = self.step(r.row_bound(i))
         try:
             while np.isfinite(e):
                 if self.exhausted():
                     return e, False, None
-                b = e + direction * self._step(e)
+                b = e + direction * step
                 if equality:
                     self.h.changeRowBounds(i, b, b)
                 elif upper_side:
@@ -314,28 +384,36 @@ class RangeExtender:
             self.h.setBasis(r.basis)
 
     # ---- costs ----------------------------------------------------------------------------------
-    def cost_end(self, direction: dict[int, float], theta_end: float, sign: int) -> tuple[float, bool]:
-        """(θ end, exact): how far costs may move by θ·d (``sign`` +1: θ up, −1: θ down) with the same
-        allocation (every column's value) as now."""
+    def cost_end(self, direction: dict[int, float], theta_end: float, sign: int,
+                 scale: float = 1.0) -> tuple[float, bool]:
+        """(θ end, exact): how far costs may move by θ·d (``sign`` +1: θ up, −1: θ down) with the plan
+        as it is still optimal. "Still optimal" is judged by the objective (the plan's value at the new
+        costs equals the re-solved optimum), so ties between equally good plans do not end a range.
+        ``scale`` is the size of the parameter (its value), which sets the probing step."""
         r = self.r
         if not np.isfinite(theta_end):
             return theta_end, True
+        if len(direction) == 1:
+            (j, dj), = direction.items()
+            if r.cost_end_changes_plan(j, sign if dj > 0 else -sign):
+                return theta_end, True
         if self.exhausted():
             return theta_end, False
         cols = np.fromiter(direction.keys(), dtype=np.int32, count=len(direction))
         d = np.fromiter(direction.values(), dtype=float, count=len(direction))
-        base = r.col_value
+        dx = float(d @ r.col_value[cols])
+        tol = 1e-8 * (1 + abs(r.objective))
         e = theta_end
         try:
             while np.isfinite(e):
                 if self.exhausted():
                     return e, False
-                theta = e + sign * self._step(e)
+                theta = e + sign * self.step(scale)
                 self.h.changeColsCost(len(cols), cols, r.col_cost[cols] + theta * d)
                 if not self._solve():
                     return e, True
-                x = np.asarray(self.h.getSolution().col_value)
-                if np.any(np.abs(x - base) > 1e-7 * (1 + np.abs(base))):
+                gain = self.h.getInfo().objective_function_value - (r.objective + theta * dx)
+                if (gain > tol) if self.maximise else (gain < -tol):
                     return e, True
                 try:
                     lo, hi = HighsRanging(self.h).cost_direction_range(direction)

@@ -220,7 +220,10 @@ class BindingGroup(BaseModel):
     policy_item: str = Field(examples=["(20) land plan"])
     title_en: str
     title_zh: str
-    rules: list[BindingExplained]
+    rules: list[BindingExplained] = Field(description="The item's binding rules, largest shadow price first.")
+    omitted: int = Field(
+        0, description="Binding rules of this item not explained here (smaller shadow prices, beyond the "
+        "explain limit per item); every one is in Result.binding.")
 
 
 class ValueRange(BaseModel):

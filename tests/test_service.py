@@ -55,7 +55,7 @@ def test_healthz_reports_solver_and_workers(srv):
     assert h["solver"] == f"HiGHS {highs_version()}"
     assert h["database"] == "sqlite: ok"
     assert "demo" in h["datasets"]
-    assert h["workers"]["configured"] == 2
+    assert h["workers"]["configured"] == 2 and h["workers"]["dispatcher"] == 1
     wait_until(lambda: srv.client.get("/healthz").json()["workers"]["ready"] == 2, 60, "two ready workers")
 
 
