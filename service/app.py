@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from models.approval import route
 from models.policy import PolicyParameters
 from models.scenario import Problem, Scenario
+from service.batch_routes import batch_router
 from service.db import utcnow
 from service.errors import ApiError, BodySizeLimit, install, invalid
 from service.export import table_csv
@@ -105,11 +106,13 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
             {"name": "solve", "description": "Solve a scenario and manage the jobs that do."},
             {"name": "datasets", "description": "The bundled scenarios."},
             {"name": "approval", "description": "Who approves a project's land (Art. 46, 國發〔2020〕4號)."},
+            {"name": "batches", "description": "What-if sweeps: many variants of one base, compared."},
             {"name": "service", "description": "Liveness."},
         ],
     )
     app.state.service = svc
     install(app)
+    app.include_router(batch_router(lambda request: svc.batches, lambda request: settings.max_batch_variants))
     if assets:
         _local_docs(app, assets)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -280,6 +283,16 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         if table is not None:
             return JSONResponse(data.get(table) or [])
         return JSONResponse(data)
+
+    @app.get("/v1/jobs/{job_id}/explain", tags=["solve"], summary="Why: binding rules, ranges, diagnosis",
+             responses={409: {"model": Problems, "description": "Not finished, or cancelled."}, **_ERRORS})
+    def job_explain(job_id: JobIdPath):
+        """The explanation of a finished job: binding rules grouped by policy item with shadow prices
+        and their ranges, value ranges, unmet targets and a summary (English and Chinese); for an
+        infeasible scenario, the diagnosis: the conflicting rules, regions and amounts."""
+        from solvers.explain import explanation_section
+
+        return JSONResponse(explanation_section(result_data(svc.job(job_id))))
 
     @app.delete("/v1/jobs/{job_id}", tags=["solve"], status_code=200, response_model=JobView,
                 summary="Cancel a job, or delete a finished one",

@@ -108,21 +108,23 @@ def _run_in_worker(name: str, overrides: dict) -> dict[str, Any]:
     return _WORKER.run(name, overrides)
 
 
-def _local(base, options, todo, workers) -> Iterable[dict]:
-    if workers <= 1:
+def _local(base, options, todo, workers, in_process) -> Iterable[dict]:
+    if in_process:
         w = VariantWorker(base, options)
         for name, ov in todo:
             yield w.run(name, ov)
         return
     ctx = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker,
-                             initargs=(base, options)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(base, options))
+    try:
         futures = [pool.submit(_run_in_worker, name, ov) for name, ov in todo]
         for fut in as_completed(futures):
             yield fut.result()
+    finally:  # on early exit (cancel, interrupt) drop what has not started
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _ray(base, options, todo, workers) -> Iterable[dict]:
+def _ray(base, options, todo, workers, in_process) -> Iterable[dict]:
     import ray
     from ray.util import ActorPool
 
@@ -150,25 +152,34 @@ def run_batch(
     workers: int | None = None,
     done: set[str] | None = None,
     on_result: Callable[[dict], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    in_process: bool | None = None,
 ) -> list[dict]:
     """Solve every variant of ``spec`` not in ``done``; call ``on_result`` as each finishes.
 
-    Returns the rows in the order the spec lists the variants.
+    ``should_stop`` is asked after each variant (cancellation); ``in_process`` runs the local
+    backend in this process (default: when ``workers`` is 1). Returns the rows in the order the
+    spec lists the variants.
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose from {sorted(BACKENDS)}")
     variants = expand(spec)
     todo = [(n, ov) for n, ov in variants if not done or n not in done]
     workers = workers or max(1, min(os.cpu_count() or 1, len(todo)))
-    options = SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects, explain=False) \
-        if "explain" in SolveOptions.__dataclass_fields__ else \
-        SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects)
+    # KPIs need no explanation (ranging, summaries): skip its cost
+    options = SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects, explain=False)
     rows: dict[str, dict] = {}
     if todo:
         base = base_data(spec)
-        for row in BACKENDS[backend](base, options, todo, workers):
-            rows[row["name"]] = row
-            if on_result:
-                on_result(row)
+        stream = BACKENDS[backend](base, options, todo, workers, workers <= 1 if in_process is None else in_process)
+        try:
+            for row in stream:
+                rows[row["name"]] = row
+                if on_result:
+                    on_result(row)
+                if should_stop and should_stop():
+                    break
+        finally:
+            stream.close()
     order = {n: i for i, (n, _) in enumerate(variants)}
     return sorted(rows.values(), key=lambda r: order[r["name"]])

@@ -12,10 +12,10 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (
-    Column, DateTime, Float, Integer, MetaData, String, Table, Text, create_engine, delete, event, select, update,
-)
+from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text, delete, select, update
 from sqlalchemy.engine import Engine
+
+from service.db import make_engine
 
 metadata = MetaData()
 
@@ -47,21 +47,6 @@ batch_variants = Table(
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def make_engine(url: str) -> Engine:
-    kw: dict[str, Any] = {}
-    if url.startswith("sqlite"):
-        kw["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    engine = create_engine(url, future=True, **kw)
-    if url.startswith("sqlite"):
-        @event.listens_for(engine, "connect")
-        def _pragmas(conn, _):  # concurrent readers while one writer appends results
-            cur = conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
-    return engine
 
 
 class BatchStore:
@@ -113,10 +98,16 @@ class BatchStore:
             res = c.execute(select(batch_variants.c.name).where(batch_variants.c.batch_id == batch_id))
             return {r[0] for r in res}
 
+    def all(self, limit: int = 200) -> list[dict]:
+        with self.engine.connect() as c:
+            res = c.execute(select(batches).order_by(batches.c.created_at.desc()).limit(limit)).mappings()
+            return [dict(r) for r in res]
+
     def unfinished(self) -> list[dict]:
         """Batches to resume after a restart."""
         with self.engine.connect() as c:
-            res = c.execute(select(batches).where(batches.c.status.in_(("queued", "running")))).mappings()
+            res = c.execute(select(batches).where(batches.c.status.in_(("queued", "running")))
+                            .order_by(batches.c.created_at)).mappings()
             return [dict(r) for r in res]
 
     def delete(self, batch_id: str) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 
 from models.overrides import apply_overrides
 from models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
+from service.batch_runner import BatchRunner
+from service.batch_store import BatchStore
 from service.db import make_engine
 from service.errors import ApiError, invalid
 from service.jobs import JobInfo, JobStore, QueueFull
@@ -127,6 +129,7 @@ class Service:
         self.store: JobStore | None = None
         self.pool: SolverPool | None = None
         self.datasets: Datasets | None = None
+        self.batches: BatchRunner | None = None
 
     # ---- life ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -145,10 +148,14 @@ class Service:
             on_finish=self.waiters.notify,
         )
         self.pool.start()
+        self.batches = BatchRunner(BatchStore(engine), st.batch_backend, st.batch_workers)
+        self.batches.start()
         log.info("landquota service: %s database, %d solver worker(s), datasets %s", self.backend,
                  st.worker_count, ", ".join(self.datasets.loaded()) or "none")
 
     def stop(self) -> None:
+        if self.batches is not None:
+            self.batches.stop(self.settings.shutdown_grace_s)
         if self.pool is not None:
             self.pool.stop(self.settings.shutdown_grace_s)
         if self.store is not None:

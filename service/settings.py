@@ -77,6 +77,13 @@ class Settings(BaseSettings):
         None, description="Bundled datasets validated at start-up. Default: all that are present."
     )
     poll_s: float = Field(1.0, gt=0, le=60, description="How often the dispatcher looks for queued jobs, seconds.")
+    batch_backend: str = Field(
+        "local", pattern="^(local|ray)$",
+        description="Where batch variants run: local (a process pool) or ray (Ray actors; a cluster at "
+        "LANDQUOTA_RAY_ADDRESS, else a local Ray instance).",
+    )
+    batch_workers: int = Field(1, ge=1, le=256, description="Processes (or Ray actors) a running batch uses.")
+    max_batch_variants: int = Field(1000, ge=1, description="Most variants one batch may have (422 beyond).")
 
     @property
     def worker_count(self) -> int:

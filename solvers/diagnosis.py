@@ -173,6 +173,7 @@ def diagnose(solver: "ScenarioSolver", max_conflicts: int = 5, method: str = "ii
 
     work = _highs(lp)
     work.setOptionValue("time_limit", time_limit_s)
+    work.setOptionValue("iis_time_limit", time_limit_s)
     raw: list[list[Member]] = []
     complete = False
     for _ in range(max_conflicts):

@@ -428,7 +428,7 @@ def test_two_independent_conflicts_are_both_found():
     assert sorted(conflict_rules(c) for c in diagnose(sv, method="deletion").conflicts) == found
 
 
-def test_infeasible_only_with_whole_projects():
+def test_whole_projects_diagnosed_on_the_relaxation():
     """Approval capacity of 40 ha in 廣東 with GD-01 (50 ha, provincial) committed: infeasible however
     it is split, so the LP relaxation is infeasible too and the diagnosis names the capacity."""
     sv, r = solved({"projects[GD-01].committed": True, "provinces[440000].approval_capacity_ha_per_year": 40},
@@ -467,3 +467,14 @@ def test_every_rule_has_words():
 
     assert {s.rule for s in RULES} <= set(RULE_NOUNS)
     assert {s.policy_item for s in RULES} <= set(POLICY_ITEM_TITLES)
+
+
+def test_infeasible_only_with_whole_projects():
+    """Over two years 貴州's pool (100 ha a year) carries GZ-01 (75 ha) and GZ-02 (105 ha) in shares,
+    but GZ-02 whole fits in no single year: the diagnosis says that whole projects are the cause."""
+    _, r = solved({"years": 2, "projects[GZ-01].committed": True, "projects[GZ-02].committed": True},
+                  whole_projects=True)
+    assert r.status == "infeasible"
+    assert not r.diagnosis.conflicts and "Only whole projects" in r.diagnosis.summary_en
+    _, r = solved({"years": 2, "projects[GZ-01].committed": True, "projects[GZ-02].committed": True})
+    assert r.status == "optimal"
