@@ -574,7 +574,6 @@ def build() -> dict:
         u["general_room"] = max(0.0, u["need_ha"] + u["growth_need_ha"] - u["stock_ha"])
         eff_cap = min(max(100.0, u["pc_m2"]), u["pc_m2"] + 20.0)
         u["cap_room"] = max(0.0, eff_cap * (u["urban"] + u["growth"]) / 1e4 - u["land_ha"])
-        u["usable_general"] = min(u["general_room"], u["cap_room"])
 
     # ---- provincial pools and projects: the land a province's units can use under the per-capita cap
     # and the tilt, with the candidate projects that carry its project share -------------------------
@@ -627,7 +626,7 @@ def build() -> dict:
         p["reserve"] = rnd(RESERVE_FACTOR[kind] * expected, 10)
         p["surplus"] = rnd(SURPLUS_NATIONAL_HA * rural_sellers[pc] / rs, 10) if pc in LAND_SELLERS else 0.0
 
-    meta["finance"] = province_finance(prov, units, projects)
+    meta["finance"] = province_finance(prov)
     return assemble(prov, units, projects, rest_cagr, meta)
 
 
@@ -762,7 +761,7 @@ def make_projects(rng: random.Random, p: dict, u: dict) -> list[dict]:
 # =============================================================================================
 # Finance (item (21))
 # =============================================================================================
-def province_finance(prov: dict, units: list[dict], projects: list[dict]) -> dict:
+def province_finance(prov: dict) -> dict:
     """[E] comprehensive fiscal capacity, debt, debt service and special-bond quota per province, and the
     funding-source limits (see the constants above for every rule and source)."""
     pop_nat = sum(p["pop"] for p in prov.values())

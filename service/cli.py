@@ -114,8 +114,9 @@ def summary(r) -> str:
         lines.append("unmet targets:")
         for sh in r.shortfalls:
             lines.append(f"  {sh.rule} {sh.region} year {sh.year}: short by {sh.amount_ha:,.1f} ha")
-    if r.binding:
-        top = sorted(r.binding, key=lambda b: -abs(b.shadow_price))[:10]
+    limits = [b for b in r.binding if b.rule not in ("funding_balance", "project_whole")]
+    if limits and r.explain is None:  # the explanation, when there is one, says this better
+        top = sorted(limits, key=lambda b: -abs(b.shadow_price))[:10]
         lines.append("most valuable binding rules (shadow price, 亿元 per unit):")
         for b in top:
             lines.append(f"  {b.shadow_price:10.4f}  {b.policy_item:22s} {b.description}")

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyomo.environ as pyo
 
+from models.regions import PROVINCE_EN
 from solvers.duals import RULES, component
 from solvers.ranging import HighsRanging, RangeExtender, RangingUnavailable
 from solvers.result import (
@@ -33,16 +34,6 @@ if TYPE_CHECKING:  # pragma: no cover
 CNY_10K_PER_100M = 1e4
 EPS = 1e-6
 
-PROVINCE_EN: dict[str, str] = {
-    "110000": "Beijing", "120000": "Tianjin", "130000": "Hebei", "140000": "Shanxi", "150000": "Inner Mongolia",
-    "210000": "Liaoning", "220000": "Jilin", "230000": "Heilongjiang", "310000": "Shanghai", "320000": "Jiangsu",
-    "330000": "Zhejiang", "340000": "Anhui", "350000": "Fujian", "360000": "Jiangxi", "370000": "Shandong",
-    "410000": "Henan", "420000": "Hubei", "430000": "Hunan", "440000": "Guangdong", "450000": "Guangxi",
-    "460000": "Hainan", "500000": "Chongqing", "510000": "Sichuan", "520000": "Guizhou", "530000": "Yunnan",
-    "540000": "Tibet", "610000": "Shaanxi", "620000": "Gansu", "630000": "Qinghai", "640000": "Ningxia",
-    "650000": "Xinjiang",
-}
-"""English names of the GB/T 2260 provinces, for the English sentences (the scenario gives Chinese)."""
 
 POLICY_ITEM_TITLES: dict[str, tuple[str, str]] = {
     "(6) linkage": ("Item (6): land follows settled migrants (人地挂钩)", "第(6)项：人地挂钩"),

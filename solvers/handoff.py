@@ -153,7 +153,7 @@ class _NamedCache(dict):
 
     def __setitem__(self, key, value):
         start = self.entry.pop(key, len(self.log))
-        self.params[key] = tuple(set(self.log[start:]))
+        self.params[key] = tuple({id(p): p for p in self.log[start:]}.values())
         super().__setitem__(key, value)
 
 
@@ -214,11 +214,11 @@ class CompiledLP:
     a_value: np.ndarray
     bound_rows: list[tuple[int, object]]
     """Rows whose bounds are mutable expressions: (row, ConstraintData)."""
-    coef_params: dict[int, set]
-    """Constraint component (by row-block position) → Param components its coefficients read."""
+    coef_params: dict[int, dict]
+    """Constraint component (by row-block position) → {id: Param component} its coefficients read."""
     coef_rows: dict[int, list[int]]
     """Constraint component (by row-block position) → rows whose coefficients read a Param."""
-    objective_params: set
+    objective_params: dict
     objective: object
     var_order: dict = field(repr=False)
 
@@ -295,7 +295,7 @@ def _compile(model) -> CompiledLP:
     if repn.linear:
         cost[np.fromiter(map(var_order.__getitem__, repn.linear), np.int64, len(repn.linear))] = list(
             repn.linear.values())
-    objective_params = set(visitor.param_log)
+    objective_params = {id(p): p for p in visitor.param_log}
     offset = float(pyo.value(repn.constant))
 
     # ---- rows ----
@@ -307,7 +307,7 @@ def _compile(model) -> CompiledLP:
     idx_chunks: list = []
     val_chunks: list = []
     bound_rows: list[tuple[int, object]] = []
-    coef_params: dict[int, set] = {}
+    coef_params: dict[int, dict] = {}
     coef_rows: dict[int, list[int]] = {}
     nnz = 0
     r = 0
@@ -317,7 +317,7 @@ def _compile(model) -> CompiledLP:
         data = []
         start = r
         block_no = len(rows)
-        params: set = set()
+        params: dict = {}
         flagged: list[int] = []
         for cd in comp.values():
             if not cd.active:
@@ -328,7 +328,8 @@ def _compile(model) -> CompiledLP:
             repn = visitor.walk(body)
             _linear_only(repn, cd)
             if log:
-                params.update(log)
+                for p in log:
+                    params[id(p)] = p
                 flagged.append(r)
             const = repn.constant
             if const.__class__ not in native_numeric_types:
@@ -473,7 +474,7 @@ class DirectHighs:
         t1 = time.perf_counter()
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
-        integrality = lp.integer.astype(np.int32) if lp.integer.any() else np.zeros(0, np.int32)
+        integrality = lp.integer.astype(np.int32)  # 0 continuous, 1 integer (HighsVarType)
         status = h.passModel(
             lp.num_col, lp.num_row, len(lp.a_value), int(highspy.MatrixFormat.kRowwise),
             int(highspy.ObjSense.kMaximize if lp.maximise else highspy.ObjSense.kMinimize), lp.offset,
@@ -487,16 +488,16 @@ class DirectHighs:
         self.col_value = self.row_dual = None
         self.compile_s, self.pass_s = t1 - t0, time.perf_counter() - t1
 
-    def _tracked_params(self) -> set:
+    def _tracked_params(self) -> dict:
         lp = self.lp
-        out = set(lp.objective_params)
+        out = dict(lp.objective_params)
         for ps in lp.coef_params.values():
-            out |= ps
+            out.update(ps)
         return out
 
     @staticmethod
-    def _param_snapshot(params) -> dict:
-        return {id(p): (p, _values(p)) for p in params}
+    def _param_snapshot(params: dict) -> dict:
+        return {k: (p, _values(p)) for k, p in params.items()}
 
     def update(self) -> None:
         """Push the model's current mutable Param values into HiGHS (structure unchanged)."""
@@ -519,10 +520,10 @@ class DirectHighs:
                 lp.row_upper[sel] = up[changed]
         changed_params = {k for k, (p, old) in self._snapshot.items() if not _same(_values(p), old)}
         if changed_params:
-            if any(id(p) in changed_params for p in lp.objective_params):
+            if changed_params & lp.objective_params.keys():
                 self._update_objective()
             for block_no, params in lp.coef_params.items():
-                if any(id(p) in changed_params for p in params):
+                if changed_params & params.keys():
                     self._update_rows(block_no)
             self._snapshot = self._param_snapshot(self._tracked_params())
         self.update_s = time.perf_counter() - t0
