@@ -22,7 +22,7 @@ from datasets import load_dataset
 from models.overrides import apply_overrides
 from service.batch import run_batch
 from service.batch_spec import BatchSpec
-from solvers.highs import ScenarioSolver
+from solvers.highs import ScenarioSolver, SolveOptions
 
 
 def sweep_spec(dataset: str, n: int) -> BatchSpec:
@@ -44,7 +44,7 @@ def cold(spec: BatchSpec, dataset: str, limit: int) -> tuple[float, list[float]]
     objs = []
     for v in spec.variants[:limit]:
         s = apply_overrides(base, v.overrides)
-        objs.append(ScenarioSolver(s).solve().objective_cny_100m)
+        objs.append(ScenarioSolver(s, SolveOptions(explain=False)).solve().objective_cny_100m)
     return time.perf_counter() - t0, objs
 
 

@@ -27,6 +27,10 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     m, d, s = lm.m, lm.data, lm.scenario
     years = d.years
 
+    if lm.whole_projects:  # binaries come back within the MIP tolerance of 0 or 1: report them exactly
+        for var in m.x.values():
+            if var.value is not None:
+                var.set_value(float(round(var.value)), skip_validation=True)
     share = {j: sum(_v(m.x[j, t]) for t in years) for j in d.projects}
     project_land = {c: sum(d.area_ha[j] * share[j] for j in d.projects_of.get(c, ())) for c in d.cities}
     general = {c: sum(_v(m.g[c, t]) for t in years) for c in d.cities}
