@@ -300,12 +300,19 @@ def problems_from_pydantic(err: ValidationError, prefix: tuple = ()) -> list[Pro
     return out
 
 
-def check_scenario(s: Scenario) -> list[Problem]:
-    """Cross-reference and total checks that per-field validation cannot see."""
+def check_scenario(s: Scenario, positions: dict[str, list[int]] | None = None) -> list[Problem]:
+    """Cross-reference and total checks that per-field validation cannot see.
+
+    ``positions`` maps a list section to the original index of each item, when ``s`` holds only the
+    items that passed field validation (see :func:`load_scenario`), so paths name the input's items.
+    """
     probs: list[Problem] = []
 
     def add(loc, rule, msg):
-        probs.append(Problem(loc=list(loc), rule=rule, message=msg))
+        loc = list(loc)
+        if positions and len(loc) > 1 and loc[0] in positions and isinstance(loc[1], int):
+            loc[1] = positions[loc[0]][loc[1]]
+        probs.append(Problem(loc=loc, rule=rule, message=msg))
 
     for i, n in _dupes([p.code for p in s.provinces]):
         add(("provinces", i, "code"), "duplicate_id", f"province code {n} appears more than once")
@@ -398,8 +405,52 @@ def load_scenario(data: dict | Scenario) -> Scenario:
         try:
             s = Scenario.model_validate(data)
         except ValidationError as e:
-            raise ScenarioInvalid(problems_from_pydantic(e)) from None
+            # Report every problem at once: the field problems, and the cross-reference problems of
+            # the items that are themselves valid.
+            raise ScenarioInvalid(problems_from_pydantic(e) + _check_valid_part(data)) from None
     probs = check_scenario(s)
     if probs:
         raise ScenarioInvalid(probs)
     return s
+
+
+_SECTIONS = {"provinces": (Province, "code"), "cities": (City, "code"), "projects": (Project, "id"),
+             "funding_sources": (FundingSource, "id")}
+
+
+def _check_valid_part(data: Any) -> list[Problem]:
+    """Cross-reference checks on the items that pass field validation on their own."""
+    if not isinstance(data, dict):
+        return []
+    parts: dict[str, Any] = {}
+    positions: dict[str, list[int]] = {}
+    for section, (model, _) in _SECTIONS.items():
+        items = data.get(section)
+        if not isinstance(items, list):
+            continue
+        kept, where = [], []
+        for i, item in enumerate(items):
+            try:
+                kept.append(model.model_validate(item))
+                where.append(i)
+            except ValidationError:
+                pass
+        parts[section], positions[section] = kept, where
+        if len(kept) < len(items) and section in ("provinces", "cities"):
+            return []  # a reference to an invalid province or city would be misreported as unknown
+    try:
+        policy = PolicyParameters.model_validate(data.get("policy", {}))
+        years = int(data.get("years", 1))
+    except (ValidationError, TypeError, ValueError):
+        return []
+    if not parts.get("provinces") or not parts.get("cities") or not 1 <= years <= 10:
+        return []
+    s = Scenario.model_construct(
+        name=str(data.get("name", "scenario")), description="", years=years, policy=policy, sources={},
+        provinces=parts["provinces"], cities=parts["cities"], projects=parts.get("projects", []),
+        funding_sources=parts.get("funding_sources", default_funding_sources()),
+    )
+    try:
+        return check_scenario(s, positions)
+    except Exception:  # a partial scenario may be too broken to check further: report what we have
+        return []

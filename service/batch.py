@@ -166,8 +166,9 @@ def run_batch(
     variants = expand(spec)
     todo = [(n, ov) for n, ov in variants if not done or n not in done]
     workers = workers or max(1, min(os.cpu_count() or 1, len(todo)))
-    # KPIs need no explanation (ranging, summaries): skip its cost
-    options = SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects, explain=False)
+    # KPIs need no duals or explanation (ranging, summaries): skip their cost
+    options = SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects, explain=False,
+                           duals=False)
     rows: dict[str, dict] = {}
     if todo:
         base = base_data(spec)

@@ -212,9 +212,6 @@ def test_several_field_problems_reported_together():
     ])
 
 
-@pytest.mark.xfail(strict=True, reason="DOUBTFUL: when any per-field (pydantic) problem exists, the cross-reference "
-                   "checks never run, so a scenario with a NaN and an unknown city reports only the NaN; the "
-                   "planner learns of the second fault only after fixing the first")
 def test_field_and_cross_reference_problems_reported_together():
     d = base()
     d["projects"][0]["parcels"][0]["area_ha"] = float("nan")
