@@ -93,7 +93,10 @@ def add_block(m, d):
     b.pairs = pairs
     b.funded = funded
 
-    b.f = pyo.Var([(j, k, t) for j, k in pairs for t in d.years], domain=pyo.NonNegativeReals,
+    # indexed by (pair, year) as a product of two sets: the (j, k, t) keys without storing a third,
+    # 580,000-element index set at 3,000 units
+    b.pair_set = pyo.Set(initialize=pairs, dimen=2, ordered=True, doc="eligible (project, source) pairs")
+    b.f = pyo.Var(b.pair_set, d.years, domain=pyo.NonNegativeReals,
                   doc="亿元 of source k for project j started in year t")
     block_param(b, "investment", funded, doc="亿元")
     block_param(b, "bond_share", funded)
@@ -177,8 +180,12 @@ def add_block(m, d):
         doc="debt ratio ≤ limit after new government debt (city)",
     )
 
+    # Σ_{j,k,t} discount_t · cost_k · f[j,k,t], grouped by source and year: the same coefficients
+    # (cost_k × discount_t, bit for bit) with one mutable factor per group instead of one per variable
+    # (at 3,000 units: 35 products instead of 580,000 — a fifth of the model's memory, bench/README.md).
     b.financing_cost = pyo.Expression(
-        expr=sum(d.discount[t] * b.cost[k] * b.f[j, k, t] for j, k in pairs for t in d.years)
+        expr=sum(b.cost[k] * d.discount[t] * pyo.quicksum(b.f[j, k, t] for j in by_source[k])
+                 for k in by_source for t in d.years)
     )
     b.objective_term = pyo.Expression(expr=-b.financing_cost)
     set_params(b, d)

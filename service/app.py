@@ -13,7 +13,7 @@ import os
 from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import metadata
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Body, FastAPI, Path, Query, Response
 from fastapi.concurrency import run_in_threadpool
@@ -24,14 +24,16 @@ from fastapi.staticfiles import StaticFiles
 from models.approval import route
 from models.policy import PolicyParameters
 from models.scenario import Problem, Scenario
+from service.auth import Auth, Reader, Solver
 from service.batch_routes import batch_router
 from service.db import utcnow
 from service.errors import ApiError, BodySizeLimit, install, invalid
 from service.export import table_csv
 from service.jobs import JobInfo
+from service.keys_routes import keys_router
 from service.runtime import Service
 from service.schemas import (
-    SOLVE_EXAMPLES, ApprovalRequest, ApprovalResponse, DatasetList, Health, JobLinks, JobList, JobStatus,
+    SOLVE_EXAMPLES, ApprovalRequest, ApprovalResponse, DatasetList, ExplainView, Health, JobLinks, JobList, JobStatus,
     JobView, Problems, Progress, SolveRequest, Timings,
 )
 from service.settings import Settings
@@ -53,19 +55,39 @@ allocation returned. To solve your own scenario, `GET /v1/datasets/demo`, edit i
 **Jobs**: `POST /v1/solve` waits up to `wait_s` for the answer, then answers `202` with a job id and
 a `Location` to poll. `POST /v1/jobs` always answers `202` at once. Results stay until deleted.
 
+**Access**: send an API key as `Authorization: Bearer <key>` (*Authorize*, top right; an operator
+makes keys with `landquota keys create`). Scopes: `read` (datasets, approval routing, your own jobs
+and batches), `solve` (submit and cancel), `admin` (keys). Jobs and batches belong to the key that
+submitted them: to any other key they do not exist. A service run for local use
+(`LANDQUOTA_AUTH=off`) also answers requests without a key.
+
 **Errors** all have one shape: `{"detail": "...", "problems": [{"loc", "rule", "message"}]}`.
-`422` invalid input (every problem listed), `404` unknown dataset or job, `409` no result (yet),
-`413` body too large, `429` queue full (see `Retry-After`). An infeasible scenario is not an
-error: `200` with `status: infeasible`; nor is a solve that failed inside its worker: its result
-has `status: error` and the reason in `message` (the job's `status` is `failed`).
+`422` invalid input or over a limit (every problem listed, with the field, the rule and the setting),
+`401` no or bad key, `403` scope missing, `404` unknown dataset or job, `409` no result (yet),
+`413` body too large, `429` queue full, too many active jobs for your key, or rate limit (see
+`Retry-After`), `503` the database cannot be written or reached (see `Retry-After`). An infeasible
+scenario is not an error: `200` with `status: infeasible`; nor is a solve that failed inside its
+worker: its result has `status: error` and the reason in `message` (the job's `status` is `failed`).
+A solve that reaches its time limit answers `status: time_limit` with the best allocation found.
 """
 
-SWAGGER_UI = {"tryItOutEnabled": True, "displayRequestDuration": True, "defaultModelsExpandDepth": 0}
-"""Swagger UI opens each operation ready to run: on POST /v1/solve, *Execute* solves the example."""
+SWAGGER_UI = {"tryItOutEnabled": True, "displayRequestDuration": True, "defaultModelsExpandDepth": 0,
+              "persistAuthorization": True}
+"""Swagger UI opens each operation ready to run: on POST /v1/solve, *Execute* solves the example; the
+key given with *Authorize* is kept across reloads."""
 
 _ERRORS = {
     404: {"model": Problems, "description": "Unknown dataset or job."},
     422: {"model": Problems, "description": "Invalid input: every problem with its field path and rule."},
+}
+DB_DOWN = {503: {"model": Problems, "description": "The database cannot be written or reached (read-only, disk "
+                 "full, down): the reason in `detail`; retry after `Retry-After` seconds."}}
+AUTH_ERRORS = {
+    401: {"model": Problems, "description": "No API key, or an invalid or revoked one."},
+    403: {"model": Problems, "description": "The key lacks the scope this operation needs."},
+    429: {"model": Problems, "description": "Too many requests for this key (rate limit), too many of its jobs "
+          "active, or the queue is full: retry after `Retry-After` seconds."},
+    **DB_DOWN,
 }
 
 
@@ -81,6 +103,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     replaces the solver in the workers; the default is ``service.worker.solve_payload``."""
     settings = settings or Settings()
     svc = Service(settings, solve_fn or solve_payload)
+    auth = Auth(settings.auth != "off", lambda: svc.keys, settings.rate_limit_per_minute, settings.rate_limit_burst)
     from solvers.highs import highs_version
 
     solver_version = f"HiGHS {highs_version()}"
@@ -107,12 +130,16 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
             {"name": "datasets", "description": "The bundled scenarios."},
             {"name": "approval", "description": "Who approves a project's land (Art. 46, 國發〔2020〕4號)."},
             {"name": "batches", "description": "What-if sweeps: many variants of one base, compared."},
+            {"name": "keys", "description": "API keys (scope admin)."},
             {"name": "service", "description": "Liveness."},
         ],
     )
     app.state.service = svc
-    install(app)
-    app.include_router(batch_router(lambda request: svc.batches, lambda request: settings.max_batch_variants))
+    app.state.auth = auth
+    install(app, settings.db_retry_after_s)
+    app.include_router(batch_router(lambda request: svc.batches, lambda request: settings),
+                       responses=AUTH_ERRORS)
+    app.include_router(keys_router(lambda: svc.keys), responses=AUTH_ERRORS)
     if assets:
         _local_docs(app, assets)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -164,30 +191,37 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         return RedirectResponse("/docs")
 
     @app.get("/healthz", tags=["service"], response_model=Health, summary="Liveness and solver version",
-             responses={503: {"model": Health, "description": "The database does not answer."}})
+             responses={503: {"model": Health, "description": "Degraded: the database does not answer or "
+                              "cannot be written, or the dispatcher has stopped."}})
     def healthz(response: Response):
-        """Liveness, the solver's version, the workers and the queue."""
+        """Liveness, the solver's version, the workers and the queue. Public (no key needed)."""
         workers = svc.pool.stats()
         try:
             svc.store.ping()
             jobs, db, status = svc.store.counts(), f"{svc.backend}: ok", "ok"
         except Exception as e:
             jobs, db, status = {}, f"{svc.backend}: {type(e).__name__}", "degraded"
+        failed = svc.store.write_failure(settings.db_retry_after_s)
+        if failed and status == "ok":
+            db, status = f"{svc.backend}: cannot write: {failed}", "degraded"
         if status != "ok" or not workers["dispatcher"]:
             status = "degraded"
             response.status_code = 503
         return Health(status=status, version=app.version, solver=solver_version, database=db,
-                      workers=workers, jobs=jobs, datasets=svc.datasets.loaded())
+                      auth="on" if auth.enabled else "off", workers=workers, jobs=jobs,
+                      datasets=svc.datasets.loaded())
 
     # ---- datasets --------------------------------------------------------------------------------
-    @app.get("/v1/datasets", tags=["datasets"], response_model=DatasetList, summary="List the bundled datasets")
-    def datasets():
+    @app.get("/v1/datasets", tags=["datasets"], response_model=DatasetList, summary="List the bundled datasets",
+             responses=AUTH_ERRORS)
+    def datasets(who: Reader):
         """The bundled datasets (those present in this installation and valid)."""
         return DatasetList(datasets=svc.datasets.summaries())
 
     @app.get("/v1/datasets/{id}", tags=["datasets"], summary="Fetch a bundled scenario",
-             responses={200: {"model": Scenario, "description": "The scenario, as bundled."}, 404: _ERRORS[404]})
-    def dataset(id: Annotated[str, Path(description="Dataset id.", examples=["demo"], max_length=100)]):
+             responses={200: {"model": Scenario, "description": "The scenario, as bundled."}, 404: _ERRORS[404],
+                        **AUTH_ERRORS})
+    def dataset(id: Annotated[str, Path(description="Dataset id.", examples=["demo"], max_length=100)], who: Reader):
         """A bundled scenario as JSON: edit it and send it back as `scenario` to POST /v1/solve."""
         return JSONResponse(svc.datasets.raw(id))
 
@@ -199,12 +233,12 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
             202: {"model": JobView, "description": "Still running: poll `Location`."},
             409: {"model": Problems, "description": "The job was cancelled while this request waited."},
             413: {"model": Problems, "description": "Body too large."},
-            429: {"model": Problems, "description": "Queue full; retry after `Retry-After` seconds."},
-            **_ERRORS,
+            **_ERRORS, **AUTH_ERRORS,
         },
     )
     async def solve(
         req: SolveBody,
+        who: Solver,
         wait_s: Annotated[float | None, Query(
             ge=0, allow_inf_nan=False,
             description="How long to wait for the result before answering 202, seconds (0 ≤ wait_s ≤ "
@@ -212,14 +246,15 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
             examples=[10])] = None,
     ):
         """Solve now: the result if it is ready within `wait_s`, else `202` and a job to poll."""
-        wait = settings.default_wait_s if wait_s is None else wait_s
+        wait = min(settings.default_wait_s, settings.max_wait_s) if wait_s is None else wait_s
         if wait > settings.max_wait_s:
             raise invalid([Problem(loc=["query", "wait_s"], rule="less_than_equal",
-                                   message=f"Input should be less than or equal to {settings.max_wait_s:g}")])
+                                   message=f"Input should be less than or equal to {settings.max_wait_s:g} "
+                                   "(LANDQUOTA_MAX_WAIT_S)")])
         job_id = svc.new_id()
         event = svc.waiters.register(job_id)  # before the job exists: its end cannot be missed
         try:
-            await run_in_threadpool(svc.submit, req, job_id)
+            await run_in_threadpool(svc.submit, req, job_id, who.owner)
             if wait > 0:
                 try:
                     await asyncio.wait_for(event.wait(), wait)
@@ -227,10 +262,10 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
                     pass
         finally:
             svc.waiters.unregister(job_id, event)
-        return await run_in_threadpool(answer, job_id)
+        return await run_in_threadpool(answer, job_id, who.owner)
 
-    def answer(job_id: str) -> Response:
-        info = svc.job(job_id)
+    def answer(job_id: str, owner: str | None) -> Response:
+        info = svc.job(job_id, owner)
         if info.status in ("queued", "running"):
             return accepted(info)
         return JSONResponse(result_data(info),
@@ -238,41 +273,47 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
 
     @app.post("/v1/jobs", tags=["solve"], status_code=202, response_model=JobView, summary="Submit a solve job",
               responses={202: {"description": "Accepted: poll `Location`.", "model": JobView},
-                         413: {"model": Problems}, 429: {"model": Problems}, **_ERRORS})
-    def submit_job(req: SolveBody):
+                         413: {"model": Problems, "description": "Body too large."}, **_ERRORS, **AUTH_ERRORS})
+    def submit_job(req: SolveBody, who: Solver):
         """Submit a solve and return at once (`202`, a job id and its `Location`)."""
-        return accepted(svc.submit(req, svc.new_id()))
+        return accepted(svc.submit(req, svc.new_id(), who.owner))
 
-    @app.get("/v1/jobs", tags=["solve"], response_model=JobList, summary="List jobs")
+    @app.get("/v1/jobs", tags=["solve"], response_model=JobList, summary="List your jobs",
+             responses={422: _ERRORS[422], **AUTH_ERRORS})
     def list_jobs(
+        who: Reader,
         status: Annotated[JobStatus | None, Query(description="Only jobs with this status.")] = None,
         limit: Annotated[int, Query(ge=1, le=500, description="At most this many, newest first.")] = 50,
-        offset: Annotated[int, Query(ge=0, description="Skip this many.")] = 0,
+        offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many.")] = 0,
     ):
-        """Jobs, newest first."""
-        return JobList(jobs=[job_view(i) for i in svc.store.list(status, limit, offset)])
+        """The jobs of the calling key (anonymous: those submitted without a key), newest first."""
+        return JobList(jobs=[job_view(i) for i in svc.store.list(status, limit, offset, owner=who.owner)])
 
     @app.get("/v1/jobs/{job_id}", tags=["solve"], response_model=JobView, summary="A job's status",
-             responses={404: _ERRORS[404]})
-    def get_job(job_id: JobIdPath):
+             responses={404: _ERRORS[404], 422: _ERRORS[422], **AUTH_ERRORS})
+    def get_job(job_id: JobIdPath, who: Reader):
         """A job's status, progress and timings."""
-        return job_view(svc.job(job_id))
+        return job_view(svc.job(job_id, who.owner))
 
     @app.get(
         "/v1/jobs/{job_id}/result", tags=["solve"], summary="A job's result (JSON or CSV)",
-        responses={200: {"model": Result, "description": "The result (JSON), or one table as CSV.",
-                         "content": {"text/csv": {"example": "code,name,province_code,...\n"}}},
-                   409: {"model": Problems, "description": "Not finished, or cancelled."}, **_ERRORS},
+        responses={200: {"model": Result | list[dict[str, Any]],
+                         "description": "The result (JSON); with `table`, that table's rows (a JSON array); "
+                         "with `format=csv`, that table as CSV.",
+                         "content": {"text/csv": {"schema": {"type": "string"},
+                                                  "example": "code,name,province_code,...\n"}}},
+                   409: {"model": Problems, "description": "Not finished, or cancelled."}, **_ERRORS, **AUTH_ERRORS},
     )
     def job_result(
         job_id: JobIdPath,
+        who: Reader,
         format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv.")] = "json",
         table: Annotated[TableName | None, Query(
             description=f"One table of the result: {', '.join(TABLES)}. Required for csv; with json, "
             "only that table's rows.")] = None,
     ):
         """The result of a finished job: JSON, or one table as CSV."""
-        info = svc.job(job_id)
+        info = svc.job(job_id, who.owner)
         data = result_data(info)
         if format == "csv":
             if table is None:
@@ -285,22 +326,25 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         return JSONResponse(data)
 
     @app.get("/v1/jobs/{job_id}/explain", tags=["solve"], summary="Why: binding rules, ranges, diagnosis",
-             responses={409: {"model": Problems, "description": "Not finished, or cancelled."}, **_ERRORS})
-    def job_explain(job_id: JobIdPath):
+             responses={200: {"model": ExplainView, "description": "The explanation (or the diagnosis)."},
+                        409: {"model": Problems, "description": "Not finished, or cancelled."},
+                        **_ERRORS, **AUTH_ERRORS})
+    def job_explain(job_id: JobIdPath, who: Reader):
         """The explanation of a finished job: binding rules grouped by policy item with shadow prices
         and their ranges, value ranges, unmet targets and a summary (English and Chinese); for an
         infeasible scenario, the diagnosis: the conflicting rules, regions and amounts."""
         from solvers.explain import explanation_section
 
-        return JSONResponse(explanation_section(result_data(svc.job(job_id))))
+        return JSONResponse(explanation_section(result_data(svc.job(job_id, who.owner))))
 
     @app.delete("/v1/jobs/{job_id}", tags=["solve"], status_code=200, response_model=JobView,
                 summary="Cancel a job, or delete a finished one",
                 responses={200: {"description": "Cancelled (it was queued or running).", "model": JobView},
                            204: {"description": "Deleted (it had finished), with its result."},
-                           404: _ERRORS[404]})
-    def delete_job(job_id: JobIdPath):
+                           404: _ERRORS[404], 422: _ERRORS[422], **AUTH_ERRORS})
+    def delete_job(job_id: JobIdPath, who: Solver):
         """Cancel a queued or running job (its worker is stopped); delete a finished one."""
+        svc.job(job_id, who.owner)  # 404 unless it is the caller's
         was = svc.store.cancel(job_id)
         if was is None:
             raise ApiError(404, f"no job {job_id!r} (never submitted, or deleted)")
@@ -316,8 +360,9 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     # ---- approval --------------------------------------------------------------------------------
     @app.post("/v1/approval-route", tags=["approval"], response_model=ApprovalResponse,
               summary="Who approves a project's land",
-              responses={422: _ERRORS[422]})
-    def approval_route(req: ApprovalRequest):
+              responses={422: _ERRORS[422], 413: {"model": Problems, "description": "Body too large."},
+                         **AUTH_ERRORS})
+    def approval_route(req: ApprovalRequest, who: Reader):
         """Who approves a whole project's land expropriation: the State Council, an entrusted pilot
         province, or the provincial government (the 35/70-hectare rule, the model's own routing)."""
         policy = PolicyParameters()
@@ -325,7 +370,31 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         r = route(req.parcels, entrusted, policy)
         return ApprovalResponse(**r.model_dump(), province_code=req.province_code, entrusted=entrusted)
 
+    default_openapi = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            _problems_for_422(default_openapi())
+        return app.openapi_schema
+
+    app.openapi = openapi
     return app
+
+
+def _problems_for_422(schema: dict) -> None:
+    """FastAPI documents its own 422 body (HTTPValidationError); ours is Problems, like every error."""
+    for item in schema.get("paths", {}).values():
+        for op in item.values():
+            r = op.get("responses", {}).get("422")
+            if r is None:
+                continue
+            content = r.setdefault("content", {}).setdefault("application/json", {})
+            if content.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+                content["schema"] = {"$ref": "#/components/schemas/Problems"}
+                r["description"] = _ERRORS[422]["description"]
+    comps = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        comps.pop(name, None)
 
 
 def _swagger_assets() -> str | None:

@@ -1,4 +1,8 @@
-"""``/v1/batches``: what-if sweeps over HTTP (submit, poll, compare, cancel)."""
+"""``/v1/batches``: what-if sweeps over HTTP (submit, poll, compare, cancel).
+
+A batch belongs to the API key that submitted it (``owner``; null = anonymous): any other key gets
+404 for it and does not see it listed. Submitting needs scope ``solve``, reading ``read``.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,16 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 
-from models.scenario import Problem
+from models.scenario import Problem, ScenarioInvalid, load_scenario
+from service.auth import Principal, Reader, Solver
 from service.batch_report import table, to_csv
 from service.batch_spec import BatchSpec, expand
+from service.db import as_utc
 from service.errors import ApiError, invalid
+from service.schemas import Problems
 
 BATCH_EXAMPLE = {
     "name": "demo-pool-sweep",
@@ -43,11 +49,30 @@ class BatchView(BaseModel):
     links: dict[str, str]
 
 
+class BatchResults(BaseModel):
+    """The comparison table of a batch."""
+
+    id: str
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"]
+    kpis: list[str] = Field(description="The KPI columns, in order.")
+    rows: list[dict[str, Any]] = Field(description="One row per finished variant: variant, status, error, the KPIs.")
+    new_land_by_province: dict[str, dict[str, float]] = Field(
+        description="Variant -> province code -> new land, ha (for the heat map).")
+
+
+class BatchDeleted(BaseModel):
+    id: str
+    deleted: Literal[True]
+
+
 BatchIdPath = Annotated[str, Path(max_length=64, description="Batch id.")]
+_404 = {404: {"model": Problems, "description": "No such batch (or not yours)."}}
+_422 = {422: {"model": Problems, "description": "Invalid batch, or over a limit: every problem listed."}}
 
 
-def batch_router(runner_of, max_variants_of) -> APIRouter:
-    """``runner_of(request)`` gives the BatchRunner; ``max_variants_of(request)`` the variant limit."""
+def batch_router(runner_of, settings_of) -> APIRouter:
+    """``runner_of(request)`` gives the BatchRunner; ``settings_of(request)`` the service's Settings
+    (variant, time-limit and scenario-size limits, active batches per key)."""
     r = APIRouter(prefix="/v1/batches", tags=["batches"])
 
     def view(request: Request, b: dict) -> BatchView:
@@ -57,20 +82,55 @@ def batch_router(runner_of, max_variants_of) -> APIRouter:
         return BatchView(
             id=b["id"], name=b["name"], status=b["status"], backend=b["backend"], total=b["total"], done=done,
             failed=failed, eta_s=runner.eta_s(b["id"], done, b["total"]) if b["status"] == "running" else None,
-            error=b["error"], created_at=b["created_at"], started_at=b["started_at"], finished_at=b["finished_at"],
+            error=b["error"], created_at=as_utc(b["created_at"]), started_at=as_utc(b["started_at"]),
+            finished_at=as_utc(b["finished_at"]),  # SQLite hands them back naive; they were written in UTC
             links={"self": f"/v1/batches/{b['id']}", "results": f"/v1/batches/{b['id']}/results"},
         )
 
-    def get(request: Request, batch_id: str) -> dict:
+    def get(request: Request, batch_id: str, who: Principal) -> dict:
         b = runner_of(request).store.get(batch_id)
-        if b is None:
+        if b is None or not who.owns(b.get("owner")):
             raise ApiError(404, f"no batch {batch_id!r}")
         return b
 
+    def check(request: Request, spec: BatchSpec, n: int, who: Principal) -> None:
+        """The service's limits on a batch: variants, time limit, size of an inline base, active batches."""
+        st = settings_of(request)
+        probs = []
+        if n > st.max_batch_variants:
+            probs.append(Problem(loc=["body", "variants"], rule="too_many_variants",
+                                 message=f"{n} variants; at most {st.max_batch_variants} per batch "
+                                 "(LANDQUOTA_MAX_BATCH_VARIANTS)"))
+        if "time_limit_s" not in spec.model_fields_set and spec.time_limit_s > st.max_time_limit_s:
+            spec.time_limit_s = st.max_time_limit_s  # the default, capped by the service's limit
+        if spec.time_limit_s > st.max_time_limit_s:
+            probs.append(Problem(loc=["body", "time_limit_s"], rule="less_than_equal",
+                                 message=f"Input should be less than or equal to {st.max_time_limit_s:g} (the "
+                                 "service's limit, LANDQUOTA_MAX_TIME_LIMIT_S)"))
+        if probs:
+            raise invalid(probs)
+        if spec.base.scenario is not None:
+            try:
+                base = load_scenario(spec.base.scenario)
+            except ScenarioInvalid as e:
+                raise invalid(e.problems, ["body", "base", "scenario"]) from None
+            request.app.state.service.check_size(base, ["body", "base", "scenario"])
+        elif spec.base.dataset is not None:
+            from datasets import DATASETS
+
+            if spec.base.dataset not in DATASETS:
+                raise ApiError(404, f"no dataset {spec.base.dataset!r}")
+        active = runner_of(request).store.active(who.owner)
+        if active >= st.max_active_jobs_per_key:
+            raise ApiError(429, f"this key already has {active} batches queued or running, its limit "
+                                "(LANDQUOTA_MAX_ACTIVE_JOBS_PER_KEY); retry when one has finished",
+                           headers={"Retry-After": str(st.retry_after_s)})
+
     @r.post("", status_code=202, response_model=BatchView, summary="Submit a batch of what-if variants",
             description="A base scenario plus named variants (composable) and/or a grid. Answers 202 at once; "
-                        "poll the `Location`. Every finished variant is stored as it finishes.")
-    async def submit(request: Request, body: Annotated[dict[str, Any], Body(examples=[BATCH_EXAMPLE])]):
+                        "poll the `Location`. Every finished variant is stored as it finishes.",
+            responses={**_404, **_422, 413: {"model": Problems, "description": "Body too large."}})
+    def submit(request: Request, body: Annotated[dict[str, Any], Body(examples=[BATCH_EXAMPLE])], who: Solver):
         try:
             spec = BatchSpec.model_validate(body)
             n = len(expand(spec))
@@ -79,37 +139,27 @@ def batch_router(runner_of, max_variants_of) -> APIRouter:
                            for x in e.errors(include_url=False)]) from None
         except ValueError as e:
             raise invalid([Problem(loc=["body"], rule="batch_spec", message=str(e))]) from None
-        limit = max_variants_of(request)
-        if n > limit:
-            raise invalid([Problem(loc=["body"], rule="too_many_variants",
-                                   message=f"{n} variants; at most {limit} per batch (LANDQUOTA_MAX_BATCH_VARIANTS)")])
-        if spec.base.dataset is not None:
-            from datasets import DATASETS
-
-            if spec.base.dataset not in DATASETS:
-                raise ApiError(404, f"no dataset {spec.base.dataset!r}")
-        runner = runner_of(request)
-        bid = await run_in_threadpool(runner.submit, spec)
-        b = await run_in_threadpool(get, request, bid)
+        check(request, spec, n, who)
+        bid = runner_of(request).submit(spec, who.owner)
+        b = get(request, bid, who)
         return JSONResponse(view(request, b).model_dump(mode="json"), status_code=202,
                             headers={"Location": f"/v1/batches/{bid}"})
 
-    @r.get("", response_model=list[BatchView], summary="List batches")
-    async def list_batches(request: Request):
-        runner = runner_of(request)
-        rows = await run_in_threadpool(runner.store.all)
-        return [view(request, b) for b in rows]
+    @r.get("", response_model=list[BatchView], summary="List your batches")
+    def list_batches(request: Request, who: Reader):
+        """The batches of the calling key, newest first (at most 200)."""
+        return [view(request, b) for b in runner_of(request).store.all(200, who.owner)]
 
-    @r.get("/{batch_id}", response_model=BatchView, summary="A batch's progress")
-    async def status(request: Request, batch_id: BatchIdPath):
-        b = await run_in_threadpool(get, request, batch_id)
-        return view(request, b)
+    @r.get("/{batch_id}", response_model=BatchView, summary="A batch's progress", responses={**_404, **_422})
+    def status(request: Request, batch_id: BatchIdPath, who: Reader):
+        return view(request, get(request, batch_id, who))
 
     @r.get("/{batch_id}/results", summary="The comparison table: one row per variant, KPI columns",
-           responses={200: {"content": {"application/json": {}, "text/csv": {}}}})
-    async def results(request: Request, batch_id: BatchIdPath,
-                      format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json"):
-        b = await run_in_threadpool(get, request, batch_id)
+           response_model=BatchResults,
+           responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}, **_404, **_422})
+    def results(request: Request, batch_id: BatchIdPath, who: Reader,
+                format: Annotated[Literal["json", "csv"], Query(description="json or csv")] = "json"):
+        b = get(request, batch_id, who)
         spec = BatchSpec.model_validate_json(b["spec_json"])
         rows = runner_of(request).store.rows(batch_id)
         order = {n: i for i, (n, _) in enumerate(expand(spec))}
@@ -121,14 +171,15 @@ def batch_router(runner_of, max_variants_of) -> APIRouter:
         return {"id": batch_id, "status": b["status"], "kpis": spec.kpis, "rows": flat,
                 "new_land_by_province": {x["name"]: x.get("new_land_by_province", {}) for x in rows}}
 
-    @r.delete("/{batch_id}", response_model=BatchView | dict, summary="Cancel a batch, or delete a finished one")
-    async def cancel(request: Request, batch_id: BatchIdPath):
+    @r.delete("/{batch_id}", response_model=BatchView | BatchDeleted,
+              summary="Cancel a batch, or delete a finished one", responses={**_404, **_422})
+    def cancel(request: Request, batch_id: BatchIdPath, who: Solver):
         runner = runner_of(request)
-        b = await run_in_threadpool(get, request, batch_id)
+        b = get(request, batch_id, who)
         if b["status"] in ("queued", "running"):
-            await run_in_threadpool(runner.cancel, batch_id)
-            return view(request, await run_in_threadpool(get, request, batch_id))
-        await run_in_threadpool(runner.store.delete, batch_id)
+            runner.cancel(batch_id)
+            return view(request, get(request, batch_id, who))
+        runner.store.delete(batch_id)
         return {"id": batch_id, "deleted": True}
 
     return r

@@ -13,6 +13,8 @@ import logging
 import threading
 import time
 
+from sqlalchemy.exc import OperationalError
+
 from service.batch import run_batch
 from service.batch_spec import BatchSpec, expand
 from service.batch_store import BatchStore
@@ -67,13 +69,20 @@ class BatchRunner:
 
     # ---- the thread ------------------------------------------------------------------------------
     def _loop(self) -> None:
+        last = ""
         while not self._stop.is_set():
             self._wake.wait(1.0)
             self._wake.clear()
-            for b in self.store.unfinished():
-                if self._stop.is_set():
-                    return
-                self._run(b)
+            try:
+                for b in self.store.unfinished():
+                    if self._stop.is_set():
+                        return
+                    self._run(b)
+                last = ""
+            except Exception as e:  # the database is down or full: the batch stays unfinished, retried
+                if repr(e) != last:
+                    log.exception("batch runner: could not read or record batches; retrying every second")
+                    last = repr(e)
 
     def _run(self, b: dict) -> None:
         bid = b["id"]
@@ -96,6 +105,8 @@ class BatchRunner:
             rows = self.store.rows(bid)
             failed = sum(1 for r in rows if not r.get("ok"))
             self.store.set_status(bid, "succeeded", error=f"{failed} variant(s) failed" if failed else None)
+        except OperationalError:
+            raise  # the database, not the batch: left unfinished, resumed when the database answers
         except Exception as e:  # a broken batch is reported, never kills the runner
             log.exception("batch %s failed", bid)
             self.store.set_status(bid, "failed", error=f"{type(e).__name__}: {e}"[:2000])

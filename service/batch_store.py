@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text, delete, select, update
+from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text, delete, func, select, update
 from sqlalchemy.engine import Engine
 
 from service.db import make_engine
@@ -98,10 +98,19 @@ class BatchStore:
             res = c.execute(select(batch_variants.c.name).where(batch_variants.c.batch_id == batch_id))
             return {r[0] for r in res}
 
-    def all(self, limit: int = 200) -> list[dict]:
+    def all(self, limit: int = 200, owner: Any = ...) -> list[dict]:
+        """Newest first; ``owner`` (a key id, or None for anonymous) keeps only that owner's."""
+        q = select(batches).order_by(batches.c.created_at.desc()).limit(limit)
+        if owner is not ...:
+            q = q.where(_owned(owner))
         with self.engine.connect() as c:
-            res = c.execute(select(batches).order_by(batches.c.created_at.desc()).limit(limit)).mappings()
-            return [dict(r) for r in res]
+            return [dict(r) for r in c.execute(q).mappings()]
+
+    def active(self, owner: str | None) -> int:
+        """Batches of ``owner`` queued or running."""
+        with self.engine.connect() as c:
+            return c.execute(select(func.count()).select_from(batches).where(
+                _owned(owner), batches.c.status.in_(("queued", "running")))).scalar_one()
 
     def unfinished(self) -> list[dict]:
         """Batches to resume after a restart."""
@@ -114,3 +123,7 @@ class BatchStore:
         with self.engine.begin() as c:
             c.execute(delete(batch_variants).where(batch_variants.c.batch_id == batch_id))
             c.execute(delete(batches).where(batches.c.id == batch_id))
+
+
+def _owned(owner: str | None):
+    return batches.c.owner.is_(None) if owner is None else batches.c.owner == owner

@@ -4,8 +4,10 @@
     landquota validate PATH
     landquota solve --dataset demo|china-2020|PATH [--set path=value ...] [--out DIR] [--whole-projects] [--no-explain]
     landquota export --dataset ... --mps FILE
+    landquota generate --cities N --projects M [--years Y] [--seed S] --out FILE
     landquota route --province CODE --parcel TYPE:HA [--parcel ...]
     landquota serve [--host --port --workers]
+    landquota keys create [--scope read|solve|admin ...] [--name NAME]; keys list; keys revoke ID
 """
 
 from __future__ import annotations
@@ -150,6 +152,19 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_generate(args) -> int:
+    from models.generate import generate, write
+
+    data = generate(args.cities, args.projects, args.years, args.seed)
+    if args.validate:
+        load_scenario(data)
+    write(data, args.out)
+    n_committed = sum(p["committed"] for p in data["projects"])
+    print(f"wrote {args.out}: {len(data['provinces'])} provinces, {len(data['cities'])} cities, "
+          f"{len(data['projects'])} projects ({n_committed} committed), {data['years']} year(s), seed {args.seed}")
+    return 0
+
+
 def cmd_route(args) -> int:
     from models.approval import route
     from models.policy import PolicyParameters
@@ -229,6 +244,35 @@ def cmd_serve(args) -> int:
     return run(host=args.host, port=args.port, workers=args.workers) or 0
 
 
+def cmd_keys(args) -> int:
+    """API keys in the service's database (LANDQUOTA_DATABASE_URL / LANDQUOTA_DATA_DIR, as `serve`)."""
+    from service.auth import KeyStore
+    from service.db import make_engine
+    from service.settings import Settings
+
+    store = KeyStore(make_engine(Settings().db_url))
+    try:
+        if args.keys_command == "create":
+            info, key = store.create(args.name or "", args.scope or ["read", "solve"])
+            print(key)  # stdout holds the key alone: KEY=$(landquota keys create ...)
+            print(f"id {info.id}, scopes {' '.join(info.scopes)}; the key above is shown this once "
+                  "(only its hash is stored)", file=sys.stderr)
+        elif args.keys_command == "list":
+            print(f"{'id':14s} {'scopes':18s} {'created (UTC)':17s} {'last used':17s} {'status':8s} name")
+            for k in store.list():
+                when = lambda t: t.strftime("%Y-%m-%d %H:%M") if t else "-"  # noqa: E731
+                print(f"{k.id:14s} {' '.join(k.scopes):18s} {when(k.created_at):17s} {when(k.last_used_at):17s} "
+                      f"{'revoked' if k.revoked_at else 'active':8s} {k.name}")
+        else:
+            if not store.revoke(args.id):
+                print(f"error: no active key {args.id!r}", file=sys.stderr)
+                return 1
+            print(f"revoked {args.id}")
+        return 0
+    finally:
+        store.engine.dispose()
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="landquota", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -259,6 +303,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mps", required=True)
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("generate", help="write a synthetic national scenario of any size (models.generate)")
+    p.add_argument("--cities", type=int, required=True, help="units (cities/counties) spread over the provinces")
+    p.add_argument("--projects", type=int, required=True)
+    p.add_argument("--years", type=int, default=5, help="plan years (default 5)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (same seed, same scenario)")
+    p.add_argument("--out", required=True, help="JSON file to write")
+    p.add_argument("--validate", action=argparse.BooleanOptionalAction, default=True,
+                   help="validate before writing (default on)")
+    p.set_defaults(func=cmd_generate)
+
     p = sub.add_parser("route", help="who approves a project (Art. 46, 國發〔2020〕4號)")
     p.add_argument("--province", required=True)
     p.add_argument("--parcel", action="append", required=True, metavar="TYPE:HA")
@@ -272,10 +326,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("serve", help="serve the HTTP API")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--host", default=None, help="address (default LANDQUOTA_HOST, else 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default LANDQUOTA_PORT, else 8000)")
     p.add_argument("--workers", type=int, default=None, help="solver worker processes (default: CPU count)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("keys", help="API keys of the service (its database: LANDQUOTA_DATABASE_URL / _DATA_DIR)")
+    ks = p.add_subparsers(dest="keys_command", required=True)
+    k = ks.add_parser("create", help="make a key and print it (once)")
+    k.add_argument("--scope", action="extend", nargs="+", choices=["read", "solve", "admin"], metavar="SCOPE",
+                   help="read, solve or admin; several: --scope read solve (default: read and solve; solve "
+                   "includes read, admin both)")
+    k.add_argument("--name", help="who or what the key is for")
+    ks.add_parser("list", help="list keys (never the keys themselves)")
+    k = ks.add_parser("revoke", help="revoke a key at once")
+    k.add_argument("id")
+    p.set_defaults(func=cmd_keys)
     return ap
 
 

@@ -1,9 +1,12 @@
-"""The job table and the database engine (SQLAlchemy 2; SQLite by default, PostgreSQL by URL).
+"""The job and API-key tables and the database engine (SQLAlchemy 2; SQLite by default, PostgreSQL by URL).
 
-One row per job: its request as sent, the validated scenario it runs (so a re-run after a restart
-solves exactly what was accepted, whatever happens to the bundled datasets meanwhile), its options,
-its life (status, timestamps, attempts, error) and its result. The large columns are deferred so a
-status poll never loads them.
+One row per job: the API key that owns it, its request as sent, the validated scenario it runs (so
+a re-run after a restart solves exactly what was accepted, whatever happens to the bundled datasets
+meanwhile), its options, its life (status, timestamps, attempts, error) and its result. The large
+columns are deferred so a status poll never loads them. One row per API key: its public id, scopes
+and the SHA-256 of the key (the key itself is never stored).
+
+A database made by an earlier version gains the new columns at start-up (``_upgrade``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, create_engine, event
+from sqlalchemy import JSON, DateTime, Float, Integer, String, Text, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -33,6 +36,8 @@ class JobRow(Base):
     """Submission order (the queue order)."""
     id: Mapped[str] = mapped_column(String(36), unique=True, index=True)
     """Public, unguessable id (uuid4 hex)."""
+    owner: Mapped[str | None] = mapped_column(String(64), index=True, nullable=True)
+    """Id of the API key that submitted it; null = anonymous (LANDQUOTA_AUTH=off)."""
     status: Mapped[str] = mapped_column(String(16), index=True)
     scenario_name: Mapped[str] = mapped_column(String(200))
     dataset: Mapped[str | None] = mapped_column(String(100))
@@ -48,6 +53,20 @@ class JobRow(Base):
     request: Mapped[dict] = mapped_column(JSON, deferred=True)
     scenario: Mapped[dict] = mapped_column(JSON, deferred=True)
     result: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    """Public id (shown by `landquota keys list`, used to revoke; owner of the key's jobs)."""
+    key_sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[str] = mapped_column(String(200))
+    """Space-separated: read, solve, admin."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 def utcnow() -> datetime:
@@ -76,24 +95,71 @@ def finite(obj: Any) -> Any:
     return obj
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (plain, or ``sqlite:///file:PATH?mode=ro&uri=true``); None otherwise."""
+    u = make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return None
+    db = u.database
+    if u.query.get("uri") == "true" and db.startswith("file:"):
+        db = db[len("file:"):].split("?")[0]
+        if db in ("", ":memory:") or u.query.get("mode") == "memory":
+            return None
+    return Path(db)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; for SQLite, create the file's directory and use WAL so readers never
-    block the writer."""
+    block the writer. Creates missing tables and columns (never drops or changes any)."""
     u = make_url(url)
     kwargs: dict[str, Any] = {"json_serializer": _dumps, "pool_pre_ping": True}
-    if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+    sqlite = u.get_backend_name() == "sqlite"
+    if sqlite:
+        path = sqlite_path(url)
+        if path is not None and u.query.get("mode") != "ro":
+            path.parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     engine = create_engine(url, **kwargs)
-    if u.get_backend_name() == "sqlite":
+    if sqlite:
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
             cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
+            if u.query.get("mode") != "ro":  # a read-only connection cannot change the journal mode
+                cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()
 
-    Base.metadata.create_all(engine)
+    if _missing(engine):
+        Base.metadata.create_all(engine)
+        _upgrade(engine)
     return engine
+
+
+_ADDED_COLUMNS = {"jobs": ("owner",)}
+"""Columns added after a table was first released: (table -> columns), added by ``_upgrade``."""
+
+
+def _missing(engine: Engine) -> bool:
+    """Whether a table or an added column is missing (a read-only database that has them all starts)."""
+    insp = inspect(engine)
+    tables = set(insp.get_table_names())
+    if not set(Base.metadata.tables) <= tables:
+        return True
+    return any(c not in {x["name"] for x in insp.get_columns(t)} for t, cols in _ADDED_COLUMNS.items() for c in cols)
+
+
+def _upgrade(engine: Engine) -> None:
+    """Add the columns a database made by an earlier version lacks (nullable: old rows keep null)."""
+    insp = inspect(engine)
+    for table, cols in _ADDED_COLUMNS.items():
+        have = {x["name"] for x in insp.get_columns(table)}
+        for name in cols:
+            if name in have:
+                continue
+            col = Base.metadata.tables[table].c[name]
+            ddl = col.type.compile(dialect=engine.dialect)
+            with engine.begin() as c:
+                c.execute(text(f'ALTER TABLE {table} ADD COLUMN "{name}" {ddl}'))
+                if col.index:
+                    c.execute(text(f'CREATE INDEX IF NOT EXISTS ix_{table}_{name} ON {table} ("{name}")'))

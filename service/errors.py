@@ -3,7 +3,9 @@
 Every error answer is ``{"detail": "...", "problems": [{"loc": [...], "rule": "...", "message":
 "..."}]}``: FastAPI's request validation errors and the scenario checks' ``ScenarioInvalid`` are
 both turned into ``problems``. The body-size limit is enforced before anything is parsed: on the
-``Content-Length`` header at once, and on the bytes actually received for a chunked body.
+``Content-Length`` header at once, and on the bytes actually received for a chunked body. A
+database that cannot be written or reached (read-only, disk full, server down) is a ``503`` with
+``Retry-After`` and the reason, never a 500.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Sequence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -42,6 +46,25 @@ def scenario_invalid(e: ScenarioInvalid, prefix: Sequence[str | int]) -> ApiErro
     return invalid(e.problems, prefix)
 
 
+def db_reason(exc: BaseException) -> str:
+    """What is wrong with the database, in words, from a driver's OperationalError."""
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    low = text.lower()
+    if "readonly" in low or "read-only" in low or "read only" in low:
+        return f"the database is read-only ({text})"
+    if "disk is full" in low or "no space" in low or "disk full" in low:
+        return f"the database's disk is full ({text})"
+    if "locked" in low or "busy" in low:
+        return f"the database is busy ({text})"
+    if isinstance(exc, PoolTimeout):
+        return "no database connection became free in time"
+    return f"the database is unavailable ({text or type(exc).__name__})"
+
+
+DB_RETRY_AFTER_S = 30
+"""Retry-After of a 503 for a database error (``install`` sets it from LANDQUOTA_DB_RETRY_AFTER_S)."""
+
+
 def error_response(status: int, detail: str, problems: Sequence[Problem] = (), headers: dict | None = None):
     body = {"detail": detail, "problems": [p.model_dump() for p in problems]}
     return JSONResponse(body, status_code=status, headers=headers)
@@ -55,8 +78,16 @@ def _from_validation(exc: RequestValidationError) -> ApiError:
     return invalid(probs)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, db_retry_after_s: int = DB_RETRY_AFTER_S) -> None:
     """Register the handlers that give every error the one shape."""
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def _database(request: Request, exc: Exception):
+        reason = db_reason(exc)
+        log.error("database error in %s %s: %s", request.method, request.url.path, reason)
+        return error_response(503, f"service unavailable: {reason}; retry later",
+                              headers={"Retry-After": str(db_retry_after_s)})
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
@@ -74,6 +105,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException):
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's answer to a body that is not even text (not UTF-8): invalid JSON, like any other
+            e = invalid([Problem(loc=["body"], rule="json_invalid",
+                                 message="the body is not JSON text (it must be UTF-8 encoded JSON)")])
+            return error_response(e.status, e.detail, e.problems)
         return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)

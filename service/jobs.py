@@ -10,15 +10,19 @@ truth; the dispatcher's memory only says which worker holds which job.
 from __future__ import annotations
 
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
 from service.db import FINISHED, JobRow, as_utc, finite, utcnow
+from service.errors import db_reason
 
 
 class QueueFull(Exception):
@@ -29,12 +33,25 @@ class QueueFull(Exception):
         super().__init__(f"{queued} jobs are already waiting for a worker")
 
 
+class TooManyActive(Exception):
+    """The submitting key already has its limit of jobs queued or running."""
+
+    def __init__(self, active: int):
+        self.active = active
+        super().__init__(f"{active} jobs of this key are already queued or running")
+
+
+ALL = object()
+"""``owner=ALL``: jobs of every owner (the service's own view); an owner id or None (anonymous) filters."""
+
+
 @dataclass(frozen=True)
 class JobInfo:
     """A job's life, without its large columns (request, scenario, result)."""
 
     id: str
     seq: int
+    owner: str | None
     status: str
     scenario_name: str
     dataset: str | None
@@ -56,7 +73,7 @@ class JobInfo:
 
 
 _LIGHT = (
-    JobRow.id, JobRow.seq, JobRow.status, JobRow.scenario_name, JobRow.dataset, JobRow.options,
+    JobRow.id, JobRow.seq, JobRow.owner, JobRow.status, JobRow.scenario_name, JobRow.dataset, JobRow.options,
     JobRow.created_at, JobRow.started_at, JobRow.finished_at, JobRow.attempts, JobRow.error, JobRow.note,
     JobRow.result_status, JobRow.objective_cny_100m,
 )
@@ -68,19 +85,44 @@ class JobStore:
         self.max_queued = max_queued
         self._session = sessionmaker(engine, expire_on_commit=False)
         self._submit = threading.Lock()
+        self._write_failed: tuple[str, float] | None = None  # (reason, monotonic time) of the last failed write
+
+    @contextmanager
+    def _write(self):
+        """A write transaction; remembers whether the database took the last write (for /healthz)."""
+        try:
+            with self._session.begin() as s:
+                yield s
+        except OperationalError as e:
+            self._write_failed = (db_reason(e), time.monotonic())
+            raise
+        self._write_failed = None
+
+    def write_failure(self, within_s: float) -> str | None:
+        """Why the last write failed, if it did within ``within_s`` seconds and none has succeeded since."""
+        failed = self._write_failed
+        if failed and time.monotonic() - failed[1] <= within_s:
+            return failed[0]
+        return None
 
     # ---- submit and read ----------------------------------------------------------------------
     def create(self, job_id: str, *, request: dict, scenario: dict, scenario_name: str,
-               dataset: str | None, options: dict) -> JobInfo:
+               dataset: str | None, options: dict, owner: str | None = None,
+               max_active: int | None = None) -> JobInfo:
         """Write a queued job (committed before the caller acknowledges it); QueueFull if the
-        queue is at its bound."""
-        with self._submit, self._session.begin() as s:
+        queue is at its bound, TooManyActive if ``owner`` has ``max_active`` jobs queued or running."""
+        with self._submit, self._write() as s:
             queued = s.scalar(select(func.count()).select_from(JobRow).where(JobRow.status == "queued"))
             if queued >= self.max_queued:
                 raise QueueFull(queued)
-            row = JobRow(id=job_id, status="queued", scenario_name=scenario_name[:200], dataset=dataset,
-                         options=options, created_at=utcnow(), attempts=0, request=finite(request),
-                         scenario=finite(scenario))
+            if max_active is not None:
+                active = s.scalar(select(func.count()).select_from(JobRow).where(
+                    _owned(owner), JobRow.status.in_(("queued", "running"))))
+                if active >= max_active:
+                    raise TooManyActive(active)
+            row = JobRow(id=job_id, owner=owner, status="queued", scenario_name=scenario_name[:200],
+                         dataset=dataset, options=options, created_at=utcnow(), attempts=0,
+                         request=finite(request), scenario=finite(scenario))
             s.add(row)
             s.flush()
             return JobInfo.of(row)
@@ -90,10 +132,12 @@ class JobStore:
             row = s.execute(select(*_LIGHT).where(JobRow.id == job_id)).first()
             return JobInfo.of(row) if row else None
 
-    def list(self, status: str | None = None, limit: int = 50, offset: int = 0) -> list[JobInfo]:
+    def list(self, status: str | None = None, limit: int = 50, offset: int = 0, owner=ALL) -> list[JobInfo]:
         q = select(*_LIGHT).order_by(JobRow.seq.desc()).limit(limit).offset(offset)
         if status:
             q = q.where(JobRow.status == status)
+        if owner is not ALL:
+            q = q.where(_owned(owner))
         with self._session() as s:
             return [JobInfo.of(r) for r in s.execute(q)]
 
@@ -126,7 +170,7 @@ class JobStore:
     def claim_next(self) -> tuple[str, dict, dict] | None:
         """Take the oldest queued job: mark it running and return (id, scenario, options)."""
         while True:
-            with self._session.begin() as s:
+            with self._write() as s:
                 job_id = s.scalar(
                     select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.seq).limit(1)
                 )
@@ -164,7 +208,7 @@ class JobStore:
         return self._move(job_id, "running", **values)
 
     def _move(self, job_id: str, from_status: str, **values) -> bool:
-        with self._session.begin() as s:
+        with self._write() as s:
             return bool(
                 s.execute(
                     update(JobRow).where(JobRow.id == job_id, JobRow.status == from_status).values(**values)
@@ -188,7 +232,7 @@ class JobStore:
 
     def delete(self, job_id: str) -> bool:
         """Delete a finished job and its result."""
-        with self._session.begin() as s:
+        with self._write() as s:
             return bool(
                 s.execute(delete(JobRow).where(JobRow.id == job_id, JobRow.status.in_(FINISHED))).rowcount
             )
@@ -197,7 +241,7 @@ class JobStore:
     def recover(self, max_attempts: int) -> tuple[list[str], list[str]]:
         """Jobs left ``running`` by a service that stopped abruptly: re-queue those with attempts
         left, fail the others with the reason. Returns (requeued ids, failed ids)."""
-        with self._session.begin() as s:
+        with self._write() as s:
             rows = s.execute(select(JobRow.id, JobRow.attempts).where(JobRow.status == "running")).all()
         requeued, failed = [], []
         for job_id, attempts in rows:
@@ -208,3 +252,7 @@ class JobStore:
                                    f"(limit {max_attempts}); not retried"):
                 failed.append(job_id)
         return requeued, failed
+
+
+def _owned(owner: str | None):
+    return JobRow.owner.is_(None) if owner is None else JobRow.owner == owner

@@ -10,7 +10,9 @@ Each worker is a ``spawn``-ed process with its own pipe and solves one job at a 
 * terminates the worker of a cancelled job, of a job past its time limit plus grace, and of a job
   still running at shutdown (that job is re-queued), and starts a replacement;
 * notices a worker that died (crash, out of memory): its job is re-queued while it has attempts
-  left, else failed with the reason.
+  left, else failed with the reason;
+* keeps an answer the database would not take (read-only, disk full, down) and stores it again
+  every ``poll_s`` until it is taken, so a finished solve is not lost to a passing database fault.
 
 Cancellation by process termination is the only reliable way to stop HiGHS mid-solve from
 outside, and it is why this is a small dispatcher rather than ``ProcessPoolExecutor`` (which can
@@ -28,7 +30,7 @@ from multiprocessing.connection import wait as mp_wait
 from typing import Callable
 
 from service.jobs import JobStore
-from service.worker import SolveFn, solve_payload, worker_main
+from service.worker import SolveFn, solve_payload, trim_heap, worker_main
 
 log = logging.getLogger("landquota.pool")
 
@@ -66,6 +68,8 @@ class SolverPool:
         self._kill: set[str] = set()
         self._lock = threading.Lock()
         self._phase: dict[str, str] = {}
+        self._unsaved: list[tuple[str, str, object]] = []  # (job id, "succeed" | "fail" | "requeue", argument)
+        self._results_since_trim = 0
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)  # a wake never blocks a request thread
@@ -92,6 +96,13 @@ class SolverPool:
     def phase(self, job_id: str) -> str | None:
         return self._phase.get(job_id)
 
+    def worker_pid(self, job_id: str) -> int | None:
+        """The process id of the worker running ``job_id`` (for operators and fault tests)."""
+        for w in list(self._workers):
+            if w.job_id == job_id:
+                return w.proc.pid
+        return None
+
     def stats(self) -> dict:
         ws = list(self._workers)
         return {"configured": self.size, "alive": sum(w.proc.is_alive() for w in ws),
@@ -110,19 +121,26 @@ class SolverPool:
 
     # ---- the dispatcher thread ----------------------------------------------------------------------
     def _loop(self) -> None:
+        last = ""
         try:
             while True:
                 try:
                     if self._step():
                         break
-                except Exception:
-                    log.exception("dispatcher step failed; retrying")
+                    last = ""
+                except Exception as e:
+                    if repr(e) != last:  # a lasting fault (database down) is logged once, not every poll
+                        log.exception("dispatcher step failed; retrying every %g s", self.poll_s)
+                        last = repr(e)
                     time.sleep(self.poll_s)
         finally:
             self._shutdown_workers()
+            for job_id, action, _ in self._unsaved:
+                log.error("job %s: its %s was never stored; the next start re-runs it", job_id, action)
 
     def _step(self) -> bool:
         now = time.monotonic()
+        self._retry_unsaved()
         self._handle_kills()
         if self._stopping:
             if not any(w.job_id for w in self._workers) or now >= self._stop_deadline:
@@ -130,6 +148,9 @@ class SolverPool:
         else:
             self._top_up(now)
             self._assign(now)
+            if self._results_since_trim and not any(w.job_id for w in self._workers):
+                trim_heap()  # idle: give the memory of the results just stored back to the system
+                self._results_since_trim = 0
         self._check_deadlines(now)
         waitables: dict = {}
         for w in self._workers:
@@ -199,13 +220,10 @@ class SolverPool:
         elif kind in ("done", "error") and msg[1] == w.job_id:
             job_id, w.job_id = w.job_id, None
             self._phase.pop(job_id, None)
-            if kind == "done":
-                changed = self.store.succeed(job_id, msg[2])
-            else:
+            self._results_since_trim += 1
+            if kind == "error":
                 log.warning("job %s failed: %s\n%s", job_id, msg[2], msg[3])
-                changed = self.store.fail(job_id, msg[2])
-            log.info("job %s %s", job_id, kind if changed else "answered after it was cancelled")
-            self.on_finish(job_id)
+            self._save(job_id, "succeed" if kind == "done" else "fail", msg[2])
 
     def _died(self, w: _Worker) -> None:
         if w not in self._workers:
@@ -225,15 +243,40 @@ class SolverPool:
         if w.job_id is not None:
             job_id, w.job_id = w.job_id, None
             self._phase.pop(job_id, None)
-            info = self.store.get(job_id)
+            try:
+                info = self.store.get(job_id)
+            except Exception:  # the database does not answer: re-queue (the restart recovery counts attempts)
+                info = None
             attempts = info.attempts if info else 0
             why = f"its solver worker died (exit code {code}: out of memory or a crash) on attempt {attempts}"
-            if attempts < self.max_attempts:
-                self.store.requeue(job_id, f"{why}; re-queued")
-            else:
-                self.store.fail(job_id, f"{why}; not retried")
             log.error("job %s: %s", job_id, why)
-            self.on_finish(job_id)
+            if attempts < self.max_attempts:
+                self._save(job_id, "requeue", f"{why}; re-queued")
+            else:
+                self._save(job_id, "fail", f"{why}; not retried")
+
+    def _save(self, job_id: str, action: str, arg) -> bool:
+        """Store a job's end (or re-queue it) and tell waiting clients; if the database will not take
+        it, keep it to try again at the next step."""
+        try:
+            changed = getattr(self.store, action)(job_id, arg)
+        except Exception as e:
+            log.error("job %s: could not store its %s (%s: %s); kept, retried every %g s", job_id, action,
+                      type(e).__name__, str(e).splitlines()[0][:200] if str(e) else "", self.poll_s)
+            self._unsaved.append((job_id, action, arg))
+            return False
+        if action != "requeue":
+            log.info("job %s %s", job_id, ("succeeded" if action == "succeed" else "failed") if changed
+                     else "answered after it was cancelled")
+        self.on_finish(job_id)
+        return True
+
+    def _retry_unsaved(self) -> None:
+        pending, self._unsaved = self._unsaved, []
+        for i, (job_id, action, arg) in enumerate(pending):
+            if not self._save(job_id, action, arg):
+                self._unsaved.extend(pending[i + 1:])  # the database still refuses: wait for the next step
+                return
 
     def _remove(self, w: _Worker) -> None:
         w.kill()
@@ -256,9 +299,8 @@ class SolverPool:
                 job_id, w.job_id = w.job_id, None
                 self._phase.pop(job_id, None)
                 self._remove(w)
-                self.store.fail(job_id, f"still running {self.grace_s:g} s after its time limit; stopped")
                 log.warning("job %s stopped: past its time limit plus grace", job_id)
-                self.on_finish(job_id)
+                self._save(job_id, "fail", f"still running {self.grace_s:g} s after its time limit; stopped")
 
     def _shutdown_workers(self) -> None:
         for w in list(self._workers):

@@ -3,6 +3,8 @@
 ``Service.start`` opens the database, recovers jobs an abrupt stop left running, validates the
 bundled datasets and starts the solver pool; ``Service.stop`` lets running solves finish for a
 grace period and re-queues the rest. The routes (``service.app``) only call methods of this class.
+Every job belongs to the API key that submitted it (``owner``; None = anonymous): ``job`` answers
+404 for anyone else's.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from typing import Any
 
 from models.overrides import apply_overrides
 from models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
+from service.auth import KeyStore
 from service.batch_runner import BatchRunner
 from service.batch_store import BatchStore
 from service.db import make_engine
 from service.errors import ApiError, invalid
-from service.jobs import JobInfo, JobStore, QueueFull
+from service.jobs import ALL, JobInfo, JobStore, QueueFull, TooManyActive
 from service.pool import SolverPool
 from service.schemas import DatasetSummary, SolveRequest
 from service.settings import Settings
@@ -130,6 +133,7 @@ class Service:
         self.pool: SolverPool | None = None
         self.datasets: Datasets | None = None
         self.batches: BatchRunner | None = None
+        self.keys: KeyStore | None = None
 
     # ---- life ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -137,6 +141,7 @@ class Service:
         engine = make_engine(st.db_url)
         self.backend = engine.url.get_backend_name()
         self.store = JobStore(engine, st.max_queued_jobs)
+        self.keys = KeyStore(engine)
         requeued, failed = self.store.recover(st.max_attempts)
         if requeued or failed:
             log.warning("recovered jobs left running: %d re-queued, %d failed", len(requeued), len(failed))
@@ -169,15 +174,18 @@ class Service:
     def resolve(self, req: SolveRequest) -> Scenario:
         """The validated scenario a request asks to solve; ApiError 422/404 otherwise."""
         limit = self.settings.max_time_limit_s
+        if "time_limit_s" not in req.options.model_fields_set and req.options.time_limit_s > limit:
+            req.options.time_limit_s = limit  # the default, capped by the service's limit: not the client's error
         if req.options.time_limit_s > limit:
             raise invalid([Problem(loc=["body", "options", "time_limit_s"], rule="less_than_equal",
-                                   message=f"Input should be less than or equal to {limit:g} (the service's limit)")])
+                                   message=f"Input should be less than or equal to {limit:g} (the service's "
+                                   "limit, LANDQUOTA_MAX_TIME_LIMIT_S)")])
         inline = req.scenario is not None
         base: Any = req.scenario if inline else self.datasets.scenario(req.dataset)
+        if inline:  # before any further work on it
+            self.check_size(base, ["body", "scenario"])
         try:
-            if req.overrides:
-                return apply_overrides(base, req.overrides)
-            return load_scenario(base)
+            s = apply_overrides(base, req.overrides) if req.overrides else load_scenario(base)
         except ScenarioInvalid as e:
             if req.overrides:
                 prefix = lambda p: ["body"] if p.rule == "bad_override" else ["body", "overrides"]  # noqa: E731
@@ -188,8 +196,30 @@ class Service:
             log.warning("override could not be applied: %r", e)
             raise invalid([Problem(loc=["body", "overrides"], rule="bad_override",
                                    message=f"the overrides could not be applied: {e}")])
+        if req.overrides or not inline:
+            self.check_size(s, ["body", "overrides"] if req.overrides else ["body", "dataset"])
+        return s
 
-    def submit(self, req: SolveRequest, job_id: str) -> JobInfo:
+    def check_size(self, s: Scenario, prefix: list) -> None:
+        """422 for a scenario larger than the service's limits (each a setting), every excess listed
+        at ``prefix`` + the field (cities, projects, years)."""
+        st = self.settings
+        parcels = sum(len(p.parcels) for p in s.projects)
+        probs = []
+        for field, rule, n, limit, what, setting in (
+            ("cities", "too_many_cities", len(s.cities), st.max_cities, "city units", "LANDQUOTA_MAX_CITIES"),
+            ("projects", "too_many_projects", len(s.projects), st.max_projects, "projects", "LANDQUOTA_MAX_PROJECTS"),
+            ("projects", "too_many_parcels", parcels, st.max_parcels, "parcels (all projects together)",
+             "LANDQUOTA_MAX_PARCELS"),
+            ("years", "too_many_years", s.years, st.max_years, "years of planning horizon", "LANDQUOTA_MAX_YEARS"),
+        ):
+            if n > limit:
+                probs.append(Problem(loc=[*prefix, field], rule=rule, message=f"{n} {what}; this service solves "
+                                     f"at most {limit} per scenario ({setting})"))
+        if probs:
+            raise invalid(probs)
+
+    def submit(self, req: SolveRequest, job_id: str, owner: str | None = None) -> JobInfo:
         """Validate, then write the job (committed) and wake the dispatcher."""
         s = self.resolve(req)
         try:
@@ -200,15 +230,23 @@ class Service:
                 scenario_name=s.name,
                 dataset=req.dataset,
                 options=req.options.model_dump(mode="json"),
+                owner=owner,
+                max_active=self.settings.max_active_jobs_per_key,
             )
         except QueueFull as e:
             raise ApiError(429, f"the queue is full ({e.queued} jobs waiting); retry later",
                            headers={"Retry-After": str(self.settings.retry_after_s)}) from None
+        except TooManyActive as e:
+            raise ApiError(429, f"this key already has {e.active} jobs queued or running, its limit "
+                                f"(LANDQUOTA_MAX_ACTIVE_JOBS_PER_KEY); retry when one has finished",
+                           headers={"Retry-After": str(self.settings.retry_after_s)}) from None
         self.pool.wake()
         return info
 
-    def job(self, job_id: str) -> JobInfo:
+    def job(self, job_id: str, owner: Any = ALL) -> JobInfo:
+        """A job; 404 if there is none, or (``owner`` given: a key id or None for anonymous) it is
+        someone else's: the same answer, so ids of other keys' jobs cannot be probed."""
         info = self.store.get(job_id)
-        if info is None:
+        if info is None or (owner is not ALL and info.owner != owner):
             raise ApiError(404, f"no job {job_id!r} (never submitted, or deleted)")
         return info

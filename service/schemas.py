@@ -16,6 +16,7 @@ from pydantic_core import PydanticCustomError
 from models.approval import Route
 from models.regions import PROVINCES
 from models.scenario import Parcel, Problem, Scenario
+from solvers.result import Diagnosis, Explanation, Status
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 _STRICT = ConfigDict(extra="forbid")
@@ -248,10 +249,57 @@ class Health(BaseModel):
     )
     version: str = Field(description="landquota version.", examples=["0.1.0"])
     solver: str = Field(description="Solver and version.", examples=["HiGHS 1.16.0"])
-    database: str = Field(description="Database backend and whether it answers.", examples=["sqlite: ok"])
+    database: str = Field(description="Database backend and whether it answers and takes writes.",
+                          examples=["sqlite: ok"])
+    auth: Literal["on", "off"] = Field(description="on: /v1 needs an API key; off: anonymous requests are served too.")
     workers: dict[str, int] = Field(
         description="Solver worker processes: configured, alive, ready (started and idle or busy), busy; "
         "dispatcher = 1 while the thread that feeds them runs."
     )
     jobs: dict[str, int] = Field(description="Jobs by status.")
     datasets: list[str] = Field(description="Bundled datasets loaded and validated at start-up.")
+
+
+class ExplainView(BaseModel):
+    """Why a finished job's answer is what it is."""
+
+    scenario: str = Field(description="Scenario name.", examples=["demo"])
+    status: Status = Field(description="The solver's status.")
+    explain: Explanation | None = Field(description="Binding rules, ranges, unmet targets, summary; null if none.")
+    diagnosis: Diagnosis | None = Field(description="For an infeasible scenario: the rules in conflict.")
+
+
+Scope = Literal["read", "solve", "admin"]
+
+
+class KeyCreate(BaseModel):
+    """A new API key."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field("", max_length=200, description="Who or what the key is for.", examples=["planning-sichuan"])
+    scopes: list[Scope] = Field(
+        default_factory=lambda: ["read", "solve"], min_length=1, max_length=3,
+        description="read: datasets, approval routing, own jobs and batches; solve: submit and cancel (includes "
+        "read); admin: manage keys (includes solve). Default read and solve.",
+        examples=[["read", "solve"]],
+    )
+
+
+class KeyView(BaseModel):
+    """An API key as listed: never the key itself."""
+
+    id: str = Field(description="Public id: revoke with it.", examples=["k3f9a1c0d2b7e"])
+    name: str = Field(examples=["planning-sichuan"])
+    scopes: list[Scope] = Field(description="Scopes held (with those they include).")
+    created_at: datetime
+    last_used_at: datetime | None = Field(None, description="Last request with it (to the minute).")
+    revoked_at: datetime | None = Field(None, description="When it was revoked; null while active.")
+
+
+class KeyCreated(KeyView):
+    key: str = Field(description="The key. Shown this once: only its hash is stored.",
+                     examples=["lq_2b9cY0q1vJm4Wx7TtZr8kP3nA6sDfGhJkL9QwErTyUi"])
+
+
+class KeyList(BaseModel):
+    keys: list[KeyView]

@@ -7,13 +7,15 @@ Every setting below can be set as ``LANDQUOTA_<NAME>`` (case-insensitive), e.g.:
     LANDQUOTA_MAX_QUEUED_JOBS=100
 
 The defaults give a zero-set-up service: jobs in a SQLite file under ``./var``, one solver worker
-process per CPU core.
+process per CPU core, anonymous access on the loopback address only (``LANDQUOTA_AUTH``).
+README.md ("Operations") has the table of every setting with its default.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,6 +86,51 @@ class Settings(BaseSettings):
     )
     batch_workers: int = Field(1, ge=1, le=256, description="Processes (or Ray actors) a running batch uses.")
     max_batch_variants: int = Field(1000, ge=1, description="Most variants one batch may have (422 beyond).")
+
+    # ---- serving and access ----------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Address `landquota serve` binds (--host overrides). Default 127.0.0.1.")
+    port: int = Field(
+        8000, ge=1, le=65535, description="Port `landquota serve` listens on (--port overrides). Default 8000."
+    )
+    auth: Literal["on", "off"] | None = Field(
+        None,
+        description="on: every /v1 request needs an API key (`Authorization: Bearer ...`); off: requests "
+        "without a key are served anonymously (local use; a key that is sent is still checked and used). "
+        "Default: off when `landquota serve` binds a loopback address, on for any other address (and on "
+        "for an app built by service.app.create_app without this setting).",
+    )
+    rate_limit_per_minute: int = Field(
+        600, ge=0,
+        description="Requests per minute one API key (or all anonymous clients together) may make to /v1; "
+        "beyond it 429 with Retry-After. 0 = no limit. Default 600 (a sustained 10 per second).",
+    )
+    rate_limit_burst: int = Field(
+        120, ge=1, description="Requests one key may make at once above its per-minute rate (token bucket size). "
+        "Default 120.",
+    )
+    max_active_jobs_per_key: int = Field(
+        16, ge=1,
+        description="Jobs one API key (or anonymous access) may have queued or running at once, and likewise "
+        "batches; beyond it 429 with Retry-After. Default 16.",
+    )
+    db_retry_after_s: int = Field(
+        30, ge=1, description="Retry-After sent with a 503 when the database cannot be written (read-only, disk "
+        "full, unreachable), seconds. Default 30.",
+    )
+
+    # ---- size of a scenario ------------------------------------------------------------------------
+    max_cities: int = Field(5000, ge=1, description="Most city units one scenario may have (422 beyond). Default 5000.")
+    max_projects: int = Field(
+        20_000, ge=1, description="Most projects one scenario may have (422 beyond). Default 20000."
+    )
+    max_parcels: int = Field(
+        100_000, ge=1, description="Most parcels one scenario may have, all projects together (422 beyond). "
+        "Default 100000.",
+    )
+    max_years: int = Field(
+        10, ge=1, le=10, description="Longest planning horizon a scenario may have, years (422 beyond; the "
+        "scenario schema's own bound is 10). Default 10.",
+    )
 
     @property
     def worker_count(self) -> int:

@@ -9,6 +9,8 @@ messages ``("progress", job_id, phase)`` say which step is running.
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import os
 import signal
 import threading
@@ -71,6 +73,23 @@ def worker_main(conn, solve_fn: SolveFn) -> None:
             return
         except Exception as e:  # e.g. a result that cannot be pickled
             conn.send(("error", job_id, f"result could not be returned: {type(e).__name__}: {e}", ""))
+        msg = payload = result = reply = None  # noqa: F841  (drop the last job before trimming)
+        _give_back_memory()
+
+
+def _give_back_memory() -> None:
+    """Return the memory of the last model to the system, so an idle worker shrinks back (a national
+    model is some hundred MB): collect cycles (Pyomo models have many), then trim the heap."""
+    gc.collect()
+    trim_heap()
+
+
+def trim_heap() -> None:
+    """glibc's malloc_trim: give freed heap pages back to the system (a no-op elsewhere)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
 
 
 def _exit_with_parent() -> None:

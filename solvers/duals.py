@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import pyomo.environ as pyo
 
 from solvers.result import Binding
@@ -121,6 +122,29 @@ def component(m, path: str):
     return obj
 
 
+def _nonzero_duals(con, duals):
+    """(index, ConstraintData, dual, lower, upper) of the rows of ``con`` whose dual is not ~0, in
+    index order; ``lower``/``upper`` are the row's bounds as the rule states them (None = none).
+    ``duals`` is a dict, or a :class:`solvers.handoff.DualView` whose per-component arrays are
+    scanned without a Python loop over non-binding rows (and which knows the bounds already)."""
+    rows = getattr(duals, "rows", None)
+    if rows is not None:
+        got = rows(con)
+        if got is None:
+            return
+        data, values, lower, upper = got
+        for i in np.flatnonzero(np.abs(values) >= BINDING_TOL).tolist():
+            cd, lo, up = data[i], float(lower[i]), float(upper[i])
+            yield cd.index(), cd, float(values[i]), (None if lo == -np.inf else lo), (None if up == np.inf else up)
+        return
+    for idx, cd in con.items():
+        dual = duals.get(cd)
+        if dual is None or abs(dual) < BINDING_TOL:
+            continue
+        lower, _, upper = cd.to_bounded_expression()
+        yield idx, cd, dual, lower, upper
+
+
 def binding_rules(m, duals: dict) -> list[Binding]:
     """Every constraint with a non-zero dual, as a domain-level Binding row."""
     out: list[Binding] = []
@@ -128,14 +152,11 @@ def binding_rules(m, duals: dict) -> list[Binding]:
         con = component(m, spec.path)
         if con is None:
             continue
-        for idx, cd in con.items():
-            dual = duals.get(cd)
-            if dual is None or abs(dual) < BINDING_TOL:
-                continue
+        for idx, cd, dual, lower, upper in _nonzero_duals(con, duals):
             region, year = spec.region_year(idx)
-            flipped = (spec.sense == "lower" and cd.lower is None) or (spec.sense == "upper" and cd.upper is None)
+            flipped = (spec.sense == "lower" and lower is None) or (spec.sense == "upper" and upper is None)
             sign = -1.0 if flipped else 1.0
-            bound = cd.upper if cd.upper is not None else cd.lower
+            bound = upper if upper is not None else lower
             limit = sign * pyo.value(bound) + 0.0  # no -0.0
             dual = sign * dual
             out.append(Binding(

@@ -1,9 +1,16 @@
-"""Read a solved model back into domain tables (``solvers.result.Result``)."""
+"""Read a solved model back into domain tables (``solvers.result.Result``).
+
+Values are read per *component* as numpy arrays in index order (:class:`Values`): from the
+solver's column slices when the model was handed to HiGHS by :mod:`solvers.handoff` (no
+per-variable Python work, and the Pyomo variables are never loaded), else from the Pyomo
+variables. Python loops remain only where a row of a result table is made.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pyomo.environ as pyo
 
 from models.build import LandModel, land_per_capita_after_m2
@@ -23,19 +30,70 @@ def _v(var) -> float:
     return 0.0 if x is None or abs(x) < EPS else float(x)
 
 
-def extract(lm: LandModel, objective: float | None, status: str, duals: dict, stats: SolveStats) -> Result:
+class Values:
+    """Solution values of whole Var components, as arrays in index order, each cleaned like
+    :func:`_v` (``|x| < EPS`` → 0). ``solution`` is a :class:`solvers.handoff.DirectHighs` that has
+    just solved ``lm`` (or None: read the Pyomo variables)."""
+
+    def __init__(self, lm: LandModel, solution=None):
+        self.lm, self.solution = lm, solution
+        self.col = None
+        if solution is not None:
+            self.col = solution.col_value.copy()
+            if lm.whole_projects:  # binaries come back within the MIP tolerance of 0 or 1: report them exactly
+                b = solution.lp.column_block(lm.m.x)
+                self.col[b.start:b.stop] = np.round(self.col[b.start:b.stop])
+        elif lm.whole_projects:
+            for var in lm.m.x.values():
+                if var.value is not None:
+                    var.set_value(float(round(var.value)), skip_validation=True)
+
+    def __call__(self, comp, rows: int | None = None) -> np.ndarray:
+        if self.solution is not None:
+            b = self.solution.lp.column_block(comp)
+            a = self.col[b.start:b.stop].copy()
+        else:
+            a = np.fromiter((0.0 if v.value is None else v.value for v in comp.values()), np.float64, len(comp))
+        a[np.abs(a) < EPS] = 0.0
+        if rows is None:
+            return a
+        return a.reshape(rows, len(a) // rows if rows else len(self.lm.data.years))
+
+    def by_region(self, comp) -> dict:
+        """A small component indexed by (region, year): region → values by year."""
+        out: dict = {}
+        for (region, _), v in zip(comp.keys(), self(comp).tolist()):
+            out.setdefault(region, []).append(v)
+        return {k: np.array(v) for k, v in out.items()}
+
+    def expr(self, e) -> float:
+        """Value of a (linear) expression at the solution."""
+        if self.solution is not None:
+            return self.solution.expression_value(e, self.col)
+        return float(pyo.value(e))
+
+
+def extract(lm: LandModel, objective: float | None, status: str, duals: dict, stats: SolveStats,
+            solution=None) -> Result:
+    """``solution``: the :class:`solvers.handoff.DirectHighs` that solved ``lm``, if any; then
+    ``duals`` may be empty and row duals are read from it."""
     m, d, s = lm.m, lm.data, lm.scenario
     years = d.years
+    val = Values(lm, solution)
 
-    if lm.whole_projects:  # binaries come back within the MIP tolerance of 0 or 1: report them exactly
-        for var in m.x.values():
-            if var.value is not None:
-                var.set_value(float(round(var.value)), skip_validation=True)
-    share = {j: sum(_v(m.x[j, t]) for t in years) for j in d.projects}
-    project_land = {c: sum(d.area_ha[j] * share[j] for j in d.projects_of.get(c, ())) for c in d.cities}
-    general = {c: sum(_v(m.g[c, t]) for t in years) for c in d.cities}
-    stock = {c: sum(_v(m.s[c, t]) for t in years) for c in d.cities}
-    short = {c: sum(_v(m.linkage.shortfall_ha[c, t]) for t in years) for c in d.cities}
+    x = val(m.x, len(d.projects))                              # (projects, years)
+    share_a = x.sum(axis=1)
+    share = dict(zip(d.projects, share_a.tolist()))
+    area = np.array([d.area_ha[j] for j in d.projects])
+    city_pos = {c: i for i, c in enumerate(d.cities)}
+    proj_city = np.array([city_pos[d.city_of_project[j]] for j in d.projects], dtype=np.int64)
+    nc = len(d.cities)
+    project_land = dict(zip(d.cities, np.bincount(proj_city, area * share_a, nc).tolist() if len(proj_city)
+                            else [0.0] * nc))
+    general = dict(zip(d.cities, val(m.g, nc).sum(axis=1).tolist()))
+    stock = dict(zip(d.cities, val(m.s, nc).sum(axis=1).tolist()))
+    short_a = val(m.linkage.shortfall_ha, nc)
+    short = dict(zip(d.cities, short_a.sum(axis=1).tolist()))
 
     cities = []
     for c in s.cities:
@@ -52,7 +110,7 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             per_capita_cap_m2=k.effective_cap_per_capita_m2,
         ))
 
-    financing = _financing(lm)
+    financing = _financing(lm, val)
     money = defaultdict(float)
     gov_debt = defaultdict(float)
     for row in financing:
@@ -65,20 +123,24 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     route_count: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for p in s.projects:
         route_count[d.province_of_city[p.city_code]][d.routes[p.id].authority] += 1
+    buy_land = dict(zip(d.provinces, val(m.buy_land, len(d.provinces))))          # province → (years,)
+    sell_land = val.by_region(tr.sell_land)                                        # seller → (years,)
+    buy_farmland = dict(zip(tr.buy_farmland.keys(), val(tr.buy_farmland).tolist()))
+    sell_farmland = dict(zip(tr.sell_farmland.keys(), val(tr.sell_farmland).tolist()))
     provinces = []
     for p in s.provinces:
         cs = d.cities_of.get(p.code, [])
         new = sum(project_land[c] + general[c] for c in cs)
         tilted = sum(project_land[c] + general[c] for c in cs if d.coeffs[c].tilted)
-        bought = sum(_v(m.buy_land[p.code, t]) for t in years)
-        sold = sum(_v(tr.sell_land[p.code, t]) for t in years) if p.land_quota_seller else 0.0
+        bought = float(buy_land[p.code].sum())
+        sold = float(sell_land[p.code].sum()) if p.land_quota_seller else 0.0
         provinces.append(ProvinceRow(
             code=p.code, name=p.name, pool_ha_per_year=p.new_land_pool_ha_per_year,
             new_land_ha=new, pool_used_ha=new - bought, land_quota_bought_ha=bought, land_quota_sold_ha=sold,
-            arable_occupied_ha=float(pyo.value(tr.arable_occupied_ha[p.code])),
+            arable_occupied_ha=val.expr(tr.arable_occupied_ha[p.code]),
             supplementary_reserve_ha=p.supplementary_arable_reserve_ha,
-            farmland_quota_bought_ha=_v(tr.buy_farmland[p.code]) if p.farmland_quota_buyer else 0.0,
-            farmland_quota_sold_ha=_v(tr.sell_farmland[p.code]) if p.farmland_quota_seller else 0.0,
+            farmland_quota_bought_ha=buy_farmland[p.code] if p.farmland_quota_buyer else 0.0,
+            farmland_quota_sold_ha=sell_farmland[p.code] if p.farmland_quota_seller else 0.0,
             tilted_share=(tilted / new) if new > EPS else None,
             reward_fund_cny_100m=fund.get(p.code, 0.0),
             approval_entrusted=s.entrusted(p.code),
@@ -92,9 +154,9 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
         ))
 
     projects = []
-    for p in s.projects:
-        by_year = {t: _v(m.x[p.id, t]) for t in years}
-        start = max(by_year, key=by_year.get) if share[p.id] > EPS else None
+    start_of = np.asarray(years)[x.argmax(axis=1)].tolist() if len(x) else []  # first year of the largest share
+    for i, p in enumerate(s.projects):
+        start = start_of[i] if share[p.id] > EPS else None
         r = d.routes[p.id]
         projects.append(ProjectRow(
             id=p.id, city_code=p.city_code, province_code=d.province_of_city[p.city_code],
@@ -107,14 +169,14 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     trades = []
     for p in s.provinces:
         buy_price = pol.land_buyer_price_cny_10k_per_ha(p.code) / MU_PER_HA
-        for t in years:
-            b = _v(m.buy_land[p.code, t])
+        for ti, t in enumerate(years):
+            b = float(buy_land[p.code][ti])
             if b:
                 trades.append(TradeRow(market="construction_land", province_code=p.code, side="buy", year=t,
                                        area_ha=b, price_cny_10k_per_mu=buy_price,
                                        amount_cny_100m=b * MU_PER_HA * buy_price / 1e4))
             if p.land_quota_seller:
-                v = _v(tr.sell_land[p.code, t])
+                v = float(sell_land[p.code][ti])
                 if v:
                     price = pol.land_quota_seller_price_cny_10k_per_mu
                     trades.append(TradeRow(market="construction_land", province_code=p.code, side="sell", year=t,
@@ -125,31 +187,30 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             ("sell", p.farmland_quota_seller, "sell_farmland", pol.farmland_seller_price_cny_10k_per_ha() / MU_PER_HA),
         ):
             if flag:
-                v = _v(getattr(tr, var)[p.code])
+                v = (buy_farmland if var == "buy_farmland" else sell_farmland)[p.code]
                 if v:
                     trades.append(TradeRow(market="supplementary_farmland", province_code=p.code, side=side,
                                            year=None, area_ha=v, price_cny_10k_per_mu=price,
                                            amount_cny_100m=v * MU_PER_HA * price / 1e4))
 
     shortfalls = []
-    for c in d.cities:
-        for t in years:
-            v = _v(m.linkage.shortfall_ha[c, t])
-            if v:
-                shortfalls.append(Shortfall(rule="settler_land_floor", policy_item="(6) linkage", region=c, year=t, amount_ha=v))
-    for p in m.landplan.tilt_provinces:
-        for t in years:
-            v = _v(m.landplan.tilt_shortfall_ha[p, t])
-            if v:
-                shortfalls.append(Shortfall(rule="tilt_share", policy_item="(20) tilt", region=p, year=t, amount_ha=v))
+    for ci, ti in zip(*np.nonzero(short_a)):
+        shortfalls.append(Shortfall(rule="settler_land_floor", policy_item="(6) linkage", region=d.cities[ci],
+                                    year=years[ti], amount_ha=float(short_a[ci, ti])))
+    tilt_provinces = m.landplan.tilt_provinces
+    if tilt_provinces:
+        tilt_a = val(m.landplan.tilt_shortfall_ha, len(tilt_provinces))
+        for pi, ti in zip(*np.nonzero(tilt_a)):
+            shortfalls.append(Shortfall(rule="tilt_share", policy_item="(20) tilt", region=tilt_provinces[pi],
+                                        year=years[ti], amount_ha=float(tilt_a[pi, ti])))
 
     terms = {
-        "projects": pyo.value(m.value_projects),
-        "general_land": pyo.value(m.value_general_land),
-        "linkage_shortfall_penalty": pyo.value(m.linkage.objective_term),
-        "revitalisation_and_tilt_penalty": pyo.value(m.landplan.objective_term),
-        "trading_and_farmland_cost": pyo.value(m.trading.objective_term),
-        "financing_cost": pyo.value(m.finance.objective_term),
+        "projects": val.expr(m.value_projects),
+        "general_land": val.expr(m.value_general_land),
+        "linkage_shortfall_penalty": val.expr(m.linkage.objective_term),
+        "revitalisation_and_tilt_penalty": val.expr(m.landplan.objective_term),
+        "trading_and_farmland_cost": val.expr(m.trading.objective_term),
+        "financing_cost": val.expr(m.finance.objective_term),
     }
     return Result(
         scenario=s.name, status=status, objective_cny_100m=objective,
@@ -164,25 +225,28 @@ def _ratio(debt: float, capacity: float | None) -> float | None:
     return debt / capacity if capacity else None
 
 
-def _financing(lm: LandModel) -> list[FinancingRow]:
+def _financing(lm: LandModel, val: Values) -> list[FinancingRow]:
     m, d, s = lm.m, lm.data, lm.scenario
     fb = m.finance
     src = {f.id: f for f in s.funding_sources}
     inv = {p.id: p.investment_cny_100m for p in s.projects}
     rows = []
-    for j, k in fb.pairs:
-        for t in d.years:
-            v = _v(fb.f[j, k, t])
-            if not v:
-                continue
-            city = d.city_of_project[j]
-            rows.append(FinancingRow(
-                project_id=j, city_code=city, province_code=d.province_of_city[city], source_id=k,
-                source_kind=src[k].kind, year=t, amount_cny_100m=v, share_of_investment=v / inv[j],
-                cost_cny_100m=d.discount[t] * pyo.value(fb.cost[k]) * v,
-                counts_as_capital=src[k].kind in CAPITAL_KINDS,
-                government_debt=src[k].kind in GOVERNMENT_DEBT_KINDS,
-            ))
+    if not fb.pairs:
+        return rows
+    f = val(fb.f, len(fb.pairs))                         # (pairs, years), pairs in fb.pairs order
+    cost = {k: pyo.value(fb.cost[k]) for k in fb.cost}
+    for pi, ti in zip(*np.nonzero(f)):                   # only the money actually raised
+        j, k = fb.pairs[pi]
+        t = d.years[ti]
+        v = float(f[pi, ti])
+        city = d.city_of_project[j]
+        rows.append(FinancingRow(
+            project_id=j, city_code=city, province_code=d.province_of_city[city], source_id=k,
+            source_kind=src[k].kind, year=t, amount_cny_100m=v, share_of_investment=v / inv[j],
+            cost_cny_100m=d.discount[t] * cost[k] * v,
+            counts_as_capital=src[k].kind in CAPITAL_KINDS,
+            government_debt=src[k].kind in GOVERNMENT_DEBT_KINDS,
+        ))
     return rows
 
 

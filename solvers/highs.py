@@ -15,12 +15,14 @@ import time
 from dataclasses import dataclass
 
 import pyomo.version
+from pyomo.common.gc_manager import PauseGC
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
 from pyomo.contrib.solver.solvers.highs import Highs
 
 from models.build import LandModel, structure_key
 from models.scenario import Scenario
 from solvers.extract import extract
+from solvers.handoff import DirectHighs
 from solvers.result import Result, SolveStats
 
 _STATUS = {
@@ -48,6 +50,27 @@ class SolveOptions:
     explain: bool = True
     """Explain the answer (solvers.explain: binding rules, ranges, unmet targets, summary) and, when
     infeasible, diagnose the conflicting rules (solvers.diagnosis). Off for speed in batches."""
+    handoff: str = "direct"
+    """How the model reaches HiGHS: "direct" (solvers.handoff: compiled once, one passModel; see
+    bench/README.md) or "pyomo" (Pyomo's persistent HiGHS interface). Same LP, same optimum."""
+    algorithm: str = "auto"
+    """HiGHS algorithm for a cold solve: "auto" (by size, see :func:`choose_algorithm`), "simplex",
+    "ipm" (interior point, with crossover so duals and ranging have a basis) or "choose" (HiGHS's
+    own rule). A warm re-solve always hot-starts the dual simplex from the last basis."""
+
+
+IPM_FROM_NONZEROS = 1_000_000_000
+"""Cold solves of LPs with at least this many nonzeros use interior point + crossover; smaller ones
+the dual simplex (measurements in bench/README.md)."""
+
+
+def choose_algorithm(nonzeros: int, whole_projects: bool, requested: str = "auto") -> str:
+    """The HiGHS ``solver`` option for a cold solve."""
+    if requested != "auto":
+        return requested
+    if whole_projects:
+        return "choose"  # branch and bound; HiGHS picks the LP solver for its nodes
+    return "ipm" if nonzeros >= IPM_FROM_NONZEROS else "simplex"
 
 
 def highs_version() -> str:
@@ -63,10 +86,15 @@ class ScenarioSolver:
 
     def _build(self, scenario: Scenario) -> None:
         t0 = time.perf_counter()
-        self.model = LandModel(scenario, whole_projects=self.options.whole_projects)
+        with PauseGC():  # millions of new objects and no garbage: the cyclic GC only costs time here
+            self.model = LandModel(scenario, whole_projects=self.options.whole_projects)
         self.build_s = time.perf_counter() - t0
-        self.highs = Highs()
+        self.highs = DirectHighs() if self.options.handoff == "direct" else Highs()
         self._loaded = False
+
+    @property
+    def direct(self) -> bool:
+        return isinstance(self.highs, DirectHighs)
 
     @property
     def scenario(self) -> Scenario:
@@ -77,6 +105,14 @@ class ScenarioSolver:
         solver_options = {"mip_rel_gap": opts.mip_rel_gap}
         if opts.threads:
             solver_options["threads"] = opts.threads
+        if self.direct:
+            if self._loaded and not opts.whole_projects:
+                solver_options["solver"] = "simplex"  # warm: hot start from the basis HiGHS holds
+            else:
+                if not self._loaded:
+                    self.highs.set_instance(self.model.m)
+                solver_options["solver"] = choose_algorithm(len(self.highs.lp.a_value), opts.whole_projects,
+                                                            opts.algorithm)
         t0 = time.perf_counter()
         res = self.highs.solve(
             self.model.m,
@@ -112,14 +148,17 @@ class ScenarioSolver:
                 result.diagnosis = diagnose(self)
             return result
         t1 = time.perf_counter()
-        res.solution_loader.load_vars()
+        if not self.direct:  # the direct hand-off reads values from its arrays (solvers.extract.Values)
+            res.solution_loader.load_vars()
         duals = {}
         if opts.duals and not opts.whole_projects and status == "optimal":
             duals = res.solution_loader.get_duals()
         if opts.whole_projects:
             info = h.getInfo()
             stats.mip_gap = float(info.mip_gap)
-        result = extract(self.model, res.incumbent_objective, status, duals, stats)
+        with PauseGC():  # many small result rows: no point scanning the model's objects for cycles
+            result = extract(self.model, res.incumbent_objective, status, duals, stats,
+                             solution=self.highs if self.direct else None)
         result.stats.extract_s = time.perf_counter() - t1
         if opts.explain:
             from solvers.explain import explain
@@ -134,13 +173,35 @@ class ScenarioSolver:
             t0 = time.perf_counter()
             self.model.update(scenario)
             self.build_s = time.perf_counter() - t0
+            if not self.direct and self._loaded:
+                # Pyomo's persistent interface: only Param values changed, so skip its scans for new
+                # or changed components (≈3× faster update, shared/PYOMO-HIGHS.md)
+                au = self.highs.config.auto_updates
+                for name in ("check_for_new_or_removed_constraints", "check_for_new_or_removed_vars",
+                             "check_for_new_or_removed_params", "check_for_new_objective", "update_constraints",
+                             "update_vars", "update_named_expressions", "update_objective"):
+                    setattr(au, name, False)
+                au.update_parameters = True
         else:
             self._build(scenario)
         return self.solve()
 
-    def export_mps(self, path: str) -> None:
-        """Write the exact LP as MPS (symbolic names) so anyone can re-solve it with another tool."""
-        self.model.m.write(path, format="mps", io_options={"symbolic_solver_labels": True})
+    def export_mps(self, path: str, writer: str = "pyomo") -> None:
+        """Write the exact LP as MPS (symbolic names) so anyone can re-solve it with another tool.
+
+        ``writer="pyomo"``: Pyomo's MPS writer. ``writer="highs"``: the LP the direct hand-off passes
+        to HiGHS, written by HiGHS itself, rows and columns in the order solved, with the same
+        symbolic names (much faster at scale; what ``bench/overhead.py`` solves with bare highspy)."""
+        if writer == "pyomo":
+            self.model.m.write(path, format="mps", io_options={"symbolic_solver_labels": True})
+            return
+        from solvers.handoff import write_mps
+
+        if not (self.direct and self._loaded):
+            self.highs = DirectHighs()
+            self.highs.set_instance(self.model.m)
+            self._loaded = True
+        write_mps(self.highs, path)
 
 
 _MESSAGES = {

@@ -41,7 +41,8 @@ def scripted_solve(payload: dict, progress) -> dict:
 
 
 def settings_for(tmp_path, **kw) -> Settings:
-    base = dict(data_dir=tmp_path, database_url=None, workers=1, poll_s=0.2, shutdown_grace_s=0.5, default_wait_s=10.0)
+    base = dict(data_dir=tmp_path, database_url=None, workers=1, poll_s=0.2, shutdown_grace_s=0.5, default_wait_s=10.0,
+                auth="off", rate_limit_per_minute=0)  # tests poll fast; the rate limit has tests of its own
     base.update(kw)
     return Settings(**base)
 
@@ -88,13 +89,14 @@ def wait_until(cond: Callable[[], object], timeout: float = 30.0, what: str = "c
         time.sleep(every)
 
 
-def poll_job(client: httpx.Client, job_id: str, statuses=("succeeded", "failed", "cancelled"), timeout=60.0) -> dict:
+def poll_job(client: httpx.Client, job_id: str, statuses=("succeeded", "failed", "cancelled"), timeout=60.0,
+             headers: dict | None = None) -> dict:
     """Poll GET /v1/jobs/{id} until its status is one of ``statuses``; return the last view."""
     last: dict = {}
 
     def done():
         nonlocal last
-        r = client.get(f"/v1/jobs/{job_id}")
+        r = client.get(f"/v1/jobs/{job_id}", headers=headers)
         assert r.status_code == 200, r.text
         last = r.json()
         return last["status"] in statuses

@@ -1,0 +1,49 @@
+"""``/v1/keys``: manage API keys over HTTP (scope ``admin``); ``landquota keys`` does the same locally."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from service.auth import Admin, KeyInfo, KeyStore
+from service.errors import ApiError
+from service.schemas import KeyCreate, KeyCreated, KeyList, KeyView, Problems
+
+KeyIdPath = Annotated[str, Path(max_length=32, description="Key id (from GET /v1/keys).", examples=["k3f9a1c0d2b7e"])]
+
+
+def view(k: KeyInfo) -> KeyView:
+    return KeyView(id=k.id, name=k.name, scopes=list(k.scopes), created_at=k.created_at,
+                   last_used_at=k.last_used_at, revoked_at=k.revoked_at)
+
+
+def keys_router(keys_of) -> APIRouter:
+    """``keys_of()`` gives the KeyStore."""
+    r = APIRouter(prefix="/v1/keys", tags=["keys"])
+
+    @r.post("", status_code=201, response_model=KeyCreated, summary="Make an API key (shown once)",
+            responses={422: {"model": Problems, "description": "Invalid name or scopes."}})
+    async def create(body: KeyCreate, who: Admin):
+        """A new key with the scopes asked for. The answer is the only time the key is shown."""
+        store: KeyStore = keys_of()
+        info, key = await run_in_threadpool(store.create, body.name, body.scopes)
+        return JSONResponse(KeyCreated(**view(info).model_dump(), key=key).model_dump(mode="json"), status_code=201)
+
+    @r.get("", response_model=KeyList, summary="List API keys (never the keys themselves)")
+    async def list_keys(who: Admin):
+        """Every key, active or revoked, oldest first."""
+        return KeyList(keys=[view(k) for k in await run_in_threadpool(keys_of().list)])
+
+    @r.delete("/{key_id}", response_model=KeyView, summary="Revoke an API key",
+              responses={404: {"model": Problems, "description": "No such active key."}})
+    async def revoke(key_id: KeyIdPath, who: Admin):
+        """Revoke a key at once. Its jobs and batches stay in the database, seen by no key."""
+        store: KeyStore = keys_of()
+        if not await run_in_threadpool(store.revoke, key_id):
+            raise ApiError(404, f"no active key {key_id!r}")
+        return view(await run_in_threadpool(store.get, key_id))
+
+    return r

@@ -1,0 +1,120 @@
+"""Hostile input: schemathesis generates requests from /openapi.json for every operation (valid and
+invalid data, boundary values) against a real server with authentication on, and checks that no
+answer is a 5xx, every answer matches the documented status codes, content types and schemas, and
+no operation that needs a key answers without one.
+
+Bounded: a few examples per operation (``MAX_EXAMPLES``), short solver and wait limits, small
+batches; the whole module takes well under two minutes.
+"""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import (
+    content_type_conformance, ignored_auth, not_a_server_error, response_schema_conformance, status_code_conformance,
+)
+
+from service.worker import solve_payload
+from tests.test_service_support import ServerThread, settings_for, wait_until
+
+pytestmark = pytest.mark.slow
+
+MAX_EXAMPLES = 40
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+          ignored_auth]
+"""Not ``negative_data_rejection``: pydantic's lax mode accepts some schema-violating values on purpose
+(``0`` for ``false``, ``"5"`` for ``5``), which that check reports."""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    st = settings_for(tmp_path_factory.mktemp("schemathesis"), auth="on", workers=1, rate_limit_per_minute=0,
+                      max_wait_s=2.0, default_wait_s=1.0, max_time_limit_s=5.0, max_batch_variants=4,
+                      max_queued_jobs=500, max_active_jobs_per_key=500, shutdown_grace_s=0.2)
+    with ServerThread(st, solve_fn=solve_payload) as s:
+        wait_until(lambda: s.client.get("/healthz").json()["workers"]["ready"] == 1, 60, "worker ready")
+        _, s.key = s.service.keys.create("schemathesis", ["admin"])
+        yield s
+
+
+def _openapi() -> dict:
+    """The schema the server serves (the same app, built without starting it; compared with the live
+    /openapi.json below), so the operations are known when pytest collects."""
+    from service.app import create_app
+
+    return create_app(settings_for("/nonexistent", auth="on")).openapi()
+
+
+SPEC = _openapi()
+schema = schemathesis.openapi.from_dict(SPEC)
+
+
+def test_the_served_schema_is_the_one_tested(server):
+    assert server.client.get("/openapi.json").json() == SPEC
+
+
+@schema.parametrize()
+@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
+          suppress_health_check=list(HealthCheck))
+def test_api_answers_as_documented(case, server):
+    if case.method == "DELETE" and case.path == "/v1/keys/{key_id}":
+        case.path_parameters = {**(case.path_parameters or {}), "key_id": "k-not-a-key"}  # keep our own key
+    case.call_and_validate(base_url=server.url, headers={"Authorization": f"Bearer {server.key}"}, checks=CHECKS,
+                           timeout=30)
+
+
+def test_every_operation_is_covered():
+    ops = {(op.method.upper(), op.path) for op in (r.ok() for r in schema.get_all_operations())}
+    assert {("POST", "/v1/solve"), ("POST", "/v1/batches"), ("POST", "/v1/keys"), ("GET", "/healthz")} <= ops
+    assert len(ops) >= 15
+
+
+def _call(server, path: str, method: str, **kw):
+    case = schema[path][method].Case(**kw)
+    return case.call_and_validate(base_url=server.url, headers={"Authorization": f"Bearer {server.key}"},
+                                  checks=CHECKS, timeout=60)
+
+
+def _header(r, name: str) -> str:
+    v = r.headers[name]
+    return v[0] if isinstance(v, list) else v
+
+
+def test_real_answers_match_the_schema(server):
+    """The answers random data rarely reaches (a finished solve, a batch, CSV), checked the same way."""
+    r = _call(server, "/v1/solve", "POST", body={"dataset": "demo"}, query={"wait_s": 2})
+    assert r.status_code == 200 and r.json()["status"] == "optimal"
+    job = _header(r, "x-job-id")
+    r = _call(server, "/v1/solve", "POST", body={"dataset": "demo", "overrides": {
+        "cities[510100].urban_construction_land_ha": 40000, "projects[SC-01].committed": True}}, query={"wait_s": 2})
+    assert r.status_code == 200 and r.json()["status"] == "infeasible"
+    infeasible = _header(r, "x-job-id")
+    for job_id in (job, infeasible):
+        assert _call(server, "/v1/jobs/{job_id}", "GET", path_parameters={"job_id": job_id}).status_code == 200
+        assert _call(server, "/v1/jobs/{job_id}/result", "GET", path_parameters={"job_id": job_id}).status_code == 200
+        assert _call(server, "/v1/jobs/{job_id}/explain", "GET", path_parameters={"job_id": job_id}).status_code == 200
+    for query in ({"table": "cities"}, {"format": "csv", "table": "projects"}):
+        assert _call(server, "/v1/jobs/{job_id}/result", "GET", path_parameters={"job_id": job},
+                     query=query).status_code == 200
+    assert _call(server, "/v1/jobs", "GET", query={"status": "succeeded"}).status_code == 200
+    r = _call(server, "/v1/jobs", "POST", body={"dataset": "demo", "options": {"whole_projects": True}})
+    assert r.status_code == 202
+    r = _call(server, "/v1/batches", "POST", body={"name": "st", "base": {"dataset": "demo"},
+                                                    "grid": {"parameters": {"policy.per_capita_cap_m2": [95, 105]}}})
+    assert r.status_code == 202
+    bid = r.json()["id"]
+    wait_until(lambda: server.client.get(f"/v1/batches/{bid}", headers={"Authorization": f"Bearer {server.key}"})
+               .json()["status"] == "succeeded", 120, "batch")
+    assert _call(server, "/v1/batches/{batch_id}", "GET", path_parameters={"batch_id": bid}).status_code == 200
+    for query in ({}, {"format": "csv"}):
+        assert _call(server, "/v1/batches/{batch_id}/results", "GET", path_parameters={"batch_id": bid},
+                     query=query).status_code == 200
+    assert _call(server, "/v1/batches/{batch_id}", "DELETE", path_parameters={"batch_id": bid}).status_code == 200
+    assert _call(server, "/v1/jobs/{job_id}", "DELETE", path_parameters={"job_id": job}).status_code == 204
+    r = _call(server, "/v1/keys", "POST", body={"name": "tmp", "scopes": ["read"]})
+    assert r.status_code == 201
+    assert _call(server, "/v1/keys/{key_id}", "DELETE", path_parameters={"key_id": r.json()["id"]}).status_code == 200
+    assert _call(server, "/v1/keys", "GET").status_code == 200
+    assert _call(server, "/healthz", "GET").status_code == 200
