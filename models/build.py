@@ -155,7 +155,7 @@ class LandModel:
 
         m.new_land = pyo.Expression(d.cities, d.years, rule=new_land, doc="new construction land, ha")
 
-        committed = [p.id for p in s.projects if p.committed]
+        committed = {p.id for p in s.projects if p.committed}  # a set: tested once per project
 
         def once(m, j):
             total = sum(m.x[j, t] for t in d.years)

@@ -85,8 +85,9 @@ def add_block(m, d):
     s = d.scenario
     kind = {f.id: f.kind for f in s.funding_sources}
     pairs = funding_pairs(s)
+    position = {j: i for i, j in enumerate(d.projects)}  # (list.index here was quadratic in projects)
     funded = sorted({j for j, _ in pairs} | {p.id for p in s.projects if p.investment_cny_100m > 0},
-                    key=d.projects.index)
+                    key=position.__getitem__)
     sources_of: dict[str, list[str]] = defaultdict(list)
     for j, k in pairs:
         sources_of[j].append(k)

@@ -17,7 +17,7 @@ from models.build import LandModel, land_per_capita_after_m2
 from models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
 from models.linkage import reward_fund_allocation
 from models.policy import MU_PER_HA
-from solvers.duals import binding_rules
+from solvers.duals import binding_rules, make_row
 from solvers.result import (
     CityRow, FinancingRow, LimitRow, ProjectRow, ProvinceRow, Result, Shortfall, SolveStats, TradeRow,
 )
@@ -99,8 +99,8 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     for c in s.cities:
         k = d.coeffs[c.code]
         new = project_land[c.code] + general[c.code]
-        cities.append(CityRow(
-            code=c.code, name=c.name, province_code=c.province_code, tilted=k.tilted,
+        cities.append(make_row(
+            CityRow, code=c.code, name=c.name, province_code=c.province_code, tilted=k.tilted,
             settlers_per_year=c.settlers_per_year, per_settler_m2=k.per_settler_m2,
             linkage_need_ha=k.linkage_need_ha_per_year * s.years, new_land_ha=new,
             project_land_ha=project_land[c.code], general_land_ha=general[c.code],
@@ -158,8 +158,8 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     for i, p in enumerate(s.projects):
         start = start_of[i] if share[p.id] > EPS else None
         r = d.routes[p.id]
-        projects.append(ProjectRow(
-            id=p.id, city_code=p.city_code, province_code=d.province_of_city[p.city_code],
+        projects.append(make_row(
+            ProjectRow, id=p.id, city_code=p.city_code, province_code=d.province_of_city[p.city_code],
             category=p.category, area_ha=p.area_ha, selected_share=share[p.id], start_year=start,
             value_cny_100m=p.value_cny_100m, approval_authority=r.authority,
             approval_reason=r.reason, legal_basis=r.legal_basis,
@@ -240,8 +240,8 @@ def _financing(lm: LandModel, val: Values) -> list[FinancingRow]:
         t = d.years[ti]
         v = float(f[pi, ti])
         city = d.city_of_project[j]
-        rows.append(FinancingRow(
-            project_id=j, city_code=city, province_code=d.province_of_city[city], source_id=k,
+        rows.append(make_row(
+            FinancingRow, project_id=j, city_code=city, province_code=d.province_of_city[city], source_id=k,
             source_kind=src[k].kind, year=t, amount_cny_100m=v, share_of_investment=v / inv[j],
             cost_cny_100m=d.discount[t] * cost[k] * v,
             counts_as_capital=src[k].kind in CAPITAL_KINDS,

@@ -59,9 +59,11 @@ class SolveOptions:
     own rule). A warm re-solve always hot-starts the dual simplex from the last basis."""
 
 
-IPM_FROM_NONZEROS = 1_000_000_000
+IPM_FROM_NONZEROS = 8_000_000
 """Cold solves of LPs with at least this many nonzeros use interior point + crossover; smaller ones
-the dual simplex (measurements in bench/README.md)."""
+the dual simplex. Measured (bench/README.md): 300 units (0.26M nonzeros) simplex 2.7 s, IPM 13 s;
+3,000 units (2.7M) simplex 389–422 s, IPM + crossover 471 s; simplex time grows about with the
+square of the size, IPM's about linearly, so the switch sits between 3,000 and 30,000 units."""
 
 
 def choose_algorithm(nonzeros: int, whole_projects: bool, requested: str = "auto") -> str:
@@ -169,9 +171,12 @@ class ScenarioSolver:
     def resolve(self, scenario: Scenario) -> Result:
         """Solve a variant: update mutable Params and warm-start if the structure matches,
         else rebuild. The answer is the same either way."""
-        if structure_key(scenario, self.options.whole_projects) == self.model.key:
+        with PauseGC():  # see _build: a full collection would walk every object of the built model
+            same = structure_key(scenario, self.options.whole_projects) == self.model.key
+        if same:
             t0 = time.perf_counter()
-            self.model.update(scenario)
+            with PauseGC():
+                self.model.update(scenario)
             self.build_s = time.perf_counter() - t0
             if not self.direct and self._loaded:
                 # Pyomo's persistent interface: only Param values changed, so skip its scans for new
