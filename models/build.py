@@ -99,9 +99,23 @@ class ModelData:
         )
 
 
+_KEYS: list[tuple[Scenario, bool, tuple]] = []
+"""The last few keys computed (a what-if asks for the same scenario's key several times)."""
+
+
 def structure_key(s: Scenario, whole_projects: bool) -> tuple:
     """Everything that decides the *shape* of the LP. Two scenarios with the same key differ only
     in numbers, so one can be solved by updating the other's built model."""
+    for scenario, whole, key in _KEYS:
+        if scenario is s and whole == whole_projects:
+            return key
+    key = _structure_key(s, whole_projects)
+    _KEYS.insert(0, (s, whole_projects, key))
+    del _KEYS[4:]
+    return key
+
+
+def _structure_key(s: Scenario, whole_projects: bool) -> tuple:
     pol = s.policy
     d_routes = project_routes(s)
     return (

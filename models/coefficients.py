@@ -72,8 +72,22 @@ def all_city_coefficients(s: Scenario) -> dict[str, CityCoefficients]:
     return {c.code: city_coefficients(s, c) for c in s.cities}
 
 
+_ROUTES: list[tuple[Scenario, dict[str, Route]]] = []
+
+
 def project_routes(s: Scenario) -> dict[str, Route]:
-    """Approval route of every whole project (no splitting)."""
+    """Approval route of every whole project (no splitting); the last few are remembered, since a
+    what-if asks for the same scenario's routes more than once."""
+    for scenario, routes in _ROUTES:
+        if scenario is s:
+            return routes
+    routes = _project_routes(s)
+    _ROUTES.insert(0, (s, routes))
+    del _ROUTES[4:]
+    return routes
+
+
+def _project_routes(s: Scenario) -> dict[str, Route]:
     return {
         p.id: route(p.parcels, s.entrusted(s.city(p.city_code).province_code), s.policy) for p in s.projects
     }

@@ -37,7 +37,7 @@ GOVERNMENT_DEBT_KINDS = {"special_bond"}
 class FundingSource(BaseModel):
     """One source of money (a data row)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
     id: str = Field(min_length=1, max_length=64, examples=["cdb_loan"])
     name: str = Field("", examples=["國家開發銀行 medium/long-term loan"])
     kind: FundingKind = Field(

@@ -33,7 +33,7 @@ class LinkageTier(BaseModel):
     per-capita urban construction land is at most ``upper_per_capita_m2`` (below it, when
     ``upper_inclusive`` is false) and above the previous row's bound get ``new_land_per_settler_m2``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
     upper_per_capita_m2: float | None = Field(
         description="Upper bound of current per-capita urban construction land for this tier, m² per "
         "resident; null for the last, open-ended tier.",
@@ -66,7 +66,7 @@ def _default_tiers() -> list[LinkageTier]:
 class PolicyParameters(BaseModel):
     """All policy numbers, defaults from POLICY.md. Override any field in a scenario's ``policy``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     # ---- Item (6): people-land-money linkage --------------------------------------------------
     linkage_tiers: list[LinkageTier] = Field(

@@ -13,6 +13,10 @@ field path and the rule broken):
    ids, shares that do not add up, committed projects that no allocation could ever carry).
 
 Use :func:`load_scenario` to run both; it raises :class:`ScenarioInvalid`.
+
+Scenarios are immutable (frozen models): a variant is made with ``models.overrides`` or
+``model_copy(update=...)``, never by assigning to a field, so what is derived from a scenario
+(its routes, its model's structure key) can be remembered safely.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ ProjectCategory = Literal[
     "elderly_care",
 ]
 
-_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True)
+_STRICT = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
 
 class Province(BaseModel):
