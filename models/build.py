@@ -111,7 +111,7 @@ def structure_key(s: Scenario, whole_projects: bool) -> tuple:
             return key
     key = _structure_key(s, whole_projects)
     _KEYS.insert(0, (s, whole_projects, key))
-    del _KEYS[4:]
+    del _KEYS[2:]  # keep few: each entry holds a whole scenario alive
     return key
 
 

@@ -83,7 +83,7 @@ def project_routes(s: Scenario) -> dict[str, Route]:
             return routes
     routes = _project_routes(s)
     _ROUTES.insert(0, (s, routes))
-    del _ROUTES[4:]
+    del _ROUTES[2:]  # keep few: each entry holds a whole scenario alive
     return routes
 
 
