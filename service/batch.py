@@ -18,6 +18,7 @@ stopped, and a failing variant is recorded and does not stop the others.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -100,7 +101,21 @@ _WORKER: VariantWorker | None = None
 
 def _init_worker(base: dict, options: SolveOptions) -> None:
     global _WORKER
+    _exit_with_parent()
     _WORKER = VariantWorker(base, options)
+
+
+def _exit_with_parent() -> None:
+    """A pool worker whose parent is killed (SIGKILL leaves no time to stop it) exits by itself
+    instead of lingering as an orphan."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _run_in_worker(name: str, overrides: dict) -> dict[str, Any]:
