@@ -39,8 +39,9 @@ class Values:
         self.lm, self.solution = lm, solution
         self.col = None
         if solution is not None:
-            self.col = solution.col_value.copy()
+            self.col = solution.col_value
             if lm.whole_projects:  # binaries come back within the MIP tolerance of 0 or 1: report them exactly
+                self.col = self.col.copy()
                 b = solution.lp.column_block(lm.m.x)
                 self.col[b.start:b.stop] = np.round(self.col[b.start:b.stop])
         elif lm.whole_projects:

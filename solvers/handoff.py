@@ -21,7 +21,8 @@ constraint component's *coefficients* and the objective depend on, and which row
 *bounds*. :meth:`DirectHighs.update` then pushes new numbers after ``LandModel.update``: all
 mutable row bounds in one ``changeRowsBounds`` call; the objective (one ``changeColsCost``) and
 the coefficient rows only of components whose Params actually changed (compared against a
-snapshot). HiGHS keeps its basis, so the next ``run`` is a hot-started simplex.
+snapshot; the old coefficients are read back from HiGHS with ``getRowsEntries``, no Python copy
+of the matrix is kept). HiGHS keeps its basis, so the next ``run`` is a hot-started simplex.
 
 Compatibility. ``_solver_model``, ``_pyomo_con_to_solver_con_map``, ``_pyomo_var_to_solver_var_map``
 and ``_vars`` mirror the persistent interface's attributes that ``solvers.explain``,
@@ -44,14 +45,13 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.common.numeric_types import native_numeric_types, native_types
 from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
 from pyomo.core.base.param import ParamData, ScalarParam
-from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
+from pyomo.core.expr.numeric_expr import MonomialTermExpression
 from pyomo.repn.linear import LinearBeforeChildDispatcher, LinearRepnVisitor
 from pyomo.repn.util import ExprType
 
 _CONSTANT, _LINEAR = ExprType.CONSTANT, ExprType.LINEAR
 
 INF = highspy.kHighsInf
-_PARAM_TYPES = (ParamData, ScalarParam)
 
 
 # ---- the visitor: Pyomo's linear compiler, recording which Params it meets ----------------------
@@ -210,9 +210,11 @@ class CompiledLP:
     row_upper: np.ndarray
     row_const: np.ndarray
     """Constant of each row's body, moved into its bounds (``lower − c ≤ body − c ≤ upper − c``)."""
-    a_start: np.ndarray
-    a_index: np.ndarray
-    a_value: np.ndarray
+    a_start: np.ndarray | None
+    a_index: np.ndarray | None
+    a_value: np.ndarray | None
+    """The CSR matrix as compiled; dropped once HiGHS holds it (``DirectHighs.set_instance``)."""
+    nonzeros: int
     bound_rows: list[tuple[int, object]]
     """Rows whose bounds are mutable expressions: (row, ConstraintData)."""
     coef_params: dict[int, dict]
@@ -391,6 +393,7 @@ def _compile(model) -> CompiledLP:
         a_start=np.array(starts, dtype=np.int32),
         a_index=np.frombuffer(a_index, dtype=np.int32) if nnz else np.zeros(0, np.int32),
         a_value=np.frombuffer(a_value, dtype=np.float64) if nnz else np.zeros(0),
+        nonzeros=nnz,
         bound_rows=bound_rows,
         coef_params=coef_params,
         coef_rows=coef_rows,
@@ -555,7 +558,8 @@ class DirectHighs:
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the compiled model")
         self._solver_model = h
-        lp.release()  # rebuilt only if a re-solve must recompile rows, or for explanations
+        lp.release()  # the id map is rebuilt only if a re-solve must recompile rows, or for explanations
+        lp.a_start = lp.a_index = lp.a_value = None  # HiGHS holds the matrix now (getRowsEntries)
         self._con_map = self._var_map = self._vars_map = None
         self.col_value = self.row_dual = None
         self._solved = False
@@ -621,55 +625,35 @@ class DirectHighs:
             lp.offset = offset
 
     def _update_rows(self, block_no: int) -> None:
-        """Recompile the rows of one constraint component whose coefficients read a changed Param."""
+        """Recompile the rows of one constraint component whose coefficients read a changed Param,
+        and push every coefficient that differs from what HiGHS holds."""
         lp, h = self.lp, self._solver_model
         block = lp.rows[block_no]
+        rows = lp.coef_rows[block_no]
+        status, start, index, value = h.getRowsEntries(len(rows), rows.astype(np.int32))
+        if status == highspy.HighsStatus.kError:
+            raise RuntimeError("HiGHS could not return the rows to update")
+        start = np.append(start, len(index)).tolist()
+        index, value = index.tolist(), value.tolist()
         visitor = _Visitor(lp.var_order)
         get = lp.var_order.__getitem__
-        moved = False
-        for r in lp.coef_rows[block_no].tolist():
+        for n, r in enumerate(rows.tolist()):
             cd = block.data[r - block.start]
             lb, body, ub = cd.to_bounded_expression()
             repn = visitor.walk(body)
             new = {get(k): v for k, v in repn.linear.items()}
-            s, e = lp.a_start[r], lp.a_start[r + 1]
-            old = dict(zip(lp.a_index[s:e].tolist(), lp.a_value[s:e].tolist()))
+            old = dict(zip(index[start[n]:start[n + 1]], value[start[n]:start[n + 1]]))
             for col in old.keys() | new.keys():
                 v = new.get(col, 0.0)
                 if old.get(col, 0.0) != v:
-                    h.changeCoeff(r, col, v)
+                    h.changeCoeff(r, col, v)  # 0 removes the entry, a new column adds one
             const = repn.constant if repn.constant.__class__ in native_numeric_types else pyo.value(repn.constant)
             if const != lp.row_const[r]:
                 lp.row_const[r] = const
                 lo, up = _bound(lb, const, -INF), _bound(ub, const, INF)
                 h.changeRowBounds(r, lo, up)
                 lp.row_lower[r], lp.row_upper[r] = lo, up
-            if new.keys() == old.keys():
-                lp.a_value[s:e] = [new[c] for c in lp.a_index[s:e].tolist()]
-            else:
-                moved = True
-        if moved:  # the pattern moved (a coefficient became or stopped being 0): re-read it from HiGHS
-            self._resync_matrix()
         lp.terms.update(_terms(visitor, lp.var_order))
-
-    def _resync_matrix(self) -> None:
-        lp = self.lp
-        a = self._solver_model.getLp().a_matrix_
-        if a.format_ != highspy.MatrixFormat.kRowwise:
-            # column-wise copy: convert to rows
-            start = np.asarray(a.start_, dtype=np.int64)
-            col = np.repeat(np.arange(lp.num_col), np.diff(start))
-            index = np.asarray(a.index_, dtype=np.int64)
-            value = np.asarray(a.value_, dtype=np.float64)
-            order = np.lexsort((col, index))
-            lp.a_index = col[order].astype(np.int32)
-            lp.a_value = value[order]
-            counts = np.bincount(index, minlength=lp.num_row)
-            lp.a_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-        else:
-            lp.a_start = np.asarray(a.start_, dtype=np.int32)
-            lp.a_index = np.asarray(a.index_, dtype=np.int32)
-            lp.a_value = np.asarray(a.value_, dtype=np.float64)
 
     # ---- solving -------------------------------------------------------------------------------
     def solve(self, model=None, *, time_limit: float | None = None, solver_options: dict | None = None,

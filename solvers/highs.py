@@ -113,7 +113,7 @@ class ScenarioSolver:
             else:
                 if not self._loaded:
                     self.highs.set_instance(self.model.m)
-                solver_options["solver"] = choose_algorithm(len(self.highs.lp.a_value), opts.whole_projects,
+                solver_options["solver"] = choose_algorithm(self.highs.lp.nonzeros, opts.whole_projects,
                                                             opts.algorithm)
         t0 = time.perf_counter()
         res = self.highs.solve(
