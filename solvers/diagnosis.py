@@ -34,7 +34,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from models.policy import M2_PER_HA
-from solvers.duals import RULES, component
+from solvers.duals import rule_rows
 from solvers.explain import Names, _num, limit_unit, noun, stated_side
 from solvers.result import Conflict, ConflictRule, Diagnosis
 
@@ -111,24 +111,18 @@ class _Model:
         con_map = solver.highs._pyomo_con_to_solver_con_map
         self.rows: dict[int, RowInfo] = {}
         committed = {p.id for p in lm.scenario.projects if p.committed}
-        for spec in RULES:
-            con = component(lm.m, spec.path)
-            if con is None:
-                continue
-            for idx, cd in con.items():
-                if cd not in con_map:
-                    continue
-                region, year = spec.region_year(idx)
-                if spec.path == "project_once":
-                    if region in committed:
-                        info = RowInfo("committed_project", "(20) projects", region, None, "committed_project",
-                                       "project", spec, cd)
-                    else:
-                        info = RowInfo("project_once", "(20) projects", region, None, "other", "project", spec, cd)
+        for spec, idx, cd, row in rule_rows(lm.m, con_map):
+            region, year = spec.region_year(idx)
+            if spec.path == "project_once":
+                if region in committed:
+                    info = RowInfo("committed_project", "(20) projects", region, None, "committed_project",
+                                   "project", spec, cd)
                 else:
-                    kind = "balance" if spec.rule in BALANCE_RULES else "limit"
-                    info = RowInfo(spec.rule, spec.policy_item, region, year, kind, limit_unit(spec.unit), spec, cd)
-                self.rows[con_map[cd]] = info
+                    info = RowInfo("project_once", "(20) projects", region, None, "other", "project", spec, cd)
+            else:
+                kind = "balance" if spec.rule in BALANCE_RULES else "limit"
+                info = RowInfo(spec.rule, spec.policy_item, region, year, kind, limit_unit(spec.unit), spec, cd)
+            self.rows[row] = info
         for cd, i in con_map.items():
             if i not in self.rows:
                 self.rows[i] = RowInfo(cd.parent_component().name, "", cd.name, None, "other", "", None, cd)

@@ -38,6 +38,16 @@ class RuleSpec:
     sense: str = "upper"
     """'upper' (a limit), 'lower' (a floor) or 'equal' (a balance)."""
 
+    def sign(self, has_lower: bool, has_upper: bool) -> float:
+        """−1 where Pyomo stored this rule flipped (a floor with variables on both sides becomes
+        ``b·x − a ≤ 0``), so that dual and bound read as the rule states them; else 1."""
+        flipped = (self.sense == "lower" and not has_lower) or (self.sense == "upper" and not has_upper)
+        return -1.0 if flipped else 1.0
+
+    def description(self, idx) -> str:
+        region, year = self.region_year(idx)
+        return self.describe(region, year) + (f" ({self.detail(idx)})" if self.detail else "")
+
 
 def _p_t(idx):
     return str(idx[0]), int(idx[1])
@@ -113,6 +123,19 @@ RULES: list[RuleSpec] = [
 ]
 
 
+def rule_rows(m, con_map: dict):
+    """(spec, index, ConstraintData, HiGHS row) of every row of every rule in the catalogue that
+    the solver holds: the one walk from rules to rows that explanations and diagnoses share."""
+    for spec in RULES:
+        con = component(m, spec.path)
+        if con is None:
+            continue
+        for idx, cd in con.items():
+            row = con_map.get(cd)
+            if row is not None:
+                yield spec, idx, cd, row
+
+
 def component(m, path: str):
     obj = m
     for part in path.split("."):
@@ -170,14 +193,13 @@ def binding_rules(m, duals: dict) -> list[Binding]:
             continue
         for idx, cd, dual, lower, upper in _nonzero_duals(con, duals):
             region, year = spec.region_year(idx)
-            flipped = (spec.sense == "lower" and lower is None) or (spec.sense == "upper" and upper is None)
-            sign = -1.0 if flipped else 1.0
+            sign = spec.sign(lower is not None, upper is not None)
             bound = upper if upper is not None else lower
             limit = sign * pyo.value(bound) + 0.0  # no -0.0
             dual = sign * dual
             out.append(make_row(
                 Binding, rule=spec.rule, policy_item=spec.policy_item, region=region, year=year,
                 limit=float(limit), shadow_price=float(dual), unit=spec.unit,
-                description=spec.describe(region, year) + (f" ({spec.detail(idx)})" if spec.detail else ""),
+                description=spec.description(idx),
             ))
     return out

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pyomo.environ as pyo
 
 from models.regions import PROVINCE_EN
-from solvers.duals import RULES, component
+from solvers.duals import RULES, rule_rows
 from solvers.ranging import HighsRanging, RangeExtender, RangingUnavailable
 from solvers.result import (
     Binding, BindingExplained, BindingGroup, Explanation, Result, UnmetTarget, ValueRange,
@@ -253,27 +253,18 @@ def item_order(item: str) -> tuple:
 
 def stated_side(spec, cd) -> tuple[str, float]:
     """Which bound of the Pyomo row states the rule ('upper'/'lower') and the sign that turns the
-    stored bound into the stated limit (−1 where Pyomo moved every variable to one side and a floor
-    became an upper bound; the same rule as :func:`solvers.duals.binding_rules`)."""
-    flipped = (spec.sense == "lower" and cd.lower is None) or (spec.sense == "upper" and cd.upper is None)
+    stored bound into the stated limit (:meth:`solvers.duals.RuleSpec.sign`)."""
     side = "upper" if cd.upper is not None else "lower"
-    return side, (-1.0 if flipped else 1.0)
+    return side, spec.sign(cd.lower is not None, cd.upper is not None)
 
 
 def binding_rows(m, con_map: dict) -> dict[tuple, tuple]:
     """(rule, region, year, description) → (spec, index, constraint data, HiGHS row) for every row of
     every rule in the catalogue (the key a ``Binding`` row carries)."""
     out = {}
-    for spec in RULES:
-        con = component(m, spec.path)
-        if con is None:
-            continue
-        for idx, cd in con.items():
-            if cd not in con_map:
-                continue
-            region, year = spec.region_year(idx)
-            desc = spec.describe(region, year) + (f" ({spec.detail(idx)})" if spec.detail else "")
-            out[spec.rule, region, year, desc] = (spec, idx, cd, con_map[cd])
+    for spec, idx, cd, row in rule_rows(m, con_map):
+        region, year = spec.region_year(idx)
+        out[spec.rule, region, year, spec.description(idx)] = (spec, idx, cd, row)
     return out
 
 
