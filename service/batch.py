@@ -29,7 +29,7 @@ from models.overrides import apply_overrides
 from models.scenario import ScenarioInvalid, load_scenario
 from service.batch_spec import BatchSpec, expand
 from solvers.highs import ScenarioSolver, SolveOptions
-from solvers.result import Result
+from solvers.result import Headline, Result
 
 
 def base_data(spec: BatchSpec) -> dict:
@@ -45,28 +45,13 @@ def base_data(spec: BatchSpec) -> dict:
     return load_scenario(data).model_dump(mode="json")
 
 
-def kpis(result: Result, scenario) -> dict[str, Any]:
-    """The comparison figures of one variant, plus new land by province (for the heat map)."""
-    row: dict[str, Any] = {"status": result.status}
-    ok = result.objective_cny_100m is not None
-    need = {c.code: c.linkage_need_ha for c in result.cities}
-    covered = 0.0
-    for c in result.cities:
-        frac = 1.0 if need[c.code] <= 0 else max(0.0, 1.0 - c.settler_shortfall_ha / need[c.code])
-        covered += c.settlers_per_year * scenario.years * frac
-    ratios = [p.debt_ratio_after for p in result.provinces if p.debt_ratio_after is not None]
-    row.update(
-        objective_cny_100m=result.objective_cny_100m,
-        new_land_ha=sum(p.new_land_ha for p in result.provinces) if ok else None,
-        settlers_covered=covered if ok else None,
-        state_council_approvals=sum(1 for p in result.projects
-                                    if p.selected_share > 1e-6 and p.approval_authority == "state_council") if ok else None,
-        arable_occupied_ha=sum(p.arable_occupied_ha for p in result.provinces) if ok else None,
-        financing_cost_cny_100m=-result.objective_terms_cny_100m.get("financing_cost", 0.0) if ok else None,
-        max_debt_ratio_after=max(ratios) if ok and ratios else None,
-        unmet_targets_ha=sum(s.amount_ha for s in result.shortfalls) if ok else None,
-        new_land_by_province={p.code: p.new_land_ha for p in result.provinces} if ok else {},
-    )
+def kpis(result: Result) -> dict[str, Any]:
+    """The comparison figures of one variant (its headline), plus new land by province (for the heat map)."""
+    row: dict[str, Any] = {"status": result.status, "objective_cny_100m": result.objective_cny_100m}
+    head = result.headline
+    row.update(head.model_dump() if head else {k: None for k in Headline.model_fields})
+    if not head:
+        row["new_land_by_province"] = {}
     return row
 
 
@@ -87,7 +72,7 @@ class VariantWorker:
                 result, warm = self.solver.resolve(scenario), True
             else:
                 result, warm = ScenarioSolver(scenario, self.options).solve(), False
-            row = kpis(result, scenario)
+            row = kpis(result)
             return {"name": name, "ok": True, "warm": warm, "seconds": time.perf_counter() - t0, **row}
         except ScenarioInvalid as e:
             msg = "; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in e.problems)
@@ -181,9 +166,9 @@ def run_batch(
     variants = expand(spec)
     todo = [(n, ov) for n, ov in variants if not done or n not in done]
     workers = workers or max(1, min(os.cpu_count() or 1, len(todo)))
-    # KPIs need no duals or explanation (ranging, summaries): skip their cost
+    # KPIs are the headline figures: no tables, duals or explanation (ranging, summaries) to pay for
     options = SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects, explain=False,
-                           duals=False)
+                           duals=False, tables=False)
     rows: dict[str, dict] = {}
     if todo:
         base = base_data(spec)

@@ -19,7 +19,7 @@ from models.linkage import reward_fund_allocation
 from models.policy import MU_PER_HA
 from solvers.duals import binding_rules, make_row
 from solvers.result import (
-    CityRow, FinancingRow, LimitRow, ProjectRow, ProvinceRow, Result, Shortfall, SolveStats, TradeRow,
+    CityRow, FinancingRow, Headline, LimitRow, ProjectRow, ProvinceRow, Result, Shortfall, SolveStats, TradeRow,
 )
 
 EPS = 1e-6
@@ -74,32 +74,108 @@ class Values:
         return float(pyo.value(e))
 
 
+class Land:
+    """Where the new land goes, as arrays: what the headline figures and the tables both read."""
+
+    def __init__(self, lm: LandModel, val: Values):
+        m, d = lm.m, lm.data
+        nc = len(d.cities)
+        self.x = val(m.x, len(d.projects))                      # (projects, years)
+        self.share = self.x.sum(axis=1)                         # per project
+        area = np.fromiter((d.area_ha[j] for j in d.projects), np.float64, len(d.projects))
+        city_pos = {c: i for i, c in enumerate(d.cities)}
+        proj_city = np.fromiter((city_pos[d.city_of_project[j]] for j in d.projects), np.int64, len(d.projects))
+        self.project_land = np.bincount(proj_city, area * self.share, nc) if len(proj_city) else np.zeros(nc)
+        self.general = val(m.g, nc).sum(axis=1)                 # per city
+        self.stock = val(m.s, nc).sum(axis=1)
+        self.shortfall = val(m.linkage.shortfall_ha, nc)        # (cities, years)
+        tilt = m.landplan.tilt_provinces
+        self.tilt_shortfall = val(m.landplan.tilt_shortfall_ha, len(tilt)) if tilt else np.zeros((0, len(d.years)))
+        new = self.project_land + self.general
+        self.new_land = dict(zip(d.cities, new.tolist()))       # per city
+        prov_pos = {p: i for i, p in enumerate(d.provinces)}
+        city_prov = np.fromiter((prov_pos[d.province_of_city[c]] for c in d.cities), np.int64, nc)
+        self.new_land_by_province = dict(zip(d.provinces, np.bincount(city_prov, new, len(d.provinces)).tolist()))
+        self.arable_occupied = {p: val.expr(m.trading.arable_occupied_ha[p]) for p in d.provinces}
+
+
+def government_debt_by_province(lm: LandModel, val: Values) -> dict[str, float]:
+    """New government debt (special bonds and the like) the plan raises, by province, 亿元."""
+    fb, d = lm.m.finance, lm.data
+    out = dict.fromkeys(d.provinces, 0.0)
+    if not fb.pairs:
+        return out
+    kind = {f.id: f.kind for f in lm.scenario.funding_sources}
+    raised = val(fb.f, len(fb.pairs)).sum(axis=1).tolist()
+    for (j, k), v in zip(fb.pairs, raised):
+        if v and kind[k] in GOVERNMENT_DEBT_KINDS:
+            out[d.province_of_city[d.city_of_project[j]]] += v
+    return out
+
+
+def objective_terms(m, val: Values) -> dict[str, float]:
+    terms = {
+        "projects": val.expr(m.value_projects),
+        "general_land": val.expr(m.value_general_land),
+        "linkage_shortfall_penalty": val.expr(m.linkage.objective_term),
+        "revitalisation_and_tilt_penalty": val.expr(m.landplan.objective_term),
+        "trading_and_farmland_cost": val.expr(m.trading.objective_term),
+        "financing_cost": val.expr(m.finance.objective_term),
+    }
+    return {k: float(v) for k, v in terms.items()}
+
+
+def headline(lm: LandModel, land: Land, gov_debt: dict[str, float], terms: dict[str, float]) -> Headline:
+    """The batch KPIs (see :class:`solvers.result.Headline`), from the solution arrays."""
+    d, s = lm.data, lm.scenario
+    short = land.shortfall.sum(axis=1).tolist()
+    covered = 0.0
+    for c, sh in zip(s.cities, short):
+        need = d.coeffs[c.code].linkage_need_ha_per_year * s.years
+        covered += c.settlers_per_year * s.years * (1.0 if need <= 0 else max(0.0, 1.0 - sh / need))
+    ratios = [_ratio(p.debt_balance_cny_100m + gov_debt[p.code], p.fiscal_capacity_cny_100m) for p in s.provinces]
+    ratios = [r for r in ratios if r is not None]
+    sc = sum(1 for j, v in zip(d.projects, land.share.tolist()) if v > EPS and d.routes[j].authority == "state_council")
+    return Headline(
+        new_land_ha=sum(land.new_land_by_province.values()),
+        settlers_covered=covered,
+        state_council_approvals=sc,
+        arable_occupied_ha=sum(land.arable_occupied.values()),
+        financing_cost_cny_100m=-terms["financing_cost"],
+        max_debt_ratio_after=max(ratios) if ratios else None,
+        unmet_targets_ha=float(land.shortfall.sum() + land.tilt_shortfall.sum()),
+        new_land_by_province=land.new_land_by_province,
+    )
+
+
 def extract(lm: LandModel, objective: float | None, status: str, duals: dict, stats: SolveStats,
-            solution=None) -> Result:
+            solution=None, tables: bool = True) -> Result:
     """``solution``: the :class:`solvers.handoff.DirectHighs` that solved ``lm``, if any; then
-    ``duals`` may be empty and row duals are read from it."""
+    ``duals`` may be empty and row duals are read from it. ``tables=False``: only the objective
+    terms and the headline figures (what a batch compares), no tables."""
     m, d, s = lm.m, lm.data, lm.scenario
     years = d.years
     val = Values(lm, solution)
+    land = Land(lm, val)
+    gov_debt = government_debt_by_province(lm, val)
+    terms = objective_terms(m, val)
+    head = headline(lm, land, gov_debt, terms)
+    if not tables:
+        return Result(scenario=s.name, status=status, objective_cny_100m=objective, objective_terms_cny_100m=terms,
+                      headline=head, stats=stats)
 
-    x = val(m.x, len(d.projects))                              # (projects, years)
-    share_a = x.sum(axis=1)
-    share = dict(zip(d.projects, share_a.tolist()))
-    area = np.array([d.area_ha[j] for j in d.projects])
-    city_pos = {c: i for i, c in enumerate(d.cities)}
-    proj_city = np.array([city_pos[d.city_of_project[j]] for j in d.projects], dtype=np.int64)
-    nc = len(d.cities)
-    project_land = dict(zip(d.cities, np.bincount(proj_city, area * share_a, nc).tolist() if len(proj_city)
-                            else [0.0] * nc))
-    general = dict(zip(d.cities, val(m.g, nc).sum(axis=1).tolist()))
-    stock = dict(zip(d.cities, val(m.s, nc).sum(axis=1).tolist()))
-    short_a = val(m.linkage.shortfall_ha, nc)
+    x = land.x
+    share = dict(zip(d.projects, land.share.tolist()))
+    project_land = dict(zip(d.cities, land.project_land.tolist()))
+    general = dict(zip(d.cities, land.general.tolist()))
+    stock = dict(zip(d.cities, land.stock.tolist()))
+    short_a = land.shortfall
     short = dict(zip(d.cities, short_a.sum(axis=1).tolist()))
 
     cities = []
     for c in s.cities:
         k = d.coeffs[c.code]
-        new = project_land[c.code] + general[c.code]
+        new = land.new_land[c.code]
         cities.append(make_row(
             CityRow, code=c.code, name=c.name, province_code=c.province_code, tilted=k.tilted,
             settlers_per_year=c.settlers_per_year, per_settler_m2=k.per_settler_m2,
@@ -113,12 +189,8 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
 
     financing = _financing(lm, val)
     money = defaultdict(float)
-    gov_debt = defaultdict(float)
     for row in financing:
         money[row.province_code] += row.amount_cny_100m
-        if row.government_debt:
-            gov_debt[row.province_code] += row.amount_cny_100m
-
     fund = reward_fund_allocation(s)
     tr = m.trading
     route_count: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -131,14 +203,14 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     provinces = []
     for p in s.provinces:
         cs = d.cities_of.get(p.code, [])
-        new = sum(project_land[c] + general[c] for c in cs)
-        tilted = sum(project_land[c] + general[c] for c in cs if d.coeffs[c].tilted)
+        new = land.new_land_by_province[p.code]
+        tilted = sum(land.new_land[c] for c in cs if d.coeffs[c].tilted)
         bought = float(buy_land[p.code].sum())
         sold = float(sell_land[p.code].sum()) if p.land_quota_seller else 0.0
         provinces.append(ProvinceRow(
             code=p.code, name=p.name, pool_ha_per_year=p.new_land_pool_ha_per_year,
             new_land_ha=new, pool_used_ha=new - bought, land_quota_bought_ha=bought, land_quota_sold_ha=sold,
-            arable_occupied_ha=val.expr(tr.arable_occupied_ha[p.code]),
+            arable_occupied_ha=land.arable_occupied[p.code],
             supplementary_reserve_ha=p.supplementary_arable_reserve_ha,
             farmland_quota_bought_ha=buy_farmland[p.code] if p.farmland_quota_buyer else 0.0,
             farmland_quota_sold_ha=sell_farmland[p.code] if p.farmland_quota_seller else 0.0,
@@ -198,24 +270,14 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     for ci, ti in zip(*np.nonzero(short_a)):
         shortfalls.append(Shortfall(rule="settler_land_floor", policy_item="(6) linkage", region=d.cities[ci],
                                     year=years[ti], amount_ha=float(short_a[ci, ti])))
-    tilt_provinces = m.landplan.tilt_provinces
-    if tilt_provinces:
-        tilt_a = val(m.landplan.tilt_shortfall_ha, len(tilt_provinces))
-        for pi, ti in zip(*np.nonzero(tilt_a)):
-            shortfalls.append(Shortfall(rule="tilt_share", policy_item="(20) tilt", region=tilt_provinces[pi],
-                                        year=years[ti], amount_ha=float(tilt_a[pi, ti])))
+    tilt_a = land.tilt_shortfall
+    for pi, ti in zip(*np.nonzero(tilt_a)):
+        shortfalls.append(Shortfall(rule="tilt_share", policy_item="(20) tilt", region=m.landplan.tilt_provinces[pi],
+                                    year=years[ti], amount_ha=float(tilt_a[pi, ti])))
 
-    terms = {
-        "projects": val.expr(m.value_projects),
-        "general_land": val.expr(m.value_general_land),
-        "linkage_shortfall_penalty": val.expr(m.linkage.objective_term),
-        "revitalisation_and_tilt_penalty": val.expr(m.landplan.objective_term),
-        "trading_and_farmland_cost": val.expr(m.trading.objective_term),
-        "financing_cost": val.expr(m.finance.objective_term),
-    }
     return Result(
         scenario=s.name, status=status, objective_cny_100m=objective,
-        objective_terms_cny_100m={k: float(v) for k, v in terms.items()},
+        objective_terms_cny_100m=terms, headline=head,
         provinces=provinces, cities=cities, projects=projects, trades=trades, shortfalls=shortfalls,
         financing=financing, limits=_limits(lm, financing),
         binding=binding_rules(m, duals) if duals else [], stats=stats,

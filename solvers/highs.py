@@ -50,6 +50,9 @@ class SolveOptions:
     explain: bool = True
     """Explain the answer (solvers.explain: binding rules, ranges, unmet targets, summary) and, when
     infeasible, diagnose the conflicting rules (solvers.diagnosis). Off for speed in batches."""
+    tables: bool = True
+    """Build the result tables (provinces, cities, projects, financing, ...). Off in batches: the
+    result then carries the objective, its terms and the headline figures only."""
     handoff: str = "direct"
     """How the model reaches HiGHS: "direct" (solvers.handoff: compiled once, one passModel; see
     bench/README.md) or "pyomo" (Pyomo's persistent HiGHS interface). Same LP, same optimum."""
@@ -160,9 +163,9 @@ class ScenarioSolver:
             stats.mip_gap = float(info.mip_gap)
         with PauseGC():  # many small result rows: no point scanning the model's objects for cycles
             result = extract(self.model, res.incumbent_objective, status, duals, stats,
-                             solution=self.highs if self.direct else None)
+                             solution=self.highs if self.direct else None, tables=opts.tables)
         result.stats.extract_s = time.perf_counter() - t1
-        if opts.explain:
+        if opts.explain and opts.tables:  # an explanation reads the tables
             from solvers.explain import explain
 
             result.explain = explain(self, result)

@@ -131,6 +131,25 @@ class Binding(BaseModel):
     description: str
 
 
+class Headline(BaseModel):
+    """The figures a planner compares across what-ifs (the batch KPIs), over the whole horizon.
+
+    Computed from the solution arrays (``solvers.extract.headline``), so a batch gets them without
+    building the result tables; a full result carries the same numbers."""
+
+    new_land_ha: float = Field(description="New construction land, all provinces, ha.")
+    settlers_covered: float = Field(
+        description="Settlers whose land floor (item (6)) the plan meets: Σ_cities settlers × years × "
+        "(1 − shortfall ÷ need).")
+    state_council_approvals: int = Field(description="Selected projects the State Council must approve (35/70 ha).")
+    arable_occupied_ha: float = Field(description="Arable land occupied, all provinces, ha.")
+    financing_cost_cny_100m: float = Field(description="Discounted cost of the money raised (item (21)), 亿元.")
+    max_debt_ratio_after: float | None = Field(
+        description="Highest provincial debt ratio after the plan's new government debt; null without fiscal data.")
+    unmet_targets_ha: float = Field(description="Soft targets missed: settler floors and tilt shares, ha.")
+    new_land_by_province: dict[str, float] = Field(description="New construction land by province code, ha.")
+
+
 class SolveStats(BaseModel):
     variables: int = 0
     constraints: int = 0
@@ -158,6 +177,7 @@ class Result(BaseModel):
     limits: list[LimitRow] = Field(default_factory=list)
     shortfalls: list[Shortfall] = Field(default_factory=list)
     binding: list[Binding] = Field(default_factory=list)
+    headline: Headline | None = Field(None, description="The figures compared across what-ifs; null without a solution.")
     stats: SolveStats = Field(default_factory=SolveStats)
     explain: Explanation | None = Field(
         None, description="Why this answer: binding rules by policy item with shadow prices and ranges, "
