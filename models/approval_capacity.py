@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.build_util import block_param
+from models.build_util import block_param, set_values
 
 
 def add_block(m, d):
@@ -50,7 +50,6 @@ def add_block(m, d):
 def set_params(b, d) -> None:
     s = d.scenario
     if s.policy.state_council_capacity_ha_per_year is not None:
-        b.state_council_ha = s.policy.state_council_capacity_ha_per_year
-    for p in s.provinces:
-        if p.approval_capacity_ha_per_year is not None:
-            b.province_ha[p.code] = p.approval_capacity_ha_per_year
+        set_values(b.state_council_ha, s.policy.state_council_capacity_ha_per_year)
+    set_values(b.province_ha, {p.code: p.approval_capacity_ha_per_year for p in s.provinces
+                               if p.approval_capacity_ha_per_year is not None})

@@ -42,6 +42,7 @@ import pyomo.environ as pyo
 from models import approval_capacity, finance, landplan, linkage, trading
 from models.approval import Route
 from models.coefficients import CityCoefficients, all_city_coefficients, project_routes
+from models.memo import Memo
 from models.policy import M2_PER_HA
 from models.scenario import Scenario
 
@@ -73,11 +74,8 @@ class ModelData:
     @classmethod
     def from_scenario(cls, s: Scenario) -> "ModelData":
         cities_of: dict[str, list[str]] = defaultdict(list)
-        projects_of: dict[str, list[str]] = defaultdict(list)
         for c in s.cities:
             cities_of[c.province_code].append(c.code)
-        for p in s.projects:
-            projects_of[p.city_code].append(p.id)
         years = list(range(1, s.years + 1))
         r = s.policy.discount_rate_per_year
         return cls(
@@ -85,45 +83,64 @@ class ModelData:
             years=years,
             provinces=[p.code for p in s.provinces],
             cities=[c.code for c in s.cities],
-            projects=[p.id for p in s.projects],
             cities_of=dict(cities_of),
-            projects_of=dict(projects_of),
             province_of_city={c.code: c.province_code for c in s.cities},
-            city_of_project={p.id: p.city_code for p in s.projects},
-            area_ha={p.id: p.area_ha for p in s.projects},
-            arable_ha={p.id: p.area_of("arable") for p in s.projects},
-            pbf_ha={p.id: p.area_of("permanent_basic_farmland") for p in s.projects},
+            **_project_lookups(s.projects),
             coeffs=all_city_coefficients(s),
             routes=project_routes(s),
             discount={t: 1.0 / (1.0 + r) ** (t - 1) for t in years},
         )
 
 
-_KEYS: list[tuple[Scenario, bool, tuple]] = []
-"""The last few keys computed (a what-if asks for the same scenario's key several times)."""
+_PROJECT_LOOKUPS = Memo()
+
+
+def _project_lookups(projects: list) -> dict:
+    """ModelData's project fields, remembered for the project list (a what-if rarely changes it)."""
+    def make():
+        projects_of: dict[str, list[str]] = defaultdict(list)
+        for p in projects:
+            projects_of[p.city_code].append(p.id)
+        return dict(
+            projects=[p.id for p in projects],
+            projects_of=dict(projects_of),
+            city_of_project={p.id: p.city_code for p in projects},
+            area_ha={p.id: p.area_ha for p in projects},
+            arable_ha={p.id: p.area_of("arable") for p in projects},
+            pbf_ha={p.id: p.area_of("permanent_basic_farmland") for p in projects},
+        )
+    return _PROJECT_LOOKUPS.get((projects,), make)
+
+
+_KEYS = Memo(size=2)  # each entry holds a whole scenario alive: keep few
+_PROJECT_SHAPES = Memo()
 
 
 def structure_key(s: Scenario, whole_projects: bool) -> tuple:
     """Everything that decides the *shape* of the LP. Two scenarios with the same key differ only
-    in numbers, so one can be solved by updating the other's built model."""
-    for scenario, whole, key in _KEYS:
-        if scenario is s and whole == whole_projects:
-            return key
-    key = _structure_key(s, whole_projects)
-    _KEYS.insert(0, (s, whole_projects, key))
-    del _KEYS[2:]  # keep few: each entry holds a whole scenario alive
-    return key
+    in numbers, so one can be solved by updating the other's built model. (A what-if asks for the
+    same scenario's key several times: the last ones are remembered.)"""
+    return _KEYS.get((s, (whole_projects,)), lambda: _structure_key(s, whole_projects))
+
+
+def _projects_shape(s: Scenario) -> tuple:
+    """The projects' part of the key, remembered for the project list and its routes."""
+    routes = project_routes(s)
+    return _PROJECT_SHAPES.get((s.projects, routes), lambda: (
+        tuple((p.id, p.city_code, p.committed, routes[p.id].authority) for p in s.projects),
+        # numbers the LP holds as plain constants (not what-if knobs): a change rebuilds
+        tuple((p.value_cny_100m, tuple((q.land_type, q.area_ha) for q in p.parcels)) for p in s.projects),
+    ))
 
 
 def _structure_key(s: Scenario, whole_projects: bool) -> tuple:
     pol = s.policy
-    d_routes = project_routes(s)
     return (
         whole_projects,
         s.years,
         tuple(p.code for p in s.provinces),
         tuple((c.code, c.province_code, c.is_centre or c.key_cluster) for c in s.cities),
-        tuple((p.id, p.city_code, p.committed, d_routes[p.id].authority) for p in s.projects),
+        _projects_shape(s),
         tuple((p.land_quota_seller, p.land_quota_buyer, p.farmland_quota_seller, p.farmland_quota_buyer,
                p.approval_capacity_ha_per_year is None) for p in s.provinces),
         pol.national_new_land_total_ha is None,
@@ -132,7 +149,6 @@ def _structure_key(s: Scenario, whole_projects: bool) -> tuple:
         finance.finance_structure(s),
         # Numbers the LP holds as plain constants (not what-if knobs): a change rebuilds.
         pol.discount_rate_per_year,
-        tuple((p.value_cny_100m, tuple((q.land_type, q.area_ha) for q in p.parcels)) for p in s.projects),
         tuple((c.new_land_value_cny_10k_per_ha, c.stock_revitalisation_cost_cny_10k_per_ha,
                c.general_land_arable_share) for c in s.cities),
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.approval import Route, route
+from models.memo import Memo
 from models.policy import M2_PER_HA
 from models.scenario import City, Scenario
 
@@ -72,19 +73,17 @@ def all_city_coefficients(s: Scenario) -> dict[str, CityCoefficients]:
     return {c.code: city_coefficients(s, c) for c in s.cities}
 
 
-_ROUTES: list[tuple[Scenario, dict[str, Route]]] = []
+_ROUTES = Memo()
 
 
 def project_routes(s: Scenario) -> dict[str, Route]:
-    """Approval route of every whole project (no splitting); the last few are remembered, since a
-    what-if asks for the same scenario's routes more than once."""
-    for scenario, routes in _ROUTES:
-        if scenario is s:
-            return routes
-    routes = _project_routes(s)
-    _ROUTES.insert(0, (s, routes))
-    del _ROUTES[2:]  # keep few: each entry holds a whole scenario alive
-    return routes
+    """Approval route of every whole project (no splitting). A route depends on the project's
+    parcels, whether its province holds entrusted approval, and the 35/70 ha thresholds; a
+    what-if that changes none of these reuses the routes already made (models.memo)."""
+    pol = s.policy
+    key = (s.projects, s.cities, tuple((p.code, s.entrusted(p.code)) for p in s.provinces),
+           (pol.state_council_arable_threshold_ha, pol.state_council_other_threshold_ha, pol.combined_area_rule))
+    return _ROUTES.get(key, lambda: _project_routes(s))
 
 
 def _project_routes(s: Scenario) -> dict[str, Route]:

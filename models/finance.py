@@ -30,13 +30,22 @@ from collections import defaultdict
 
 import pyomo.environ as pyo
 
-from models.build_util import block_param
+from models.build_util import block_param, set_values
 from models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS, cost_per_cny_100m
 from models.linkage import reward_fund_allocation
+from models.memo import Memo
 
 
-def funding_pairs(s) -> list[tuple[str, str]]:
-    """Eligible (project id, source id) pairs for projects that need money."""
+_PAIRS = Memo()
+
+
+def funding_pairs(s) -> tuple[tuple[str, str], ...]:
+    """Eligible (project id, source id) pairs for projects that need money (remembered for the
+    project, city and source lists they come from, models.memo)."""
+    return _PAIRS.get((s.projects, s.cities, s.funding_sources), lambda: _funding_pairs(s))
+
+
+def _funding_pairs(s) -> tuple[tuple[str, str], ...]:
     pairs = []
     for p in s.projects:
         if p.investment_cny_100m <= 0:
@@ -45,13 +54,13 @@ def funding_pairs(s) -> list[tuple[str, str]]:
         for f in s.funding_sources:
             if f.eligible(p.category, p.county_seat, prov):
                 pairs.append((p.id, f.id))
-    return pairs
+    return tuple(pairs)
 
 
 def finance_structure(s) -> tuple:
     """What decides the finance block's shape (see models.build.structure_key)."""
     return (
-        tuple(funding_pairs(s)),
+        funding_pairs(s),
         tuple((f.id, f.kind, f.limit_per_province_cny_100m is None, f.limit_total_cny_100m_per_year is None)
               for f in s.funding_sources),
         tuple(p.fiscal_capacity_cny_100m is None for p in s.provinces),
@@ -93,6 +102,7 @@ def add_block(m, d):
         sources_of[j].append(k)
     b.pairs = pairs
     b.funded = funded
+    b.funded_set = frozenset(funded)
 
     # indexed by (pair, year) as a product of two sets: the (j, k, t) keys without storing a third,
     # 580,000-element index set at 3,000 units
@@ -196,27 +206,19 @@ def add_block(m, d):
 def set_params(b, d) -> None:
     s = d.scenario
     pol = s.policy
-    for p in s.projects:
-        if p.id in b.investment:
-            b.investment[p.id] = p.investment_cny_100m
-            b.bond_share[p.id] = bond_share(s, p)
-            b.capital_ratio[p.id] = capital_ratio(s, p)
-    for f in s.funding_sources:
-        b.cost[f.id] = cost_per_cny_100m(f, pol.finance_discount_rate_pct)
-        if f.limit_total_cny_100m_per_year is not None and f.id in b.total:
-            b.total[f.id] = f.limit_total_cny_100m_per_year
-        for p, line in (f.limit_per_province_cny_100m or {}).items():
-            if (f.id, p) in b.line:
-                b.line[f.id, p] = line
+    funded = [p for p in s.projects if p.id in b.funded_set]
+    set_values(b.investment, {p.id: p.investment_cny_100m for p in funded})
+    set_values(b.bond_share, {p.id: bond_share(s, p) for p in funded})
+    set_values(b.capital_ratio, {p.id: capital_ratio(s, p) for p in funded})
+    src = {f.id: f for f in s.funding_sources}
+    set_values(b.cost, {f.id: cost_per_cny_100m(f, pol.finance_discount_rate_pct) for f in s.funding_sources})
+    set_values(b.total, {k: src[k].limit_total_cny_100m_per_year for k in b.total})
+    set_values(b.line, {(k, p): src[k].limit_per_province_cny_100m[p] for k, p in b.line})
     fund = reward_fund_allocation(s)
-    for k, p in b.reward_cap:
-        b.reward_cap[k, p] = fund.get(p, 0.0)
-    prov = {p.code: p for p in s.provinces}
-    for k, p in b.special_cap:
-        b.special_cap[k, p] = prov[p].special_bond_limit_cny_100m_per_year
-    for p in b.debt_room_province:
-        pr = prov[p]
-        b.debt_room_province[p] = debt_room(pol.debt_ratio_limit, pr.fiscal_capacity_cny_100m, pr.debt_balance_cny_100m)
-    for c in b.debt_room_city:
-        city = s.city(c)
-        b.debt_room_city[c] = debt_room(pol.debt_ratio_limit, city.fiscal_capacity_cny_100m, city.debt_balance_cny_100m)
+    set_values(b.reward_cap, {(k, p): fund.get(p, 0.0) for k, p in b.reward_cap})
+    set_values(b.special_cap, {(k, p): s.province(p).special_bond_limit_cny_100m_per_year for k, p in b.special_cap})
+    limit = pol.debt_ratio_limit
+    set_values(b.debt_room_province, {p: debt_room(limit, s.province(p).fiscal_capacity_cny_100m,
+                                                   s.province(p).debt_balance_cny_100m) for p in b.debt_room_province})
+    set_values(b.debt_room_city, {c: debt_room(limit, s.city(c).fiscal_capacity_cny_100m, s.city(c).debt_balance_cny_100m)
+                                  for c in b.debt_room_city})

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.build_util import block_param
+from models.build_util import block_param, set_values
 
 
 def add_block(m, d):
@@ -104,14 +104,12 @@ def add_block(m, d):
 
 def set_params(b, d) -> None:
     s = d.scenario
-    for p in s.provinces:
-        b.pool_ha[p.code] = p.new_land_pool_ha_per_year
-    for c in s.cities:
-        b.cap_room_ha[c.code] = d.coeffs[c.code].cap_room_ha
-        b.stock_ha[c.code] = c.stock_land_available_ha
-        if s.policy.stock_first:
-            b.general_room_ha[c.code] = d.coeffs[c.code].general_room_ha
+    set_values(b.pool_ha, {p.code: p.new_land_pool_ha_per_year for p in s.provinces})
+    set_values(b.cap_room_ha, {c: d.coeffs[c].cap_room_ha for c in d.cities})
+    set_values(b.stock_ha, {c.code: c.stock_land_available_ha for c in s.cities})
+    if s.policy.stock_first:
+        set_values(b.general_room_ha, {c: d.coeffs[c].general_room_ha for c in d.cities})
     if s.policy.national_new_land_total_ha is not None:
-        b.national_total_ha = s.policy.national_new_land_total_ha
-    b.tilt_share = s.policy.tilt_min_share
-    b.penalty = s.policy.shortfall_penalty_cny_10k_per_ha
+        set_values(b.national_total_ha, s.policy.national_new_land_total_ha)
+    set_values(b.tilt_share, s.policy.tilt_min_share)
+    set_values(b.penalty, s.policy.shortfall_penalty_cny_10k_per_ha)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.build_util import block_param
+from models.build_util import block_param, set_values
 from models.scenario import Scenario
 
 
@@ -41,9 +41,8 @@ def add_block(m, d):
 
 
 def set_params(b, d) -> None:
-    for c in d.cities:
-        b.need_ha[c] = d.coeffs[c].linkage_need_ha_per_year
-    b.penalty = d.scenario.policy.shortfall_penalty_cny_10k_per_ha
+    set_values(b.need_ha, {c: d.coeffs[c].linkage_need_ha_per_year for c in d.cities})
+    set_values(b.penalty, d.scenario.policy.shortfall_penalty_cny_10k_per_ha)
 
 
 def reward_fund_allocation(s: Scenario) -> dict[str, float]:

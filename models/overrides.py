@@ -11,16 +11,23 @@ An override is a path and a value::
 
 List items are selected by their id (``code`` for provinces and cities, ``id`` for projects and
 funding sources), by position for lists without ids (``policy.linkage_tiers[0]``), or ``*`` for
-all. Paths that do not exist are an error (a typo must not be silently ignored). The
-result is validated again in full, so an override can never produce an invalid scenario.
+all. Paths that do not exist are an error (a typo must not be silently ignored). What the
+overrides touch (a list item, the policy, a top-level field) is validated again field by field,
+and the whole is cross-checked (``check_scenario``), so an override can never produce an invalid
+scenario; problems read as if the whole had been validated again. On a ``Scenario`` base nothing
+else is validated again, and the variant shares every untouched item and section with the base
+(the same objects), so what is derived from them can be remembered. A dict base is validated in full.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import operator
 import re
 from typing import Any
+
+from pydantic import BaseModel
 
 from models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
 
@@ -46,9 +53,11 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 def apply_overrides(base: dict | Scenario, overrides: dict[str, Any]) -> Scenario:
     """Apply ``{path: value}`` to a copy of ``base`` and validate the result."""
     # Work on the normalised form (every field present, defaults filled in), so a path to a field
-    # left at its default exists whether the base came as a Scenario or as raw data.
+    # left at its default exists whether the base came as a Scenario or as raw data. A Scenario's
+    # parts stay models until a path enters them (``_open`` turns those into data), and validation
+    # passes models through as they are: only what the overrides touch is validated again.
     if isinstance(base, Scenario):
-        data = base.model_dump(mode="json")
+        data = {f: _copy(getattr(base, f)) for f in Scenario.model_fields}
     else:
         try:
             data = load_scenario(base).model_dump(mode="json")
@@ -63,11 +72,39 @@ def apply_overrides(base: dict | Scenario, overrides: dict[str, Any]) -> Scenari
     if problems:
         raise ScenarioInvalid(problems)
     try:
-        return load_scenario(data)
+        s = load_scenario(data)
     except ScenarioInvalid as e:
         for p in e.problems:
             p.message = f"after overrides: {p.message}"
         raise
+    if not isinstance(base, Scenario):
+        return s
+    # Validation built new containers: the sections the overrides left alone are the base's own.
+    kept = {f for f in Scenario.model_fields if _untouched(data[f], getattr(base, f))}
+    fields = {f: getattr(base if f in kept else s, f) for f in Scenario.model_fields}
+    return Scenario.model_construct(_fields_set=base.model_fields_set | (fields.keys() - kept), **fields)
+
+
+def _copy(value: Any) -> Any:
+    """A top-level field of the base, with its own container (so that editing it leaves the base alone)."""
+    return list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict) else value
+
+
+def _untouched(value: Any, original: Any) -> bool:
+    """Whether the edited field still holds exactly the base's objects."""
+    if isinstance(value, list) and isinstance(original, list):
+        return len(value) == len(original) and all(map(operator.is_, value, original))
+    if isinstance(value, dict) and isinstance(original, dict):
+        return value.keys() == original.keys() and all(value[k] is original[k] for k in value)
+    return value is original
+
+
+def _open(container: Any, key: Any) -> Any:
+    """``container[key]`` as data to edit: a model of the base is replaced by its dump (a copy)."""
+    value = container[key]
+    if isinstance(value, BaseModel):
+        value = container[key] = value.model_dump(mode="json")
+    return value
 
 
 def _set(data: dict, path: str, value: Any) -> None:
@@ -91,23 +128,25 @@ def _set(data: dict, path: str, value: Any) -> None:
                     continue
                 if name not in t:
                     t[name] = {}
-                nxt.append(t[name])
+                nxt.append(_open(t, name))
             else:
                 items = t.get(name)
                 if not isinstance(items, list):
                     raise KeyError(f"{name!r} is not a list")
                 key = _KEYS.get(name)
                 if sel == "*":
-                    chosen = items
+                    chosen = range(len(items))
                 elif key is None and sel.isdigit():  # a list without ids: by position
-                    chosen = [items[int(sel)]] if int(sel) < len(items) else []
+                    chosen = [int(sel)] if int(sel) < len(items) else []
                 else:
-                    chosen = [x for x in items if isinstance(x, dict) and str(x.get(key or "id")) == sel]
+                    k = key or "id"  # items are data, or models of a Scenario base (a bare value has no id)
+                    chosen = [i for i, x in enumerate(items)
+                              if (str(x.get(k)) if isinstance(x, dict) else str(getattr(x, k, ""))) == sel]
                 if not chosen:
                     raise KeyError(f"no {name} with {key} {sel!r}")
                 if last:
                     raise ValueError(f"{path!r} selects list items; name a field, e.g. {path}.field")
-                nxt.extend(chosen)
+                nxt.extend(_open(items, i) for i in chosen)
         targets = nxt
 
 

@@ -265,10 +265,13 @@ class Scenario(BaseModel):
         return self._index("cities", "code")[code]
 
     def _index(self, attr: str, key: str) -> dict[str, Any]:
-        cache = self.__dict__.setdefault("_indexes", {})
-        if attr not in cache:
-            cache[attr] = {getattr(x, key): x for x in getattr(self, attr)}
-        return cache[attr]
+        # Kept with the list it indexes, one entry per list: ``model_copy`` copies ``__dict__``, and a
+        # copy whose list was replaced must build its own index, not read (or overwrite) the base's.
+        items = getattr(self, attr)
+        cached = self.__dict__.get(f"_index_{attr}")
+        if cached is None or cached[0] is not items:
+            cached = self.__dict__[f"_index_{attr}"] = (items, {getattr(x, key): x for x in items})
+        return cached[1]
 
     def entrusted(self, province_code: str) -> bool:
         """Whether the province holds entrusted State-Council-level approval (國發〔2020〕4號)."""

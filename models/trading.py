@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.build_util import block_param
+from models.build_util import block_param, set_values
 from models.policy import MU_PER_HA
 
 
@@ -94,13 +94,11 @@ def add_block(m, d):
 def set_params(b, d) -> None:
     s = d.scenario
     pol = s.policy
-    for p in s.provinces:
-        if p.land_quota_seller:
-            b.surplus_ha[p.code] = p.surplus_land_quota_ha_per_year
-        b.land_buy_price[p.code] = pol.land_buyer_price_cny_10k_per_ha(p.code)
-        b.reserve_ha[p.code] = p.supplementary_arable_reserve_ha
-    b.land_sell_price = pol.land_seller_price_cny_10k_per_ha()
-    b.farmland_buy_price = pol.farmland_buyer_price_cny_10k_per_ha()
-    b.farmland_sell_price = pol.farmland_seller_price_cny_10k_per_ha()
-    b.arable_cost = pol.arable_occupation_cost_cny_10k_per_mu * MU_PER_HA
-    b.pbf_cost = pol.pbf_occupation_cost_cny_10k_per_mu * MU_PER_HA
+    set_values(b.surplus_ha, {p.code: p.surplus_land_quota_ha_per_year for p in s.provinces if p.land_quota_seller})
+    set_values(b.land_buy_price, {p.code: pol.land_buyer_price_cny_10k_per_ha(p.code) for p in s.provinces})
+    set_values(b.reserve_ha, {p.code: p.supplementary_arable_reserve_ha for p in s.provinces})
+    set_values(b.land_sell_price, pol.land_seller_price_cny_10k_per_ha())
+    set_values(b.farmland_buy_price, pol.farmland_buyer_price_cny_10k_per_ha())
+    set_values(b.farmland_sell_price, pol.farmland_seller_price_cny_10k_per_ha())
+    set_values(b.arable_cost, pol.arable_occupation_cost_cny_10k_per_mu * MU_PER_HA)
+    set_values(b.pbf_cost, pol.pbf_occupation_cost_cny_10k_per_mu * MU_PER_HA)

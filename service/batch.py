@@ -45,6 +45,12 @@ def base_data(spec: BatchSpec) -> dict:
     return load_scenario(data).model_dump(mode="json")
 
 
+def batch_options(spec: BatchSpec) -> SolveOptions:
+    """KPIs are the headline figures: no tables, duals or explanation (ranging, summaries) to pay for."""
+    return SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects, explain=False,
+                        duals=False, tables=False)
+
+
 def kpis(result: Result) -> dict[str, Any]:
     """The comparison figures of one variant (its headline), plus new land by province (for the heat map)."""
     row: dict[str, Any] = {"status": result.status, "objective_cny_100m": result.objective_cny_100m}
@@ -59,15 +65,17 @@ class VariantWorker:
     """One persistent base model; solves variants warm where it can."""
 
     def __init__(self, base: dict, options: SolveOptions):
-        self.base = base
+        # validated once; each variant is made from it, sharing every part its overrides leave alone
+        # (models.overrides), so what is derived from those parts is not derived again (models.memo)
+        self.base = load_scenario(base)
         self.options = options
-        self.solver = ScenarioSolver(load_scenario(base), options)
+        self.solver = ScenarioSolver(self.base, options)
         self.key = self.solver.model.key
 
     def run(self, name: str, overrides: dict) -> dict[str, Any]:
         t0 = time.perf_counter()
         try:
-            scenario = apply_overrides(self.base, overrides) if overrides else self.solver.scenario
+            scenario = apply_overrides(self.base, overrides) if overrides else self.base
             if structure_key(scenario, self.options.whole_projects) == self.key:
                 result, warm = self.solver.resolve(scenario), True
             else:
@@ -166,9 +174,7 @@ def run_batch(
     variants = expand(spec)
     todo = [(n, ov) for n, ov in variants if not done or n not in done]
     workers = workers or max(1, min(os.cpu_count() or 1, len(todo)))
-    # KPIs are the headline figures: no tables, duals or explanation (ranging, summaries) to pay for
-    options = SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects, explain=False,
-                           duals=False, tables=False)
+    options = batch_options(spec)
     rows: dict[str, dict] = {}
     if todo:
         base = base_data(spec)

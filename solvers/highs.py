@@ -11,6 +11,7 @@ raises on a non-optimal outcome: the termination condition is read and mapped on
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
@@ -78,6 +79,7 @@ def choose_algorithm(nonzeros: int, whole_projects: bool, requested: str = "auto
     return "ipm" if nonzeros >= IPM_FROM_NONZEROS else "simplex"
 
 
+@functools.cache
 def highs_version() -> str:
     return ".".join(map(str, Highs().version()))
 
