@@ -7,7 +7,8 @@ is built and solved on its own, transparently, and the base model stays for the 
 
 Backends behind one function, :func:`run_batch`:
 
-* ``local`` (default): a process pool sized to the machine (``workers=1`` runs in-process);
+* ``local`` (default): a process pool sized to the machine; this process solves variants too
+  while the pool starts (all of them with ``workers=1``), unless told not to (the service);
 * ``ray``: Ray actors, one persistent model each; ``ray.init()`` locally, or the cluster at
   ``LANDQUOTA_RAY_ADDRESS``.
 
@@ -17,10 +18,13 @@ stopped, and a failing variant is recorded and does not stop the others.
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from typing import Any, Callable, Iterable
 
@@ -92,10 +96,11 @@ class VariantWorker:
 _WORKER: VariantWorker | None = None
 
 
-def _init_worker(base: dict, options: SolveOptions) -> None:
+def _init_worker(base_path: str, options: SolveOptions) -> None:
     global _WORKER
     _exit_with_parent()
-    _WORKER = VariantWorker(base, options)
+    with open(base_path, encoding="utf-8") as f:
+        _WORKER = VariantWorker(json.load(f), options)
 
 
 def _exit_with_parent() -> None:
@@ -117,19 +122,49 @@ def _run_in_worker(name: str, overrides: dict) -> dict[str, Any]:
 
 
 def _local(base, options, todo, workers, in_process) -> Iterable[dict]:
-    if in_process:
-        w = VariantWorker(base, options)
-        for name, ov in todo:
-            yield w.run(name, ov)
+    """A process pool of ``workers``. With ``in_process`` this process solves variants too: all of
+    them when ``workers`` is 1, else those it can while the pool starts. Spawning, importing and
+    building the base take a pool worker about a second, in which a warm worker here solves a couple
+    of hundred china-2020 variants; so variants go to the pool only once a worker reports ready, and
+    a pool is never slower than solving here alone."""
+    pending = deque(todo)
+    if workers <= 1 and in_process:
+        here = VariantWorker(base, options)
+        while pending:
+            yield here.run(*pending.popleft())
         return
-    ctx = get_context("spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(base, options))
+    # The base goes to the workers as a file: a spawned worker reads its start-up arguments only
+    # after importing this module (half a second), and a big argument would block this process
+    # writing it (a pipe holds 64 KiB) for as long; a file name does not.
+    tmp = tempfile.TemporaryDirectory(prefix="landquota-batch-")
+    base_path = os.path.join(tmp.name, "base.json")
+    with open(base_path, "w", encoding="utf-8") as f:
+        json.dump(base, f)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_init_worker,
+                               initargs=(base_path, options))
+    starting = {pool.submit(_ready) for _ in range(workers)} if in_process else set()
+    here = None
+    running: set = set()
     try:
-        futures = [pool.submit(_run_in_worker, name, ov) for name, ov in todo]
-        for fut in as_completed(futures):
-            yield fut.result()
+        while pending or running:
+            if starting and not any(f.done() for f in starting):
+                if pending:  # the pool is not ready yet: solve one here
+                    here = here or VariantWorker(base, options)
+                    yield here.run(*pending.popleft())
+                continue  # (nothing pending: nothing was submitted, and the loop ends)
+            starting = set()
+            while pending and len(running) < 2 * workers:  # submit lazily, so cancelling drops little
+                running.add(pool.submit(_run_in_worker, *pending.popleft()))
+            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            for f in finished:
+                yield f.result()
     finally:  # on early exit (cancel, interrupt) drop what has not started
         pool.shutdown(wait=True, cancel_futures=True)
+        tmp.cleanup()
+
+
+def _ready() -> bool:
+    return _WORKER is not None
 
 
 def _ray(base, options, todo, workers, in_process) -> Iterable[dict]:
@@ -161,13 +196,14 @@ def run_batch(
     done: set[str] | None = None,
     on_result: Callable[[dict], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
-    in_process: bool | None = None,
+    in_process: bool = True,
 ) -> list[dict]:
     """Solve every variant of ``spec`` not in ``done``; call ``on_result`` as each finishes.
 
-    ``should_stop`` is asked after each variant (cancellation); ``in_process`` runs the local
-    backend in this process (default: when ``workers`` is 1). Returns the rows in the order the
-    spec lists the variants.
+    ``should_stop`` is asked after each variant (cancellation). ``in_process`` (local backend): this
+    process solves variants too — all of them with one worker, else those it can while the pool
+    starts (the service says no: its process only serves requests). Returns the rows
+    in the order the spec lists the variants.
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; choose from {sorted(BACKENDS)}")
@@ -178,7 +214,7 @@ def run_batch(
     rows: dict[str, dict] = {}
     if todo:
         base = base_data(spec)
-        stream = BACKENDS[backend](base, options, todo, workers, workers <= 1 if in_process is None else in_process)
+        stream = BACKENDS[backend](base, options, todo, workers, in_process)
         try:
             for row in stream:
                 rows[row["name"]] = row

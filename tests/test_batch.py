@@ -54,6 +54,8 @@ def test_warm_resolves_equal_cold_solves():
         row = next(r for r in rows if r["name"] == name)
         assert row["objective_cny_100m"] == pytest.approx(cold.objective_cny_100m, rel=1e-7)
         assert row["new_land_ha"] == pytest.approx(sum(p.new_land_ha for p in cold.provinces), rel=1e-7)
+        for k, v in cold.headline.model_dump().items():  # every KPI, not only the objective
+            assert row[k] == pytest.approx(v, rel=1e-7, abs=1e-6), (name, k)
 
 
 def test_sweep_is_monotone_in_the_pool():
@@ -107,13 +109,16 @@ def test_resume_after_interruption(tmp_path):
     assert len(store.rows(bid)) == len(expand(s))
 
 
-def test_process_pool_matches_inline():
+@pytest.mark.parametrize("in_process", [False, True])  # the pool alone; the pool with this process helping
+def test_process_pool_matches_inline(in_process):
     s = spec(variants=[])
     inline = run_batch(s, workers=1)
-    pooled = run_batch(s, workers=2)
+    pooled = run_batch(s, workers=2, in_process=in_process)
     assert [r["name"] for r in pooled] == [r["name"] for r in inline]
     for a, b in zip(inline, pooled):
+        assert b["ok"]
         assert a["objective_cny_100m"] == pytest.approx(b["objective_cny_100m"], rel=1e-9)
+        assert a["new_land_by_province"] == pytest.approx(b["new_land_by_province"], rel=1e-9)
 
 
 @pytest.mark.slow
@@ -131,3 +136,23 @@ def test_ray_backend_gives_the_same_numbers():
         assert b["ok"]
         assert a["objective_cny_100m"] == pytest.approx(b["objective_cny_100m"], rel=1e-9)
         assert a["new_land_by_province"] == pytest.approx(b["new_land_by_province"], rel=1e-9)
+
+
+def test_national_pool_sweep_warm_equals_cold():
+    """The benchmark's sweep (bench/batch_throughput.py), on a few of its variants: each warm
+    re-solve of china-2020 gives every KPI of a cold build-and-solve of the same variant."""
+    base = load_dataset("china-2020")
+    variants = [{"name": f"x{f}", "overrides": {f"provinces[{p.code}].new_land_pool_ha_per_year":
+                                                  round(p.new_land_pool_ha_per_year * f, 3) for p in base.provinces}}
+                for f in (0.8, 0.93, 1.07, 1.2)]
+    s = BatchSpec.model_validate({"base": {"dataset": "china-2020"}, "variants": variants, "include_base": False})
+    rows = run_batch(s, workers=1)
+    assert [r["warm"] for r in rows] == [True] * 4
+    objectives = []
+    for v, row in zip(variants, rows):
+        cold = solve_scenario(apply_overrides(base, v["overrides"]))
+        objectives.append(cold.objective_cny_100m)
+        for k, want in cold.headline.model_dump().items():
+            assert row[k] == pytest.approx(want, rel=1e-7, abs=1e-6), (v["name"], k)
+        assert row["objective_cny_100m"] == pytest.approx(cold.objective_cny_100m, rel=1e-7)
+    assert objectives == sorted(objectives) and objectives[0] < objectives[-1]  # the pools really matter
