@@ -12,17 +12,23 @@ in [0.80, 1.20], one factor per variant) is solved
 3. warm, local process pool with ``--workers`` processes;
 4. warm, Ray with ``--workers`` actors (local Ray instance).
 
-It prints variants per second and the ratios. This is a benchmark, not a test.
+It prints variants per second and the ratios, and where a warm variant's time goes (median per
+stage over the sweep), and writes them to ``bench/results/batch-throughput-<time>.json``. This is
+a benchmark, not a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import statistics
 import time
+from pathlib import Path
 
 from datasets import load_dataset
 from models.overrides import apply_overrides
-from service.batch import batch_options, kpis, run_batch
+from models.build import structure_key
+from service.batch import VariantWorker, base_data, batch_options, kpis, run_batch
 from service.batch_spec import BatchSpec
 from solvers.highs import ScenarioSolver
 
@@ -49,6 +55,30 @@ def cold(spec: BatchSpec, dataset: str, limit: int) -> tuple[float, list[float]]
         s = apply_overrides(base, v.overrides)
         objs.append(kpis(ScenarioSolver(s, options).solve())["objective_cny_100m"])
     return time.perf_counter() - t0, objs
+
+
+def stages(spec: BatchSpec) -> dict[str, float]:
+    """Median ms per stage of a warm variant, over the sweep (one persistent worker, in-process)."""
+    w = VariantWorker(base_data(spec), batch_options(spec))
+    solver, ms = w.solver, {k: [] for k in ("apply overrides", "structure key", "update Params",
+                                            "push changes to HiGHS", "HiGHS run", "headline KPIs", "total")}
+    for v in spec.variants:
+        t0 = time.perf_counter()
+        s = apply_overrides(w.base, v.overrides)
+        t1 = time.perf_counter()
+        assert structure_key(s, False) == w.key
+        t2 = time.perf_counter()
+        solver.model.update(s)
+        t3 = time.perf_counter()
+        r = solver.solve()
+        kpis(r)
+        t4 = time.perf_counter()
+        h = solver.highs
+        for k, x in (("apply overrides", t1 - t0), ("structure key", t2 - t1), ("update Params", t3 - t2),
+                     ("push changes to HiGHS", h.update_s), ("HiGHS run", h.run_s),
+                     ("headline KPIs", r.stats.extract_s), ("total", t4 - t0)):
+            ms[k].append(1000 * x)
+    return {k: statistics.median(v) for k, v in ms.items()}
 
 
 def timed(spec, **kw) -> tuple[float, list[dict]]:
@@ -93,6 +123,17 @@ def main() -> None:
     for name, count, secs, rate in results:
         print(f"{name:48s} {count:8d} {secs:9.2f} {rate:8.2f} {1000 / rate:8.1f} {rate / cold_rate:7.1f}x")
     print(f"warm objectives equal cold ones (rel 1e-7) on the {k} variants solved both ways")
+    breakdown = stages(spec)
+    print("a warm variant, median ms per stage:")
+    for name, v in breakdown.items():
+        print(f"  {name:24s} {v:7.2f}")
+    out = Path(__file__).parent / "results" / f"batch-throughput-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out.write_text(json.dumps({
+        "dataset": a.dataset, "variants": n, "workers": a.workers,
+        "runs": [{"mode": m, "variants": c, "seconds": s, "per_s": r, "vs_cold": r / cold_rate} for m, c, s, r in results],
+        "warm_stage_ms": breakdown,
+    }, indent=1))
+    print(f"written to {out}")
 
 
 if __name__ == "__main__":
