@@ -37,6 +37,7 @@ from models.memo import Memo
 
 
 _PAIRS = Memo()
+_FUNDED = Memo()
 
 
 def funding_pairs(s) -> tuple[tuple[str, str], ...]:
@@ -61,6 +62,8 @@ def finance_structure(s) -> tuple:
     """What decides the finance block's shape (see models.build.structure_key)."""
     return (
         funding_pairs(s),
+        # a project that needs money has a funding balance row even when no source is eligible
+        _FUNDED.get((s.projects,), lambda: tuple(p.investment_cny_100m > 0 for p in s.projects)),
         tuple((f.id, f.kind, f.limit_per_province_cny_100m is None, f.limit_total_cny_100m_per_year is None)
               for f in s.funding_sources),
         tuple(p.fiscal_capacity_cny_100m is None for p in s.provinces),

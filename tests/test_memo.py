@@ -89,3 +89,15 @@ def test_model_updated_to_a_variant_equals_a_model_built_for_it():
     built = LandModel(variant)
     for param in built.m.component_data_objects(pyo.Param, descend_into=True):
         assert pyo.value(updated.m.find_component(param.name)) == pyo.value(param), param.name
+
+
+def test_a_project_that_starts_needing_money_rebuilds_the_finance_block():
+    """Investment 0 → positive adds the project's funding-balance rows even when no source is
+    eligible for it: the structure changes, so the variant is rebuilt, never served the old shape."""
+    base = load_dataset("demo")
+    free = apply_overrides(base, {"projects[*].investment_cny_100m": 0})
+    paid = apply_overrides(free, {f"projects[{base.projects[0].id}].investment_cny_100m": 5.0,
+                                  "funding_sources[*].eligible_categories": ["utility_tunnel"]})
+    assert base.projects[0].category != "utility_tunnel"  # so no source is eligible for it
+    assert funding_pairs(paid) == ()
+    assert structure_key(paid, False) != structure_key(free, False)
