@@ -151,7 +151,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         queued_until = started or info.finished_at or now
         progress = Progress(phase="finished")
         if info.status == "queued":
-            progress = Progress(phase="queued", queue_position=svc.store.queue_position(info.seq))
+            progress = Progress(phase="queued", queue_position=svc.store.queue_position(info))
         elif info.status == "running":
             phase = svc.pool.phase(info.id) or "starting"
             progress = Progress(phase=phase if phase in PHASES else "solving")

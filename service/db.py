@@ -50,6 +50,9 @@ class JobRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     result_status: Mapped[str | None] = mapped_column(String(16))
     objective_cny_100m: Mapped[float | None] = mapped_column(Float)
+    size_columns: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    """Estimated LP columns, (projects + city units) × years: what decides the job's lane
+    (service.jobs.Lanes); null (a job from an earlier version) counts as small."""
     request: Mapped[dict] = mapped_column(JSON, deferred=True)
     scenario: Mapped[dict] = mapped_column(JSON, deferred=True)
     result: Mapped[dict | None] = mapped_column(JSON, deferred=True)
@@ -136,7 +139,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-_ADDED_COLUMNS = {"jobs": ("owner",)}
+_ADDED_COLUMNS = {"jobs": ("owner", "size_columns")}
 """Columns added after a table was first released: (table -> columns), added by ``_upgrade``."""
 
 

@@ -13,10 +13,10 @@ import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
@@ -39,6 +39,37 @@ class TooManyActive(Exception):
     def __init__(self, active: int):
         self.active = active
         super().__init__(f"{active} jobs of this key are already queued or running")
+
+
+@dataclass(frozen=True)
+class Lanes:
+    """Small jobs do not wait behind large ones.
+
+    A job whose scenario is at most ``small_columns`` estimated LP columns ((projects + city units)
+    × years; china-2020 is 461, a 3,000-unit national scenario 120,000) is small. Queued small jobs
+    are claimed before large ones, oldest first in each lane; a large job that has waited
+    ``max_wait_s`` queues with the small ones, so a stream of small jobs cannot starve it. With two
+    or more workers, large jobs never hold the last free worker (``SolverPool``), so a demo solve
+    starts at once even while national scenarios take minutes."""
+
+    small_columns: int = 20_000
+    max_wait_s: float = 600.0
+
+    def _large_waiting(self, now: datetime):
+        """SQL: queued behind the small lane (large, and not yet waited out)."""
+        return and_(JobRow.size_columns > self.small_columns,
+                    JobRow.created_at > now - timedelta(seconds=self.max_wait_s))
+
+    def order(self, now: datetime):
+        return case((self._large_waiting(now), 1), else_=0), JobRow.seq
+
+    def is_large(self, size_columns: int | None) -> bool:
+        return size_columns is not None and size_columns > self.small_columns
+
+
+def size_columns(projects: int, cities: int, years: int) -> int:
+    """The estimate of a scenario's LP columns that decides its lane (see :class:`Lanes`)."""
+    return (projects + cities) * years
 
 
 ALL = object()
@@ -64,6 +95,7 @@ class JobInfo:
     note: str | None
     result_status: str | None
     objective_cny_100m: float | None
+    size_columns: int | None
 
     @classmethod
     def of(cls, r) -> "JobInfo":
@@ -75,14 +107,15 @@ class JobInfo:
 _LIGHT = (
     JobRow.id, JobRow.seq, JobRow.owner, JobRow.status, JobRow.scenario_name, JobRow.dataset, JobRow.options,
     JobRow.created_at, JobRow.started_at, JobRow.finished_at, JobRow.attempts, JobRow.error, JobRow.note,
-    JobRow.result_status, JobRow.objective_cny_100m,
+    JobRow.result_status, JobRow.objective_cny_100m, JobRow.size_columns,
 )
 
 
 class JobStore:
-    def __init__(self, engine: Engine, max_queued: int):
+    def __init__(self, engine: Engine, max_queued: int, lanes: Lanes | None = None):
         self.engine = engine
         self.max_queued = max_queued
+        self.lanes = lanes or Lanes()
         self._session = sessionmaker(engine, expire_on_commit=False)
         self._submit = threading.Lock()
         self._write_failed: tuple[str, float] | None = None  # (reason, monotonic time) of the last failed write
@@ -108,7 +141,7 @@ class JobStore:
     # ---- submit and read ----------------------------------------------------------------------
     def create(self, job_id: str, *, request: dict, scenario: dict, scenario_name: str,
                dataset: str | None, options: dict, owner: str | None = None,
-               max_active: int | None = None) -> JobInfo:
+               max_active: int | None = None, size_columns: int | None = None) -> JobInfo:
         """Write a queued job (committed before the caller acknowledges it); QueueFull if the
         queue is at its bound, TooManyActive if ``owner`` has ``max_active`` jobs queued or running."""
         with self._submit, self._write() as s:
@@ -121,7 +154,7 @@ class JobStore:
                 if active >= max_active:
                     raise TooManyActive(active)
             row = JobRow(id=job_id, owner=owner, status="queued", scenario_name=scenario_name[:200],
-                         dataset=dataset, options=options, created_at=utcnow(), attempts=0,
+                         dataset=dataset, options=options, created_at=utcnow(), attempts=0, size_columns=size_columns,
                          request=finite(request), scenario=finite(scenario))
             s.add(row)
             s.flush()
@@ -149,11 +182,16 @@ class JobStore:
         with self._session() as s:
             return s.scalar(select(JobRow.request).where(JobRow.id == job_id))
 
-    def queue_position(self, seq: int) -> int:
-        """1 for the next job to run."""
+    def queue_position(self, info: JobInfo) -> int:
+        """1 for the next job to run (in lane order, see :class:`Lanes`)."""
+        now = utcnow()
+        lane, _ = self.lanes.order(now)
+        mine = 1 if self.lanes.is_large(info.size_columns) and as_utc(info.created_at) > now - timedelta(
+            seconds=self.lanes.max_wait_s) else 0
         with self._session() as s:
             ahead = s.scalar(
-                select(func.count()).select_from(JobRow).where(JobRow.status == "queued", JobRow.seq < seq)
+                select(func.count()).select_from(JobRow).where(
+                    JobRow.status == "queued", or_(lane < mine, and_(lane == mine, JobRow.seq < info.seq)))
             )
             return ahead + 1
 
@@ -167,15 +205,18 @@ class JobStore:
             s.execute(select(1))
 
     # ---- the dispatcher's transitions ------------------------------------------------------------
-    def claim_next(self) -> tuple[str, dict, dict] | None:
-        """Take the oldest queued job: mark it running and return (id, scenario, options)."""
+    def claim_next(self, large_ok: bool = True) -> tuple[str, dict, dict, bool] | None:
+        """Take the next queued job in lane order (:class:`Lanes`; only small ones unless
+        ``large_ok``): mark it running and return (id, scenario, options, whether it is large)."""
         while True:
             with self._write() as s:
-                job_id = s.scalar(
-                    select(JobRow.id).where(JobRow.status == "queued").order_by(JobRow.seq).limit(1)
-                )
-                if job_id is None:
+                q = select(JobRow.id, JobRow.size_columns).where(JobRow.status == "queued")
+                if not large_ok:
+                    q = q.where(or_(JobRow.size_columns.is_(None), JobRow.size_columns <= self.lanes.small_columns))
+                first = s.execute(q.order_by(*self.lanes.order(utcnow())).limit(1)).first()
+                if first is None:
                     return None
+                job_id, size = first
                 won = s.execute(
                     update(JobRow)
                     .where(JobRow.id == job_id, JobRow.status == "queued")
@@ -187,7 +228,7 @@ class JobStore:
                 scenario, options = s.execute(
                     select(JobRow.scenario, JobRow.options).where(JobRow.id == job_id)
                 ).one()
-                return job_id, scenario, options
+                return job_id, scenario, options, self.lanes.is_large(size)
 
     def succeed(self, job_id: str, result: dict) -> bool:
         result = finite(result)

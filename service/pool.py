@@ -45,6 +45,7 @@ class _Worker:
         self.conn = parent
         self.ready = False
         self.job_id: str | None = None
+        self.large = False  # whether its job is in the large lane (service.jobs.Lanes)
         self.deadline = 0.0
 
     def kill(self) -> None:
@@ -188,10 +189,14 @@ class SolverPool:
         for w in self._workers:
             if not w.ready or w.job_id is not None:
                 continue
-            claimed = self.store.claim_next()
+            # large jobs never hold the last free worker (service.jobs.Lanes)
+            large_ok = self.size == 1 or sum(1 for x in self._workers if x.job_id and x.large) < self.size - 1
+            claimed = self.store.claim_next(large_ok)
             if claimed is None:
-                return
-            job_id, scenario, options = claimed
+                if large_ok:
+                    return
+                continue  # only large jobs wait: this worker stays free for a small one
+            job_id, scenario, options, w.large = claimed
             payload = {"scenario": scenario, "options": {**options, "threads": self.threads}}
             w.job_id = job_id
             w.deadline = now + float(options.get("time_limit_s", 300.0)) + self.grace_s

@@ -22,7 +22,7 @@ from service.batch_runner import BatchRunner
 from service.batch_store import BatchStore
 from service.db import make_engine
 from service.errors import ApiError, invalid
-from service.jobs import ALL, JobInfo, JobStore, QueueFull, TooManyActive
+from service.jobs import ALL, JobInfo, JobStore, Lanes, QueueFull, TooManyActive, size_columns
 from service.pool import SolverPool
 from service.schemas import DatasetSummary, SolveRequest
 from service.settings import Settings
@@ -140,7 +140,7 @@ class Service:
         st = self.settings
         engine = make_engine(st.db_url)
         self.backend = engine.url.get_backend_name()
-        self.store = JobStore(engine, st.max_queued_jobs)
+        self.store = JobStore(engine, st.max_queued_jobs, Lanes(st.small_job_columns, st.large_job_max_wait_s))
         self.keys = KeyStore(engine)
         requeued, failed = self.store.recover(st.max_attempts)
         if requeued or failed:
@@ -232,6 +232,7 @@ class Service:
                 options=req.options.model_dump(mode="json"),
                 owner=owner,
                 max_active=self.settings.max_active_jobs_per_key,
+                size_columns=size_columns(len(s.projects), len(s.cities), s.years),
             )
         except QueueFull as e:
             raise ApiError(429, f"the queue is full ({e.queued} jobs waiting); retry later",

@@ -280,7 +280,7 @@ def test_serve_honours_landquota_host_and_port(monkeypatch, tmp_path):
 
 
 def test_a_database_from_before_keys_gains_the_owner_column(tmp_path):
-    """Jobs written by an earlier version (no owner column) stay readable; they belong to no key."""
+    """Jobs written by an earlier version (no owner or size column) stay readable; they belong to no key."""
     from service.db import make_engine
     from service.jobs import JobStore
 
@@ -291,9 +291,10 @@ def test_a_database_from_before_keys_gains_the_owner_column(tmp_path):
     with sqlite3.connect(tmp_path / "old.db") as con:
         con.execute("DROP INDEX ix_jobs_owner")
         con.execute("ALTER TABLE jobs DROP COLUMN owner")
-        assert "owner" not in [r[1] for r in con.execute("PRAGMA table_info(jobs)")]
+        con.execute("ALTER TABLE jobs DROP COLUMN size_columns")
+        assert not {"owner", "size_columns"} & {r[1] for r in con.execute("PRAGMA table_info(jobs)")}
     store = JobStore(make_engine(url), 10)
-    assert store.get("old").owner is None
+    assert store.get("old").owner is None and store.get("old").size_columns is None  # it counts as small
     store.create("new", request={}, scenario={}, scenario_name="y", dataset=None, options={}, owner="k1")
     assert [j.id for j in store.list(owner="k1")] == ["new"] and [j.id for j in store.list(owner=None)] == ["old"]
     store.engine.dispose()
