@@ -12,6 +12,7 @@ stays alive and its identity cannot be reused by another.
 
 from __future__ import annotations
 
+import threading
 from typing import Callable, TypeVar
 
 T = TypeVar("T")
@@ -22,19 +23,23 @@ def _same(a, b) -> bool:
 
 
 class Memo:
-    """The last ``size`` results, most recent first."""
+    """The last ``size`` results, most recent first. Safe to share between threads (the service's
+    request threads); ``make`` runs outside the lock, so two threads may both make a missing value."""
 
     def __init__(self, size: int = 4):
         self.size = size
         self.entries: list[tuple[tuple, object]] = []
+        self._lock = threading.Lock()
 
     def get(self, key: tuple, make: Callable[[], T]) -> T:
-        for i, (k, value) in enumerate(self.entries):
-            if len(k) == len(key) and all(map(_same, k, key)):
-                if i:
-                    self.entries.insert(0, self.entries.pop(i))
-                return value  # type: ignore[return-value]
+        with self._lock:
+            for i, (k, value) in enumerate(self.entries):
+                if len(k) == len(key) and all(map(_same, k, key)):
+                    if i:
+                        self.entries.insert(0, self.entries.pop(i))
+                    return value  # type: ignore[return-value]
         value = make()
-        self.entries.insert(0, (key, value))
-        del self.entries[self.size:]
+        with self._lock:
+            self.entries.insert(0, (key, value))
+            del self.entries[self.size:]
         return value

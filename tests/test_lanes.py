@@ -3,14 +3,43 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from service.db import make_engine
 from service.jobs import JobStore, Lanes, size_columns
 from tests.test_service_support import ServerThread, blocked, poll_job, settings_for, wait_until
 
 
-def _store(tmp_path, **lanes) -> JobStore:
-    return JobStore(make_engine(f"sqlite:///{tmp_path / 'jobs.db'}"), 100, Lanes(**{"small_columns": 100, **lanes}))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """Each store test runs on both databases the service supports (the lane order is SQL)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'jobs.db'}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+
+    def clean():  # the server is shared by the session: each test starts and leaves the table empty
+        with engine.begin() as c:
+            c.execute(text("DELETE FROM jobs"))
+
+    clean()
+    yield url
+    clean()
+    engine.dispose()
+
+
+@pytest.fixture
+def make_store(db_url):
+    stores = []
+
+    def make(**lanes) -> JobStore:
+        stores.append(JobStore(make_engine(db_url), 100, Lanes(**{"small_columns": 100, **lanes})))
+        return stores[-1]
+
+    yield make
+    for s in stores:
+        s.engine.dispose()
 
 
 def _queue(store, jobs: list[tuple[str, int | None]]) -> None:
@@ -21,8 +50,8 @@ def _queue(store, jobs: list[tuple[str, int | None]]) -> None:
 JOBS = [("L1", 5_000), ("S1", 60), ("L2", 120_000), ("old", None), ("S2", 100)]
 
 
-def test_small_jobs_are_claimed_first_oldest_first_in_each_lane(tmp_path):
-    store = _store(tmp_path)
+def test_small_jobs_are_claimed_first_oldest_first_in_each_lane(make_store):
+    store = make_store()
     _queue(store, JOBS)
     assert [store.queue_position(store.get(j)) for j, _ in JOBS] == [4, 1, 5, 2, 3]
     order = [store.claim_next() for _ in JOBS]
@@ -30,8 +59,8 @@ def test_small_jobs_are_claimed_first_oldest_first_in_each_lane(tmp_path):
     assert store.claim_next() is None
 
 
-def test_without_room_for_large_jobs_only_small_ones_are_claimed(tmp_path):
-    store = _store(tmp_path)
+def test_without_room_for_large_jobs_only_small_ones_are_claimed(make_store):
+    store = make_store()
     _queue(store, JOBS)
     assert [store.claim_next(large_ok=False)[0] for _ in range(3)] == ["S1", "old", "S2"]
     assert store.claim_next(large_ok=False) is None  # only large jobs wait: they stay queued
@@ -39,8 +68,8 @@ def test_without_room_for_large_jobs_only_small_ones_are_claimed(tmp_path):
     assert store.claim_next()[0] == "L1"
 
 
-def test_a_large_job_that_waited_long_enough_queues_with_the_small_ones(tmp_path):
-    store = _store(tmp_path, max_wait_s=0.0)  # every large job has waited its time
+def test_a_large_job_that_waited_long_enough_queues_with_the_small_ones(make_store):
+    store = make_store(max_wait_s=0.0)  # every large job has waited its time
     _queue(store, JOBS)
     assert [store.claim_next()[0] for _ in JOBS] == [j for j, _ in JOBS]  # plain submission order
 
