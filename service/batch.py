@@ -125,8 +125,8 @@ def _local(base, options, todo, workers, in_process) -> Iterable[dict]:
     """A process pool of ``workers``. With ``in_process`` this process solves variants too: all of
     them when ``workers`` is 1, else those it can while the pool starts. Spawning, importing and
     building the base take a pool worker about a second, in which a warm worker here solves a couple
-    of hundred china-2020 variants; so variants go to the pool only once a worker reports ready, and
-    a pool is never slower than solving here alone."""
+    of hundred china-2020 variants; so variants go to the pool only once a worker reports ready: a
+    short batch costs about what it costs here alone, a long one gains the other workers."""
     pending = deque(todo)
     if workers <= 1 and in_process:
         here = VariantWorker(base, options)
