@@ -406,3 +406,16 @@ def test_an_unexpected_error_is_a_clean_json_500(srv, caplog):
     body = assert_error_shape(r, 500)
     assert "logged as" in body["detail"] and "secret" not in r.text and "Traceback" not in r.text
     assert srv.client.get("/v1/datasets").status_code == 200
+
+
+def test_large_results_are_gzipped_for_clients_that_accept_it(srv):
+    r = srv.client.post("/v1/solve", json={"dataset": "china-2020"}, timeout=120)
+    assert r.status_code == 200, r.text
+    url = f"/v1/jobs/{r.headers['x-job-id']}/result"
+    with srv.client.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as z:
+        body = z.read()
+        assert z.headers["content-encoding"] == "gzip"
+        assert z.num_bytes_downloaded * 5 < len(body)  # sent compressed, at least five-fold
+    assert Result.model_validate_json(body).objective_cny_100m == pytest.approx(r.json()["objective_cny_100m"])
+    plain = srv.client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json() == r.json()
