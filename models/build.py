@@ -112,7 +112,7 @@ def _project_lookups(projects: list) -> dict:
     return _PROJECT_LOOKUPS.get((projects,), make)
 
 
-_KEYS = Memo(size=2)  # each entry holds a whole scenario alive: keep few
+_KEYS = Memo()
 _PROJECT_SHAPES = Memo()
 
 

@@ -24,9 +24,12 @@ def _same(a, b) -> bool:
 
 class Memo:
     """The last ``size`` results, most recent first. Safe to share between threads (the service's
-    request threads); ``make`` runs outside the lock, so two threads may both make a missing value."""
+    request threads); ``make`` runs outside the lock, so two threads may both make a missing value.
 
-    def __init__(self, size: int = 4):
+    Keep ``size`` small: an entry keeps its key's parts alive (a national scenario's project list is
+    tens of MB), and a what-if needs only its base's entry and its own."""
+
+    def __init__(self, size: int = 2):
         self.size = size
         self.entries: list[tuple[tuple, object]] = []
         self._lock = threading.Lock()
