@@ -176,6 +176,16 @@ class PolicyParameters(BaseModel):
     land_quota_buyer_price_default_cny_10k_per_mu: NonNeg = Field(
         30.0, description="Buyer price for provinces not listed above, 万元/亩 [M]."
     )
+    own_pool_first_cny_10k_per_ha: NonNeg = Field(
+        0.1,
+        description="Tie-break: a notional cost per ha of bought construction-land quota, 万元/ha, added to "
+        "the buyer's price in the objective only (trades are reported at their real prices). Where the "
+        "buyer's price equals the seller's (most provinces: 30万元/亩 each side) a purchase is a pure transfer "
+        "that changes nothing for the nation, and without this the plan may buy quota while the buyer's "
+        "own pool lies unused; with it a province uses its own pool first and buys only to build beyond "
+        "it. 0.1万元/ha is 0.02% of the lowest quota price: it never decides whether a project is worth "
+        "building. 0 turns the tie-break off [A].",
+    )
     farmland_buyer_base_cny_10k_per_mu: NonNeg = Field(
         10.0, description="Supplementary-farmland quota: buyer's base price, 万元/亩 (paddy 20) [M]."
     )

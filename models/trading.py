@@ -95,7 +95,8 @@ def set_params(b, d) -> None:
     s = d.scenario
     pol = s.policy
     set_values(b.surplus_ha, {p.code: p.surplus_land_quota_ha_per_year for p in s.provinces if p.land_quota_seller})
-    set_values(b.land_buy_price, {p.code: pol.land_buyer_price_cny_10k_per_ha(p.code) for p in s.provinces})
+    set_values(b.land_buy_price, {p.code: pol.land_buyer_price_cny_10k_per_ha(p.code) + pol.own_pool_first_cny_10k_per_ha
+                                  for p in s.provinces})
     set_values(b.reserve_ha, {p.code: p.supplementary_arable_reserve_ha for p in s.provinces})
     set_values(b.land_sell_price, pol.land_seller_price_cny_10k_per_ha())
     set_values(b.farmland_buy_price, pol.farmland_buyer_price_cny_10k_per_ha())

@@ -77,6 +77,19 @@ def test_national_plan_is_credible(scenario, result):
     assert len(result.shortfalls) <= 3
 
 
+def test_no_province_buys_quota_while_its_own_pool_lies_unused(scenario, result):
+    """Most buyers pay what sellers receive (30万元/亩), so a purchase is a pure transfer: without
+    the own-pool-first tie-break the solver returned 山東 buying 18,879 ha with 19,356 ha of its own
+    pool unused. Now a province buys only once its pool is used up."""
+    pools = {p.code: p.new_land_pool_ha_per_year for p in scenario.provinces}
+    buyers = [p for p in result.provinces if p.land_quota_bought_ha > 1e-6]
+    assert buyers  # the case still trades
+    for p in buyers:
+        assert p.pool_used_ha == pytest.approx(pools[p.code], rel=1e-9), p.code
+    sold = sum(t.area_ha for t in result.trades if t.side == "sell" and t.market == "construction_land")
+    assert sold == pytest.approx(sum(p.land_quota_bought_ha for p in buyers))
+
+
 def test_financing_is_complete_and_within_limits(scenario, result):
     inv = {p.id: p.investment_cny_100m for p in scenario.projects}
     funded = {}

@@ -38,7 +38,9 @@ bought ha costs the nation 0.03; pilot province, so State-Council-level projects
   Stock: 廣州 50 × (1000 − 400)/1e4 = 3.0; rest 100 × (250 − 100)/1e4 = 1.5 (covers need 88).
   Arable occupied 20 + 20 + 30 + 0.5 × 100 = 120 > reserve 80: buy 40 ha of farmland quota at
   (10 + 2 × 3.82)万/亩 × 15 = 264.6万/ha; the seller receives (5 + 3.82) × 15 = 132.3万/ha.
-  Sum: 4.625 + 7.7 + 100 × 0.0925 + 2.46 × 30/36 + 3.0 + 1.5 − 50 × 0.075 − 40 × 0.02646
+  Sum: 4.625 + 7.7 + 100 × 0.0925 + 2.46 × 30/36 + 3.0 + 1.5 − 50 × (0.075 + 0.00001) − 40 × 0.02646
+  (0.00001 亿元/ha = 0.1万元/ha is the own-pool-first tie-break on bought quota,
+  `policy.own_pool_first_cny_10k_per_ha`; 廣東 buys only what its pool cannot carry anyway.)
 
 貴州 (pool 100, seller; non-pilot):
   GZ-04 PBF 2            0.5 − 0.06          = 0.44   (0.22  /ha)
@@ -58,7 +60,8 @@ from models.overrides import apply_overrides
 from solvers.highs import solve_scenario
 
 SICHUAN = 5.55 + 8.7 + 3.4 + 50 * 0.0725 + 120 * 0.0425 + 1.5 + 2.0
-GUANGDONG = 4.625 + 7.7 + 100 * 0.0925 + 2.46 * 30 / 36 + 3.0 + 1.5 - 50 * 0.075 - 40 * 264.6 / 1e4
+TIE_BREAK = 0.1 / 1e4  # policy.own_pool_first_cny_10k_per_ha, 亿元/ha
+GUANGDONG = 4.625 + 7.7 + 100 * 0.0925 + 2.46 * 30 / 36 + 3.0 + 1.5 - 50 * (0.075 + TIE_BREAK) - 40 * 264.6 / 1e4
 GUIZHOU = 0.44 + 4 + 4.475 * 23 / 105 + 0.7 + 50 * 0.045 + 40 * 132.3 / 1e4
 
 
@@ -109,9 +112,9 @@ def test_pool_shadow_prices(result):
     assert pool == pytest.approx({"510000": 0.0425, "440000": 0.0925 - 0.5 * 132.3 / 1e4,
                                   "520000": 4.475 / 105}, rel=1e-9)
     # the sellers' surplus binds: one more ha sold lets 廣州 build one more ha, worth its pool price,
-    # at the buyer's cost 0.075, while the seller receives 0.045
+    # at the buyer's cost 0.075 (plus the tie-break), while the seller receives 0.045
     surplus = [b.shadow_price for b in result.binding if b.rule == "tradeable_surplus"]
-    assert surplus == pytest.approx([0.0925 - 0.5 * 132.3 / 1e4 - 0.075 + 0.045])
+    assert surplus == pytest.approx([0.0925 - 0.5 * 132.3 / 1e4 - 0.075 - TIE_BREAK + 0.045], rel=1e-9)
 
 
 def test_routes(result):

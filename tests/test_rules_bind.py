@@ -33,6 +33,7 @@ REL = 1e-9  # optimal values are exact rational numbers here; HiGHS reproduces t
 
 LAND_BUY_GD = 50 * 15 / 1e4       # 廣東 pays 50万元/亩, in 亿元/ha
 LAND_SELL = 30 * 15 / 1e4         # sellers receive 30万元/亩
+TIE_BREAK = 0.1 / 1e4             # policy.own_pool_first_cny_10k_per_ha: 0.1万元/ha on bought quota, objective only
 ARABLE_COST = 10 * 15 / 1e4       # 0.015 亿元/ha
 PBF_COST = 20 * 15 / 1e4          # 0.03 亿元/ha
 FARM_BUY = (10 + 2 * 3.82) * 15 / 1e4
@@ -400,11 +401,13 @@ def test_tradeable_surplus_binds():
     assert gz.land_quota_sold_ha == pytest.approx(5.0, rel=REL)
     assert gd.land_quota_bought_ha == pytest.approx(5.0, rel=REL)
     assert row(r.projects, "id", "P").selected_share == pytest.approx(0.25, rel=REL)
-    # the state's margin (buyer pays 0.075, seller gets 0.045 亿元/ha) is the net cost
-    assert r.objective_cny_100m == pytest.approx(5 * (0.2 - LAND_BUY_GD + LAND_SELL), rel=REL)
+    # the state's margin (buyer pays 0.075, seller gets 0.045 亿元/ha) is the net cost, plus the
+    # own-pool-first tie-break on each bought ha
+    assert r.objective_cny_100m == pytest.approx(5 * (0.2 - LAND_BUY_GD - TIE_BREAK + LAND_SELL), rel=REL)
     b = bindings(r, "tradeable_surplus", "520000", 1)
     assert len(b) == 1 and b[0].limit == 5.0
-    assert b[0].shadow_price == pytest.approx(0.2 - LAND_BUY_GD + LAND_SELL, rel=1e-9) and b[0].shadow_price > 0
+    assert b[0].shadow_price == pytest.approx(0.2 - LAND_BUY_GD - TIE_BREAK + LAND_SELL, rel=1e-9)
+    assert b[0].shadow_price > 0
     assert_fd(surplus_case, 1.0, b[0].shadow_price)
     trades = {(t.province_code, t.side): t for t in r.trades if t.market == "construction_land"}
     assert trades["440000", "buy"].price_cny_10k_per_mu == pytest.approx(50.0)
@@ -620,3 +623,38 @@ def test_dual_signs_follow_the_convention_on_demo():
             assert b.shadow_price > 0, b
         elif b.rule in floors:
             assert b.shadow_price < 0, b
+
+
+# ---- own pool first (tie-break) --------------------------------------------------------------
+
+def own_pool_case(tie_break: float | None = None):
+    # 山東-like: the buyer's price equals the seller's (30万元/亩 each), so a purchase is a pure
+    # transfer; the buyer's own pool (30 ha) carries its whole 20 ha project
+    policy = {} if tie_break is None else {"own_pool_first_cny_10k_per_ha": tie_break}
+    return scenario(
+        [province("370000", pool=30.0, land_quota_buyer=True),
+         province("520000", pool=0.0, land_quota_seller=True, surplus_land_quota_ha_per_year=15.0)],
+        [city("370100"), city("520100")],
+        [project("P", "370100", 4.0, {"other": 20.0})],
+        policy=policy,
+    )
+
+
+def test_a_province_uses_its_own_pool_before_buying_quota():
+    r = solve(own_pool_case())
+    sd = row(r.provinces, "code", "370000")
+    assert row(r.projects, "id", "P").selected_share == pytest.approx(1.0, rel=REL)
+    assert sd.land_quota_bought_ha == 0.0 and sd.pool_used_ha == pytest.approx(20.0, rel=REL)
+    assert r.trades == []
+    assert r.objective_cny_100m == pytest.approx(4.0, rel=REL)  # nothing traded, nothing paid
+
+
+def test_without_the_tie_break_buying_is_a_free_transfer():
+    """What the tie-break is for: with it off, buying while the pool lies unused costs the nation
+    nothing, so the plan with a purchase is exactly as good (the solver may return either)."""
+    off = solve(own_pool_case(tie_break=0.0))
+    assert off.objective_cny_100m == pytest.approx(4.0, rel=REL)
+    forced = solve(apply_overrides(load_scenario(own_pool_case(tie_break=0.0)),
+                                   {"provinces[370000].new_land_pool_ha_per_year": 5.0}))
+    assert row(forced.provinces, "code", "370000").land_quota_bought_ha == pytest.approx(15.0, rel=REL)
+    assert forced.objective_cny_100m == pytest.approx(4.0, rel=REL)  # 15 ha bought at 0.045, sold at 0.045
