@@ -157,7 +157,7 @@ def generate(cities: int, projects: int, years: int = 5, seed: int = 0, name: st
         arable_share = np.round(rng.uniform(0.3, 0.65, n), 2)
         stock_share = rng.uniform(0.0, 0.01, n) * years
         cross = rng.uniform(0.05, 0.4, n)
-        settler_draw = rng.uniform(0.6, 1.4, n)
+        rng.uniform(0.6, 1.4, n)  # unused; drawn so every generated scenario (and bench result) stays as it was
         registered = rng.uniform(0.55, 0.85, n)
         value_draw = rng.uniform(0.8, 1.25, n)
         for i in range(n):

@@ -315,7 +315,7 @@ def _financing(lm: LandModel, val: Values) -> list[FinancingRow]:
 
 def _limits(lm: LandModel, financing: list[FinancingRow]) -> list[LimitRow]:
     """How much of each money limit the plan uses (every limit present in the model)."""
-    fb, d, s = lm.m.finance, lm.data, lm.scenario
+    fb, d = lm.m.finance, lm.data
     by = defaultdict(float)
     for r in financing:
         by["src_prov", r.source_id, r.province_code] += r.amount_cny_100m
