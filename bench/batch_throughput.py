@@ -10,7 +10,8 @@ in [0.80, 1.20], one factor per variant) is solved
    explanation), so both sides do the same work;
 2. warm, local: one persistent model, each variant pushed as Param updates + warm HiGHS re-solve;
 3. warm, local process pool with ``--workers`` processes;
-4. warm, Ray with ``--workers`` actors (local Ray instance).
+4. warm, Ray with ``--workers`` actors (local Ray instance): once including ``ray.init``, once
+   more with Ray already running (new actors, each building the base).
 
 It prints variants per second and the ratios, and where a warm variant's time goes (median per
 stage over the sweep), and writes them to ``bench/results/batch-throughput-<time>.json``. This is
@@ -115,8 +116,10 @@ def main() -> None:
         import ray
 
         t_ray, _ = timed(spec, backend="ray", workers=a.workers)
+        t_ray_up, _ = timed(spec, backend="ray", workers=a.workers)  # Ray already running: actors only
         ray.shutdown()
         results.append((f"warm re-solve, Ray x{a.workers} (incl. start-up)", n, t_ray, n / t_ray))
+        results.append((f"warm re-solve, Ray x{a.workers} (Ray running)", n, t_ray_up, n / t_ray_up))
 
     print(f"dataset {a.dataset}: {n} variants (provincial pools x0.80..x1.20)")
     print(f"{'mode':48s} {'variants':>8s} {'seconds':>9s} {'per s':>8s} {'ms each':>8s} {'vs cold':>8s}")
