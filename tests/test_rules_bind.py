@@ -85,11 +85,13 @@ def test_two_year_pool_by_hand():
     assert_fd(two_year_pool_case, -0.5, 0.2 + 0.2 * disc)
 
 
-@pytest.mark.xfail(strict=True, reason="DOUBTFUL: at a degenerate optimum the reported shadow price is one-sided. "
-                   "Here the project is already fully selected (Σ_t x = 1 binds too), so one more ha of pool "
-                   "only moves 1 ha from year 2 to year 1, worth (0.2 − 0.2/1.0465) ≈ 0.0089 亿元/ha a year, while "
-                   "Binding.shadow_price and the explain sentence say 'one more ha ... is worth 0.2 亿元'. The "
-                   "explain range (limit_high = current limit) reveals it; the shadow price and summary do not")
+@pytest.mark.xfail(strict=True, reason="DOUBTFUL: at a degenerate optimum Binding.shadow_price (the dual) is "
+                   "one-sided. Here the project is already fully selected (Σ_t x = 1 binds too), so one more ha of "
+                   "pool only moves 1 ha from year 2 to year 1, worth (0.2 − 0.2/1.0465) ≈ 0.0089 亿元/ha a year, "
+                   "while the dual is 0.2. The explanation gets it right (price_of_more 0.008887 and a sentence "
+                   "that says 'at a corner ... but one more ha is worth 88.87 万元'; "
+                   "tests/test_explain.py::test_corner_price_of_more_differs_from_the_dual); the table's "
+                   "shadow_price stays the dual")
 def test_two_year_pool_relaxing_matches_the_shadow_price():
     r = solve(two_year_pool_case())
     total = shadow(r, "provincial_pool", "510000", 1) + shadow(r, "provincial_pool", "510000", 2)
