@@ -152,12 +152,13 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         now = utcnow()
         started = info.started_at
         queued_until = started or info.finished_at or now
-        progress = Progress(phase="finished")
+        lane = None if info.size_columns is None else "large" if svc.store.lanes.is_large(info.size_columns) else "small"
+        progress = Progress(phase="finished", lane=lane)
         if info.status == "queued":
-            progress = Progress(phase="queued", queue_position=svc.store.queue_position(info))
+            progress = Progress(phase="queued", queue_position=svc.store.queue_position(info), lane=lane)
         elif info.status == "running":
             phase = svc.pool.phase(info.id) or "starting"
-            progress = Progress(phase=phase if phase in PHASES else "solving")
+            progress = Progress(phase=phase if phase in PHASES else "solving", lane=lane)
         return JobView(
             id=info.id, status=info.status, scenario=info.scenario_name, dataset=info.dataset,
             options=info.options, progress=progress, attempts=info.attempts, error=info.error, note=info.note,

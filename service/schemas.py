@@ -143,6 +143,10 @@ class Progress(BaseModel):
     queue_position: int | None = Field(
         None, ge=1, description="Place in the queue while queued (1 = next).", examples=[1]
     )
+    lane: Literal["small", "large"] | None = Field(
+        None, description="Small jobs start before large ones, and large ones never hold the last free worker "
+        "(LANDQUOTA_SMALL_JOB_COLUMNS); null for a job from an earlier version.", examples=["small"],
+    )
 
 
 class JobLinks(BaseModel):

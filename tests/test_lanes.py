@@ -96,6 +96,7 @@ def test_a_small_job_runs_while_large_ones_hold_the_queue(tmp_path):
         assert done["status"] == "succeeded"
         view = c.get(f"/v1/jobs/{second}").json()
         assert view["status"] == "queued" and view["progress"]["queue_position"] == 1
+        assert view["progress"]["lane"] == "large" and done["progress"]["lane"] == "small"
         assert c.get(f"/v1/jobs/{first}").json()["status"] == "running"  # the small one did not wait for it
         gate.unlink()
         a, b = poll_job(c, first, timeout=120), poll_job(c, second, timeout=120)
