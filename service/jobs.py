@@ -55,13 +55,17 @@ class Lanes:
     small_columns: int = 20_000
     max_wait_s: float = 600.0
 
-    def _large_waiting(self, now: datetime):
-        """SQL: queued behind the small lane (large, and not yet waited out)."""
-        return and_(JobRow.size_columns > self.small_columns,
-                    JobRow.created_at > now - timedelta(seconds=self.max_wait_s))
+    def lane(self, now: datetime):
+        """SQL: 1 for a job queued behind the small lane (large, and not yet waited out), else 0."""
+        return case((and_(JobRow.size_columns > self.small_columns,
+                          JobRow.created_at > now - timedelta(seconds=self.max_wait_s)), 1), else_=0)
+
+    def lane_of(self, info: "JobInfo", now: datetime) -> int:
+        """The same rule for one job in hand."""
+        return int(self.is_large(info.size_columns) and as_utc(info.created_at) > now - timedelta(seconds=self.max_wait_s))
 
     def order(self, now: datetime):
-        return case((self._large_waiting(now), 1), else_=0), JobRow.seq
+        return self.lane(now), JobRow.seq
 
     def is_large(self, size_columns: int | None) -> bool:
         return size_columns is not None and size_columns > self.small_columns
@@ -185,9 +189,7 @@ class JobStore:
     def queue_position(self, info: JobInfo) -> int:
         """1 for the next job to run (in lane order, see :class:`Lanes`)."""
         now = utcnow()
-        lane, _ = self.lanes.order(now)
-        mine = 1 if self.lanes.is_large(info.size_columns) and as_utc(info.created_at) > now - timedelta(
-            seconds=self.lanes.max_wait_s) else 0
+        lane, mine = self.lanes.lane(now), self.lanes.lane_of(info, now)
         with self._session() as s:
             ahead = s.scalar(
                 select(func.count()).select_from(JobRow).where(
