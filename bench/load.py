@@ -1,6 +1,7 @@
 """Load test: many clients against a real ``landquota serve`` on loopback; latency, errors, lost jobs, memory.
 
     .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--workers 2] [--json report.json]
+                                   [--set LANDQUOTA_SMALL_JOB_COLUMNS=100 ...]
 
 It starts ``landquota serve`` (a subprocess, API keys on, default limits) on a free loopback port
 with a fresh data directory, makes one API key per client with ``landquota keys create`` (each
@@ -279,11 +280,12 @@ def percentile(xs: list[float], q: float) -> float | None:
 # ---- the run ---------------------------------------------------------------------------------------
 
 def run(clients: int = 50, seconds: float = 60.0, workers: int = 2, seed: int = 1, drain_s: float = 240.0,
-        data_dir: Path | None = None, quiet: bool = False) -> dict:
-    """One load run; returns the report (``report["ok"]`` says whether every check passed)."""
+        data_dir: Path | None = None, quiet: bool = False, settings: dict | None = None) -> dict:
+    """One load run; returns the report (``report["ok"]`` says whether every check passed).
+    ``settings``: extra LANDQUOTA_* environment for the server (the caller's own are not passed on)."""
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
     tmp = Path(data_dir or tempfile.mkdtemp(prefix="landquota-load-"))
-    server = Server(workers, tmp)
+    server = Server(workers, tmp, settings)
     keys = [server.make_key(f"team-{i}") for i in range(clients)]
     server.start()
     try:
@@ -397,8 +399,11 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2, help="solver worker processes of the server (default 2)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", help="also write the report to this file")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a server setting, e.g. LANDQUOTA_SMALL_JOB_COLUMNS=100 (repeatable)")
     args = ap.parse_args()
-    report = run(args.clients, args.seconds, args.workers, args.seed)
+    settings = dict(s.split("=", 1) for s in args.set)
+    report = run(args.clients, args.seconds, args.workers, args.seed, settings=settings)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1), encoding="utf-8")
     return 0 if report["ok"] else 1
