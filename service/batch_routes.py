@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 from models.scenario import Problem, ScenarioInvalid, load_scenario
 from service.auth import Principal, Reader, Solver
@@ -130,13 +130,9 @@ def batch_router(runner_of, settings_of) -> APIRouter:
             description="A base scenario plus named variants (composable) and/or a grid. Answers 202 at once; "
                         "poll the `Location`. Every finished variant is stored as it finishes.",
             responses={**_404, **_422, 413: {"model": Problems, "description": "Body too large."}})
-    def submit(request: Request, body: Annotated[dict[str, Any], Body(examples=[BATCH_EXAMPLE])], who: Solver):
+    def submit(request: Request, spec: Annotated[BatchSpec, Body(examples=[BATCH_EXAMPLE])], who: Solver):
         try:
-            spec = BatchSpec.model_validate(body)
             n = len(expand(spec))
-        except ValidationError as e:
-            raise invalid([Problem(loc=["body", *x["loc"]], rule=x["type"], message=x["msg"])
-                           for x in e.errors(include_url=False)]) from None
         except ValueError as e:
             raise invalid([Problem(loc=["body"], rule="batch_spec", message=str(e))]) from None
         check(request, spec, n, who)
