@@ -8,6 +8,11 @@ An override is a path and a value::
     projects[SC-01].committed = true
     provinces[*].approval_entrusted = true        # every province
     years = 5
+    provinces[*].new_land_pool_ha_per_year = *0.9      # scale: every pool × 0.9 ("×0.9" too)
+    funding_sources[cdb_loan].limit_per_province_cny_100m = *0.8   # every province's CDB line × 0.8
+
+A value "*f" (or "×f") scales what is there: a number, or every number of a table; whole numbers
+stay whole (rounded); an unset field cannot be scaled.
 
 List items are selected by their id (``code`` for provinces and cities, ``id`` for projects and
 funding sources), by position for lists without ids (``policy.linkage_tiers[0]``), or ``*`` for
@@ -124,7 +129,7 @@ def _set(data: dict, path: str, value: Any) -> None:
                 if last:
                     if name not in t and not _is_known_field(path):
                         raise KeyError(f"unknown field {name!r} in {path!r}")
-                    t[name] = value
+                    t[name] = _assigned(t.get(name), value, path)
                     continue
                 if name not in t:
                     t[name] = {}
@@ -148,6 +153,32 @@ def _set(data: dict, path: str, value: Any) -> None:
                     raise ValueError(f"{path!r} selects list items; name a field, e.g. {path}.field")
                 nxt.extend(_open(items, i) for i in chosen)
         targets = nxt
+
+
+_SCALE = re.compile(r"^\s*[*×]\s*(?P<f>\d+(\.\d*)?([eE][-+]?\d+)?|\.\d+)\s*$")
+
+
+def scale_factor(value: Any) -> float | None:
+    """The factor of a scale override ("*0.8" or "×0.8"), or None for a plain value."""
+    m = _SCALE.match(value) if isinstance(value, str) else None
+    return float(m.group("f")) if m else None
+
+
+def _assigned(current: Any, value: Any, path: str) -> Any:
+    """What an override stores: ``value``, or for a scale ("*0.8") the number(s) there times the
+    factor (every value of a table such as a credit line per province; whole numbers stay whole)."""
+    f = scale_factor(value)
+    if f is None or isinstance(current, str):  # a text field takes the text as it is
+        return value
+
+    def times(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ValueError(f"{path!r} holds {current!r}: only a number, or a table of numbers, can be scaled")
+        return round(v * f) if isinstance(v, int) else v * f
+
+    if isinstance(current, dict):
+        return {k: times(v) for k, v in current.items()}
+    return times(current)
 
 
 def _is_known_field(path: str) -> bool:

@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+from models.overrides import scale_factor
 from service.batch_spec import BatchSpec, expand
 
 
@@ -31,11 +32,15 @@ def to_csv(rows: list[dict]) -> str:
 
 
 def swept_parameter(spec: BatchSpec) -> tuple[str, dict[str, float]] | None:
-    """If the batch sweeps one numeric parameter (a one-parameter grid), its name and value per variant."""
+    """If the batch sweeps one numeric parameter (a one-parameter grid of numbers, or of scale
+    factors such as "*0.9"), its label and value per variant."""
     if not spec.grid or len(spec.grid.parameters) != 1:
         return None
     (path, values), = spec.grid.parameters.items()
-    if not all(isinstance(v, (int, float)) for v in values):
+    factors = [scale_factor(v) for v in values]
+    if all(f is not None for f in factors):
+        path, values = f"{path} (× factor)", factors
+    elif not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return None
     names = [n for n, _ in expand(spec) if n != "base"][-len(values):]
     return path, dict(zip(names, values))

@@ -28,8 +28,9 @@ BATCH_EXAMPLE = {
         {"name": "low-standard", "overrides": {"policy.linkage_tiers[0].new_land_per_settler_m2": 80}},
         {"name": "all-entrusted", "overrides": {"provinces[*].approval_entrusted": True}},
         {"name": "both", "compose": ["low-standard", "all-entrusted"]},
+        {"name": "cdb-cut-20pct", "overrides": {"funding_sources[cdb_loan].limit_per_province_cny_100m": "*0.8"}},
     ],
-    "grid": {"mode": "cartesian", "parameters": {"provinces[510000].new_land_pool_ha_per_year": [200, 300, 400]}},
+    "grid": {"mode": "cartesian", "parameters": {"provinces[*].new_land_pool_ha_per_year": ["*0.8", "*1.0", "*1.2"]}},
 }
 
 

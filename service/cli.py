@@ -286,7 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     def scenario_args(p):
         p.add_argument("--dataset", default="demo", help="bundled dataset name or a JSON/YAML scenario file")
         p.add_argument("--set", action="append", metavar="PATH=VALUE",
-                       help="override, e.g. policy.per_capita_cap_m2=90 or provinces[510000].new_land_pool_ha_per_year=250")
+                       help="override, e.g. policy.per_capita_cap_m2=90, provinces[510000].new_land_pool_ha_per_year=250 "
+                       "or, to scale what is there, 'provinces[*].new_land_pool_ha_per_year=*0.9'")
         p.add_argument("--whole-projects", action="store_true", help="select projects whole (MIP)")
 
     p = sub.add_parser("solve", help="solve a scenario and print a summary")

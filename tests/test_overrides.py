@@ -241,3 +241,59 @@ def test_resolve_other_variants_match_cold_solve(overrides):
     cold = solve_scenario(variant)
     assert warm.status == cold.status
     assert warm.objective_cny_100m == pytest.approx(cold.objective_cny_100m, rel=1e-9, abs=1e-9)
+
+
+# ---- scaling ("*f") -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("as_scenario", [False, True])
+def test_scale_every_selected_number(as_scenario):
+    base = load_dataset("demo") if as_scenario else dataset_dict("demo")
+    s = apply_overrides(base, {"provinces[*].new_land_pool_ha_per_year": "*0.9",
+                               "cities[510100].settlers_per_year": "×1.5",
+                               "policy.per_capita_cap_m2": "* 1.1"})
+    demo = load_dataset("demo")
+    assert [p.new_land_pool_ha_per_year for p in s.provinces] == pytest.approx(
+        [p.new_land_pool_ha_per_year * 0.9 for p in demo.provinces], rel=1e-12)
+    before = next(c for c in demo.cities if c.code == "510100").settlers_per_year
+    after = next(c for c in s.cities if c.code == "510100").settlers_per_year
+    assert after == round(before * 1.5) and isinstance(after, int)  # whole numbers stay whole
+    assert s.policy.per_capita_cap_m2 == pytest.approx(demo.policy.per_capita_cap_m2 * 1.1, rel=1e-12)
+
+
+def test_scale_a_table_of_numbers():
+    """'CDB credit cut by 20%' in one line: every province's credit line × 0.8."""
+    demo = load_dataset("demo")
+    s = apply_overrides(demo, {"funding_sources[cdb_loan].limit_per_province_cny_100m": "*0.8"})
+    lines = lambda x: next(f for f in x.funding_sources if f.id == "cdb_loan").limit_per_province_cny_100m  # noqa: E731
+    assert lines(s) == pytest.approx({k: v * 0.8 for k, v in lines(demo).items()}, rel=1e-12)
+    assert lines(s).keys() == lines(demo).keys()
+
+
+def test_what_cannot_be_scaled_is_a_clear_problem():
+    demo = load_dataset("demo")
+    probs = bad_override(demo, {"provinces[510000].approval_capacity_ha_per_year": "*0.5",  # unset
+                                "provinces[510000].land_quota_buyer": "*2"})                # a flag
+    assert [(p.loc, p.rule) for p in probs] == [
+        (["overrides", "provinces[510000].approval_capacity_ha_per_year"], "bad_override"),
+        (["overrides", "provinces[510000].land_quota_buyer"], "bad_override")]
+    assert "only a number" in probs[0].message
+    # a text field takes the text as it is
+    assert apply_overrides(demo, {"description": "*0.5"}).description == "*0.5"
+
+
+def test_a_scale_sweep_solves_warm_and_matches_explicit_values():
+    from service.batch import run_batch
+    from service.batch_report import swept_parameter
+    from service.batch_spec import BatchSpec
+
+    spec = BatchSpec.model_validate({"base": {"dataset": "demo"}, "include_base": False,
+                                     "grid": {"parameters": {"provinces[*].new_land_pool_ha_per_year": ["*0.8", "*1.2"]}}})
+    rows = run_batch(spec, workers=1)
+    assert [r["warm"] for r in rows] == [True, True]
+    demo = load_dataset("demo")
+    for f, row in zip((0.8, 1.2), rows):
+        explicit = {f"provinces[{p.code}].new_land_pool_ha_per_year": p.new_land_pool_ha_per_year * f for p in demo.provinces}
+        assert row["objective_cny_100m"] == pytest.approx(solve_scenario(apply_overrides(demo, explicit)).objective_cny_100m,
+                                                          rel=1e-9)
+    label, xs = swept_parameter(spec)
+    assert label.endswith("(× factor)") and sorted(xs.values()) == [0.8, 1.2]

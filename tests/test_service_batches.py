@@ -128,3 +128,22 @@ def test_batch_resumes_after_the_server_is_killed(tmp_path):
     assert len(after) == 61
     assert {k: after[k] for k in before} == before  # finished variants untouched: none re-solved
     assert os.path.getsize(db) > 0
+
+
+def test_swaggers_batch_example_runs_and_its_scaled_variant_matches_explicit_lines(server):
+    from service.batch_routes import BATCH_EXAMPLE
+
+    c = server.client
+    spec = c.get("/openapi.json").json()["paths"]["/v1/batches"]["post"]["requestBody"]["content"][
+        "application/json"]["schema"]["examples"][0]
+    assert spec == BATCH_EXAMPLE
+    bid = c.post("/v1/batches", json=spec).json()["id"]
+    b = poll_batch(c, bid)
+    assert b["status"] == "succeeded" and b["done"] == b["total"] == 1 + 4 + 3 and b["failed"] == 0
+    rows = {r["variant"]: r for r in c.get(f"/v1/batches/{bid}/results").json()["rows"]}
+    demo = load_dataset("demo")
+    lines = next(f for f in demo.funding_sources if f.id == "cdb_loan").limit_per_province_cny_100m
+    explicit = apply_overrides(demo, {"funding_sources[cdb_loan].limit_per_province_cny_100m":
+                                      {k: v * 0.8 for k, v in lines.items()}})
+    assert rows["cdb-cut-20pct"]["objective_cny_100m"] == pytest.approx(
+        solve_scenario(explicit).objective_cny_100m, rel=1e-9)
