@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import numpy as np
 import pyomo.environ as pyo
 
 from models.build_util import block_param, set_values
@@ -176,6 +177,12 @@ def add_block(m, d):
     )
 
     gov = [(j, k) for j, k in pairs if kind[k] in GOVERNMENT_DEBT_KINDS]
+    # province position of each pair that raises government debt, -1 for the others: how the
+    # solution's new government debt is summed by province (solvers.extract), without a Python loop
+    prov_pos = {p: i for i, p in enumerate(d.provinces)}
+    b.gov_pair_province = np.fromiter(
+        (prov_pos[prov_of_project[j]] if kind[k] in GOVERNMENT_DEBT_KINDS else -1 for j, k in pairs),
+        np.int64, len(pairs))
     gov_by_prov: dict[str, list] = defaultdict(list)
     gov_by_city: dict[str, list] = defaultdict(list)
     for j, k in gov:

@@ -20,6 +20,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.jobs import Lanes
+
 
 class Settings(BaseSettings):
     """Service settings; the field descriptions are the documentation of each variable."""
@@ -80,13 +82,13 @@ class Settings(BaseSettings):
     )
     poll_s: float = Field(1.0, gt=0, le=60, description="How often the dispatcher looks for queued jobs, seconds.")
     small_job_columns: int = Field(
-        20_000, ge=0,
+        Lanes.small_columns, ge=0,
         description="A job of at most this many estimated LP columns ((projects + city units) × years) is small: "
         "small jobs are started before large ones, and with two or more workers large ones never hold the last "
         "free worker. china-2020 is 461; a 3,000-unit national scenario 120,000.",
     )
     large_job_max_wait_s: float = Field(
-        600.0, ge=0, description="A large job queued this long is started in turn with the small ones, seconds.")
+        Lanes.max_wait_s, ge=0, description="A large job queued this long is started in turn with the small ones, seconds.")
     batch_backend: str = Field(
         "local", pattern="^(local|ray)$",
         description="Where batch variants run: local (a process pool) or ray (Ray actors; a cluster at "

@@ -102,15 +102,11 @@ class Land:
 def government_debt_by_province(lm: LandModel, val: Values) -> dict[str, float]:
     """New government debt (special bonds and the like) the plan raises, by province, 亿元."""
     fb, d = lm.m.finance, lm.data
-    out = dict.fromkeys(d.provinces, 0.0)
     if not fb.pairs:
-        return out
-    kind = {f.id: f.kind for f in lm.scenario.funding_sources}
-    raised = val(fb.f, len(fb.pairs)).sum(axis=1).tolist()
-    for (j, k), v in zip(fb.pairs, raised):
-        if v and kind[k] in GOVERNMENT_DEBT_KINDS:
-            out[d.province_of_city[d.city_of_project[j]]] += v
-    return out
+        return dict.fromkeys(d.provinces, 0.0)
+    raised = val(fb.f, len(fb.pairs)).sum(axis=1)  # per pair, over the years
+    where, gov = fb.gov_pair_province, fb.gov_pair_province >= 0
+    return dict(zip(d.provinces, np.bincount(where[gov], raised[gov], len(d.provinces)).tolist()))
 
 
 def objective_terms(m, val: Values) -> dict[str, float]:
