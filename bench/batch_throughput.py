@@ -26,12 +26,12 @@ import statistics
 import time
 from pathlib import Path
 
-from datasets import load_dataset
-from models.overrides import apply_overrides
-from models.build import structure_key
-from service.batch import VariantWorker, base_data, batch_options, kpis, run_batch
-from service.batch_spec import BatchSpec
-from solvers.highs import ScenarioSolver
+from landquota.datasets import load_dataset
+from landquota.models.overrides import apply_overrides
+from landquota.models.build import structure_key
+from landquota.service.batch import VariantWorker, base_data, batch_options, kpis, run_batch
+from landquota.service.batch_spec import BatchSpec
+from landquota.solvers.highs import ScenarioSolver
 
 
 def sweep_spec(dataset: str, n: int) -> BatchSpec:

@@ -124,14 +124,14 @@ class Server:
         self.proc: subprocess.Popen | None = None
 
     def make_key(self, name: str) -> str:
-        p = subprocess.run([sys.executable, "-m", "service.cli", "keys", "create", "--scope", "solve", "--name", name],
+        p = subprocess.run([sys.executable, "-m", "landquota.service.cli", "keys", "create", "--scope", "solve", "--name", name],
                            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=60, check=True)
         return p.stdout.strip()
 
     def start(self, timeout: float = 90.0) -> None:
         self.log = open(self.data_dir / "serve.log", "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            [sys.executable, "-m", "landquota.service.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
              "--workers", str(self.workers)], cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -51,7 +51,7 @@ def emit(d: dict) -> None:
 
 
 def stage_generate(a) -> dict:
-    from models.generate import generate, write
+    from landquota.models.generate import generate, write
 
     t0 = time.perf_counter()
     data = generate(a.n, a.n * a.projects_per_unit, a.years, a.seed)
@@ -61,7 +61,7 @@ def stage_generate(a) -> dict:
 
 
 def _validate(path: str):
-    from models.scenario import load_scenario
+    from landquota.models.scenario import load_scenario
 
     t0 = time.perf_counter()
     with open(path, encoding="utf-8") as f:
@@ -78,7 +78,7 @@ def stage_validate(a) -> dict:
 def stage_build(a) -> dict:
     from pyomo.common.gc_manager import PauseGC
 
-    from models.build import LandModel
+    from landquota.models.build import LandModel
 
     s, dv = _validate(a.scenario)
     t0 = time.perf_counter()
@@ -88,7 +88,7 @@ def stage_build(a) -> dict:
 
 
 def stage_e2e(a) -> dict:
-    from solvers.highs import ScenarioSolver, SolveOptions
+    from landquota.solvers.highs import ScenarioSolver, SolveOptions
 
     t_all = time.perf_counter()
     s, dv = _validate(a.scenario)

@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 from importlib import resources
 
-from models.scenario import Scenario, load_scenario
+from landquota.models.scenario import Scenario, load_scenario
 
 DATASETS = {
     "demo": "demo.json",

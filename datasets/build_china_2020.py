@@ -813,7 +813,7 @@ def province_finance(prov: dict) -> dict:
 
 def funding_sources(fin: dict) -> list[dict]:
     """models.funding.default_funding_sources() with the dataset's limits added."""
-    from models.funding import default_funding_sources
+    from landquota.models.funding import default_funding_sources
 
     rows = []
     for f in default_funding_sources():
@@ -976,8 +976,8 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
 def summary() -> None:
     from collections import Counter, defaultdict
 
-    from datasets import load_dataset
-    from solvers.highs import solve_scenario
+    from landquota.datasets import load_dataset
+    from landquota.solvers.highs import solve_scenario
 
     s = load_dataset("china-2020")
     r = solve_scenario(s)

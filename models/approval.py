@@ -18,7 +18,7 @@ from typing import Iterable, Literal
 
 from pydantic import BaseModel, Field
 
-from models.policy import PolicyParameters
+from landquota.models.policy import PolicyParameters
 
 Authority = Literal["state_council", "province_entrusted", "province"]
 AUTHORITIES: tuple[Authority, ...] = ("state_council", "province_entrusted", "province")

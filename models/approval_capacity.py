@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.build_util import block_param, set_values
+from landquota.models.build_util import block_param, set_values
 
 
 def add_block(m, d):

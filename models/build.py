@@ -39,12 +39,12 @@ from dataclasses import dataclass, field
 
 import pyomo.environ as pyo
 
-from models import approval_capacity, finance, landplan, linkage, trading
-from models.approval import Route
-from models.coefficients import CityCoefficients, all_city_coefficients, project_routes
-from models.memo import Memo
-from models.policy import M2_PER_HA
-from models.scenario import Scenario
+from landquota.models import approval_capacity, finance, landplan, linkage, trading
+from landquota.models.approval import Route
+from landquota.models.coefficients import CityCoefficients, all_city_coefficients, project_routes
+from landquota.models.memo import Memo
+from landquota.models.policy import M2_PER_HA
+from landquota.models.scenario import Scenario
 
 CNY_10K_PER_100M = 1e4
 """万元 per 亿元: land prices are quoted in 万元, the objective is in 亿元."""

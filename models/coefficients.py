@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.approval import Route, route
-from models.memo import Memo
-from models.policy import M2_PER_HA
-from models.scenario import City, Scenario
+from landquota.models.approval import Route, route
+from landquota.models.memo import Memo
+from landquota.models.policy import M2_PER_HA
+from landquota.models.scenario import City, Scenario
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ from collections import defaultdict
 import numpy as np
 import pyomo.environ as pyo
 
-from models.build_util import block_param, set_values
-from models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS, cost_per_cny_100m
-from models.linkage import reward_fund_allocation
-from models.memo import Memo
+from landquota.models.build_util import block_param, set_values
+from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS, cost_per_cny_100m
+from landquota.models.linkage import reward_fund_allocation
+from landquota.models.memo import Memo
 
 
 _PAIRS = Memo()

@@ -42,10 +42,10 @@ from pathlib import Path
 
 import numpy as np
 
-from models.coefficients import all_city_coefficients
-from models.funding import default_funding_sources
-from models.policy import PILOT_PROVINCES_2020, PolicyParameters
-from models.scenario import Scenario, load_scenario
+from landquota.models.coefficients import all_city_coefficients
+from landquota.models.funding import default_funding_sources
+from landquota.models.policy import PILOT_PROVINCES_2020, PolicyParameters
+from landquota.models.scenario import Scenario, load_scenario
 
 # ---- provinces: code, name, population (7th census [V]), urban % [M] -------------------------
 PROVINCES = [
@@ -362,7 +362,7 @@ def generate(cities: int, projects: int, years: int = 5, seed: int = 0, name: st
 def _provincial_route(proj_rows: list[dict], prov_rows: list[dict], pol: PolicyParameters) -> dict:
     """Per province: candidate area approved by the province (province or entrusted), the committed
     part of it and its largest committed project — the same routing as models.approval."""
-    from models.approval import route
+    from landquota.models.approval import route
 
     entrusted = {p["code"]: p["code"] in PILOT_PROVINCES_2020 for p in prov_rows}
     out: dict[str, list[float]] = {}

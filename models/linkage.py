@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.build_util import block_param, set_values
-from models.scenario import Scenario
+from landquota.models.build_util import block_param, set_values
+from landquota.models.scenario import Scenario
 
 
 def add_block(m, d):

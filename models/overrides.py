@@ -34,7 +34,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
+from landquota.models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
 
 _KEYS = {"provinces": "code", "cities": "code", "projects": "id", "funding_sources": "id"}
 _SEG = re.compile(r"^(?P<name>[A-Za-z0-9_-]+)(\[(?P<sel>[^\]]+)\])?$")  # digits too: dict keys like 510000
@@ -184,9 +184,9 @@ def _assigned(current: Any, value: Any, path: str) -> Any:
 def _is_known_field(path: str) -> bool:
     """A field may be absent from the data (an unset optional, or a new key of a dict field such as
     ``policy.land_quota_buyer_price_cny_10k_per_mu.510000``); accept it if the schema allows it."""
-    from models.funding import FundingSource
-    from models.policy import PolicyParameters
-    from models.scenario import City, Project, Province
+    from landquota.models.funding import FundingSource
+    from landquota.models.policy import PolicyParameters
+    from landquota.models.scenario import City, Project, Province
 
     segments = [seg.split("[")[0] for seg in path.split(".")]
     model = {"policy": PolicyParameters, "provinces": Province, "cities": City, "projects": Project,

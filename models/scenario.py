@@ -26,9 +26,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models.funding import FundingSource, default_funding_sources
-from models.policy import PolicyParameters
-from models.regions import PROVINCES
+from landquota.models.funding import FundingSource, default_funding_sources
+from landquota.models.policy import PolicyParameters
+from landquota.models.regions import PROVINCES
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]

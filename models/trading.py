@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 
-from models.build_util import block_param, set_values
-from models.policy import MU_PER_HA
+from landquota.models.build_util import block_param, set_values
+from landquota.models.policy import MU_PER_HA
 
 
 def add_block(m, d):

@@ -22,24 +22,24 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from models.approval import route
-from models.policy import PolicyParameters
-from models.scenario import Problem, Scenario
-from service.auth import Auth, Reader, Solver
-from service.batch_routes import batch_router
-from service.db import utcnow
-from service.errors import ApiError, BodySizeLimit, install, invalid
-from service.export import table_csv
-from service.jobs import JobInfo
-from service.keys_routes import keys_router
-from service.runtime import Service
-from service.schemas import (
+from landquota.models.approval import route
+from landquota.models.policy import PolicyParameters
+from landquota.models.scenario import Problem, Scenario
+from landquota.service.auth import Auth, Reader, Solver
+from landquota.service.batch_routes import batch_router
+from landquota.service.db import utcnow
+from landquota.service.errors import ApiError, BodySizeLimit, install, invalid
+from landquota.service.export import table_csv
+from landquota.service.jobs import JobInfo
+from landquota.service.keys_routes import keys_router
+from landquota.service.runtime import Service
+from landquota.service.schemas import (
     SOLVE_EXAMPLES, ApprovalRequest, ApprovalResponse, DatasetList, ExplainView, Health, JobLinks, JobList, JobStatus,
     JobView, Problems, Progress, SolveRequest, Timings,
 )
-from service.settings import Settings
-from service.worker import SolveFn, solve_payload
-from solvers.result import TABLES, Result
+from landquota.service.settings import Settings
+from landquota.service.worker import SolveFn, solve_payload
+from landquota.solvers.result import TABLES, Result
 
 TableName = Literal[TABLES]
 PHASES = get_args(Progress.model_fields["phase"].annotation)
@@ -105,7 +105,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
     settings = settings or Settings()
     svc = Service(settings, solve_fn or solve_payload)
     auth = Auth(settings.auth != "off", lambda: svc.keys, settings.rate_limit_per_minute, settings.rate_limit_burst)
-    from solvers.highs import highs_version
+    from landquota.solvers.highs import highs_version
 
     solver_version = f"HiGHS {highs_version()}"
 
@@ -337,7 +337,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         """The explanation of a finished job: binding rules grouped by policy item with shadow prices
         and their ranges, value ranges, unmet targets and a summary (English and Chinese); for an
         infeasible scenario, the diagnosis: the conflicting rules, regions and amounts."""
-        from solvers.explain import explanation_section
+        from landquota.solvers.explain import explanation_section
 
         return JSONResponse(explanation_section(result_data(svc.job(job_id, who.owner))))
 

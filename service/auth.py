@@ -33,8 +33,8 @@ from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from service.db import ApiKeyRow, as_utc, utcnow
-from service.errors import ApiError
+from landquota.service.db import ApiKeyRow, as_utc, utcnow
+from landquota.service.errors import ApiError
 
 SCOPES = ("read", "solve", "admin")
 IMPLIES = {"read": {"read"}, "solve": {"read", "solve"}, "admin": {"read", "solve", "admin"}}

@@ -28,18 +28,18 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from typing import Any, Callable, Iterable
 
-from models.build import structure_key
-from models.overrides import apply_overrides
-from models.scenario import ScenarioInvalid, load_scenario
-from service.batch_spec import BatchSpec, expand
-from solvers.highs import ScenarioSolver, SolveOptions
-from solvers.result import Headline, Result
+from landquota.models.build import structure_key
+from landquota.models.overrides import apply_overrides
+from landquota.models.scenario import ScenarioInvalid, load_scenario
+from landquota.service.batch_spec import BatchSpec, expand
+from landquota.solvers.highs import ScenarioSolver, SolveOptions
+from landquota.solvers.result import Headline, Result
 
 
 def base_data(spec: BatchSpec) -> dict:
     """The base scenario as plain data (what is shipped to workers)."""
     if spec.base.dataset is not None:
-        from datasets import dataset_dict
+        from landquota.datasets import dataset_dict
 
         data = dataset_dict(spec.base.dataset)
     else:

@@ -6,8 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from models.overrides import scale_factor
-from service.batch_spec import BatchSpec, expand
+from landquota.models.overrides import scale_factor
+from landquota.service.batch_spec import BatchSpec, expand
 
 
 def table(rows: list[dict], kpis: list[str]) -> list[dict]:

@@ -13,13 +13,13 @@ from fastapi import APIRouter, Body, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from models.scenario import Problem, ScenarioInvalid, load_scenario
-from service.auth import Principal, Reader, Solver
-from service.batch_report import table, to_csv
-from service.batch_spec import BatchSpec, expand
-from service.db import as_utc
-from service.errors import ApiError, invalid
-from service.schemas import Problems
+from landquota.models.scenario import Problem, ScenarioInvalid, load_scenario
+from landquota.service.auth import Principal, Reader, Solver
+from landquota.service.batch_report import table, to_csv
+from landquota.service.batch_spec import BatchSpec, expand
+from landquota.service.db import as_utc
+from landquota.service.errors import ApiError, invalid
+from landquota.service.schemas import Problems
 
 BATCH_EXAMPLE = {
     "name": "demo-pool-sweep",
@@ -117,7 +117,7 @@ def batch_router(runner_of, settings_of) -> APIRouter:
                 raise invalid(e.problems, ["body", "base", "scenario"]) from None
             request.app.state.service.check_size(base, ["body", "base", "scenario"])
         elif spec.base.dataset is not None:
-            from datasets import DATASETS
+            from landquota.datasets import DATASETS
 
             if spec.base.dataset not in DATASETS:
                 raise ApiError(404, f"no dataset {spec.base.dataset!r}")

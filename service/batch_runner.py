@@ -15,9 +15,9 @@ import time
 
 from sqlalchemy.exc import OperationalError
 
-from service.batch import run_batch
-from service.batch_spec import BatchSpec, expand
-from service.batch_store import BatchStore
+from landquota.service.batch import run_batch
+from landquota.service.batch_spec import BatchSpec, expand
+from landquota.service.batch_store import BatchStore
 
 log = logging.getLogger("landquota.batches")
 

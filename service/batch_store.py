@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, Text, delete, func, select, update
 from sqlalchemy.engine import Engine
 
-from service.db import make_engine
+from landquota.service.db import make_engine
 
 metadata = MetaData()
 

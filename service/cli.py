@@ -18,12 +18,12 @@ import json
 import sys
 from pathlib import Path
 
-from models.scenario import Scenario, ScenarioInvalid, load_scenario
+from landquota.models.scenario import Scenario, ScenarioInvalid, load_scenario
 
 
 def _load(spec: str, sets: list[str] | None = None) -> Scenario:
-    from datasets import DATASETS, dataset_dict
-    from models.overrides import apply_overrides, parse_assignment
+    from landquota.datasets import DATASETS, dataset_dict
+    from landquota.models.overrides import apply_overrides, parse_assignment
 
     if spec in DATASETS:
         data = dataset_dict(spec)
@@ -53,7 +53,7 @@ def _print_problems(e: ScenarioInvalid) -> None:
 
 
 def cmd_datasets(args) -> int:
-    from datasets import list_datasets, load_dataset
+    from landquota.datasets import list_datasets, load_dataset
 
     for name in list_datasets():
         s = load_dataset(name)
@@ -69,18 +69,18 @@ def cmd_validate(args) -> int:
 
 
 def cmd_solve(args) -> int:
-    from solvers.highs import SolveOptions, solve_scenario
+    from landquota.solvers.highs import SolveOptions, solve_scenario
 
     s = _load(args.dataset, args.set)
     opts = SolveOptions(time_limit_s=args.time_limit, whole_projects=args.whole_projects, explain=args.explain)
     r = solve_scenario(s, opts)
     print(summary(r))
     if r.explain:
-        from solvers.explain import format_explanation
+        from landquota.solvers.explain import format_explanation
 
         print(format_explanation(r.explain))
     if r.diagnosis:
-        from solvers.diagnosis import format_diagnosis
+        from landquota.solvers.diagnosis import format_diagnosis
 
         print(format_diagnosis(r.diagnosis))
     if args.out:
@@ -126,7 +126,7 @@ def summary(r) -> str:
 
 
 def write_outputs(r, out: Path) -> None:
-    from solvers.result import TABLES
+    from landquota.solvers.result import TABLES
 
     out.mkdir(parents=True, exist_ok=True)
     (out / "result.json").write_text(r.model_dump_json(indent=1), encoding="utf-8")
@@ -144,7 +144,7 @@ def write_csv(rows, path: Path, row_model) -> None:
 
 
 def cmd_export(args) -> int:
-    from solvers.highs import ScenarioSolver, SolveOptions
+    from landquota.solvers.highs import ScenarioSolver, SolveOptions
 
     s = _load(args.dataset, args.set)
     ScenarioSolver(s, SolveOptions(whole_projects=args.whole_projects)).export_mps(args.mps)
@@ -153,7 +153,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_generate(args) -> int:
-    from models.generate import generate, write
+    from landquota.models.generate import generate, write
 
     data = generate(args.cities, args.projects, args.years, args.seed)
     if args.validate:
@@ -166,9 +166,9 @@ def cmd_generate(args) -> int:
 
 
 def cmd_route(args) -> int:
-    from models.approval import route
-    from models.policy import PolicyParameters
-    from models.regions import PROVINCES
+    from landquota.models.approval import route
+    from landquota.models.policy import PolicyParameters
+    from landquota.models.regions import PROVINCES
 
     if args.province not in PROVINCES:
         raise SystemExit(f"error: {args.province} is not a GB/T 2260 province code")
@@ -190,10 +190,10 @@ def cmd_route(args) -> int:
 def cmd_batch(args) -> int:
     import hashlib
 
-    from service.batch import run_batch
-    from service.batch_report import plots, table, to_csv
-    from service.batch_spec import BatchSpec, expand
-    from service.batch_store import BatchStore
+    from landquota.service.batch import run_batch
+    from landquota.service.batch_report import plots, table, to_csv
+    from landquota.service.batch_spec import BatchSpec, expand
+    from landquota.service.batch_store import BatchStore
 
     spec = BatchSpec.model_validate(_read_file(Path(args.file)))
     out = Path(args.out or f"out/{spec.name}")
@@ -239,16 +239,16 @@ def cmd_batch(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from service.server import run
+    from landquota.service.server import run
 
     return run(host=args.host, port=args.port, workers=args.workers) or 0
 
 
 def cmd_keys(args) -> int:
     """API keys in the service's database (LANDQUOTA_DATABASE_URL / LANDQUOTA_DATA_DIR, as `serve`)."""
-    from service.auth import KeyStore
-    from service.db import make_engine
-    from service.settings import Settings
+    from landquota.service.auth import KeyStore
+    from landquota.service.db import make_engine
+    from landquota.service.settings import Settings
 
     store = KeyStore(make_engine(Settings().db_url))
     try:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from models.scenario import Problem, ScenarioInvalid
+from landquota.models.scenario import Problem, ScenarioInvalid
 
 log = logging.getLogger("landquota.service")
 

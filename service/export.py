@@ -14,7 +14,7 @@ from typing import get_args
 
 from pydantic import BaseModel
 
-from solvers.result import TABLES, Result
+from landquota.solvers.result import TABLES, Result
 
 
 def row_fields(table: str, rows: list[dict]) -> list[str]:

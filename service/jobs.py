@@ -21,8 +21,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import sessionmaker
 
-from service.db import FINISHED, JobRow, as_utc, finite, utcnow
-from service.errors import db_reason
+from landquota.service.db import FINISHED, JobRow, as_utc, finite, utcnow
+from landquota.service.errors import db_reason
 
 
 class QueueFull(Exception):

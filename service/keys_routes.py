@@ -8,9 +8,9 @@ from fastapi import APIRouter, Path
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from service.auth import Admin, KeyInfo, KeyStore
-from service.errors import ApiError
-from service.schemas import KeyCreate, KeyCreated, KeyList, KeyView, Problems
+from landquota.service.auth import Admin, KeyInfo, KeyStore
+from landquota.service.errors import ApiError
+from landquota.service.schemas import KeyCreate, KeyCreated, KeyList, KeyView, Problems
 
 KeyIdPath = Annotated[str, Path(max_length=32, description="Key id (from GET /v1/keys).", examples=["k3f9a1c0d2b7e"])]
 

@@ -29,8 +29,8 @@ import time
 from multiprocessing.connection import wait as mp_wait
 from typing import Callable
 
-from service.jobs import JobStore
-from service.worker import SolveFn, solve_payload, trim_heap, worker_main
+from landquota.service.jobs import JobStore
+from landquota.service.worker import SolveFn, solve_payload, trim_heap, worker_main
 
 log = logging.getLogger("landquota.pool")
 

@@ -15,18 +15,18 @@ import threading
 import uuid
 from typing import Any
 
-from models.overrides import apply_overrides
-from models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
-from service.auth import KeyStore
-from service.batch_runner import BatchRunner
-from service.batch_store import BatchStore
-from service.db import make_engine
-from service.errors import ApiError, invalid
-from service.jobs import ALL, JobInfo, JobStore, Lanes, QueueFull, TooManyActive, size_columns
-from service.pool import SolverPool
-from service.schemas import DatasetSummary, SolveRequest
-from service.settings import Settings
-from service.worker import SolveFn
+from landquota.models.overrides import apply_overrides
+from landquota.models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
+from landquota.service.auth import KeyStore
+from landquota.service.batch_runner import BatchRunner
+from landquota.service.batch_store import BatchStore
+from landquota.service.db import make_engine
+from landquota.service.errors import ApiError, invalid
+from landquota.service.jobs import ALL, JobInfo, JobStore, Lanes, QueueFull, TooManyActive, size_columns
+from landquota.service.pool import SolverPool
+from landquota.service.schemas import DatasetSummary, SolveRequest
+from landquota.service.settings import Settings
+from landquota.service.worker import SolveFn
 
 log = logging.getLogger("landquota.service")
 
@@ -35,7 +35,7 @@ class Datasets:
     """The bundled datasets present in this installation, validated at start-up."""
 
     def __init__(self, preload: list[str] | None):
-        from datasets import list_datasets
+        from landquota.datasets import list_datasets
 
         self.names = list_datasets()
         self.preload = self.names if preload is None else [n for n in preload if n in self.names]
@@ -48,7 +48,7 @@ class Datasets:
             self._load(name)
 
     def _load(self, name: str) -> Scenario | None:
-        from datasets import load_dataset
+        from landquota.datasets import load_dataset
 
         with self._lock:
             try:
@@ -87,7 +87,7 @@ class Datasets:
         return s
 
     def raw(self, name: str) -> dict:
-        from datasets import dataset_dict
+        from landquota.datasets import dataset_dict
 
         self.scenario(name)
         return dataset_dict(name)

@@ -13,10 +13,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from models.approval import Route
-from models.regions import PROVINCES
-from models.scenario import Parcel, Problem, Scenario
-from solvers.result import Diagnosis, Explanation, Status
+from landquota.models.approval import Route
+from landquota.models.regions import PROVINCES
+from landquota.models.scenario import Parcel, Problem, Scenario
+from landquota.solvers.result import Diagnosis, Explanation, Status
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 _STRICT = ConfigDict(extra="forbid")

@@ -17,8 +17,8 @@ import sys
 import uvicorn
 from pydantic import ValidationError
 
-from service.app import create_app
-from service.settings import Settings
+from landquota.service.app import create_app
+from landquota.service.settings import Settings
 
 
 def is_loopback(host: str) -> bool:
@@ -55,8 +55,8 @@ def run(host: str | None = None, port: int | None = None, workers: int | None = 
 
 
 def _any_active_key(settings: Settings) -> bool:
-    from service.auth import KeyStore
-    from service.db import make_engine
+    from landquota.service.auth import KeyStore
+    from landquota.service.db import make_engine
 
     try:
         engine = make_engine(settings.db_url)

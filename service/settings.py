@@ -20,7 +20,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from service.jobs import Lanes
+from landquota.service.jobs import Lanes
 
 
 class Settings(BaseSettings):

@@ -24,8 +24,8 @@ SolveFn = Callable[[dict, Progress], dict]
 
 def solve_payload(payload: dict, progress: Progress) -> dict:
     """The default solve function: validate, build, solve, extract (``solvers.highs``)."""
-    from models.scenario import load_scenario
-    from solvers.highs import ScenarioSolver, SolveOptions
+    from landquota.models.scenario import load_scenario
+    from landquota.solvers.highs import ScenarioSolver, SolveOptions
 
     progress("validating")
     scenario = load_scenario(payload["scenario"])
@@ -47,7 +47,7 @@ def worker_main(conn, solve_fn: SolveFn) -> None:
     """Entry point of a worker process: serve jobs until told to stop or the parent goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle: it stops us
     _exit_with_parent()
-    import solvers.highs  # noqa: F401  (warm: import Pyomo and HiGHS before the first job)
+    import landquota.solvers.highs  # noqa: F401  (warm: import Pyomo and HiGHS before the first job)
 
     conn.send(("ready", os.getpid()))
     while True:

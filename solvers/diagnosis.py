@@ -33,13 +33,13 @@ import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from models.policy import M2_PER_HA
-from solvers.duals import rule_rows
-from solvers.explain import Names, _num, limit_unit, noun, stated_side
-from solvers.result import Conflict, ConflictRule, Diagnosis
+from landquota.models.policy import M2_PER_HA
+from landquota.solvers.duals import rule_rows
+from landquota.solvers.explain import Names, _num, limit_unit, noun, stated_side
+from landquota.solvers.result import Conflict, ConflictRule, Diagnosis
 
 if TYPE_CHECKING:  # pragma: no cover
-    from solvers.highs import ScenarioSolver
+    from landquota.solvers.highs import ScenarioSolver
 
 INF = highspy.kHighsInf
 BALANCE_RULES = {"land_quota_clearing", "farmland_quota_clearing", "funding_balance"}

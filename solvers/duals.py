@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 import pyomo.environ as pyo
 
-from solvers.result import Binding
+from landquota.solvers.result import Binding
 
 BINDING_TOL = 1e-7
 

@@ -21,15 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 import pyomo.environ as pyo
 
-from models.regions import PROVINCE_EN
-from solvers.duals import RULES, rule_rows
-from solvers.ranging import HighsRanging, RangeExtender, RangingUnavailable
-from solvers.result import (
+from landquota.models.regions import PROVINCE_EN
+from landquota.solvers.duals import RULES, rule_rows
+from landquota.solvers.ranging import HighsRanging, RangeExtender, RangingUnavailable
+from landquota.solvers.result import (
     Binding, BindingExplained, BindingGroup, Explanation, Result, UnmetTarget, ValueRange,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from solvers.highs import ScenarioSolver
+    from landquota.solvers.highs import ScenarioSolver
 
 CNY_10K_PER_100M = 1e4
 EPS = 1e-6

@@ -13,12 +13,12 @@ from collections import defaultdict
 import numpy as np
 import pyomo.environ as pyo
 
-from models.build import LandModel, land_per_capita_after_m2
-from models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
-from models.linkage import reward_fund_allocation
-from models.policy import MU_PER_HA
-from solvers.duals import binding_rules, make_row
-from solvers.result import (
+from landquota.models.build import LandModel, land_per_capita_after_m2
+from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
+from landquota.models.linkage import reward_fund_allocation
+from landquota.models.policy import MU_PER_HA
+from landquota.solvers.duals import binding_rules, make_row
+from landquota.solvers.result import (
     CityRow, FinancingRow, Headline, LimitRow, ProjectRow, ProvinceRow, Result, Shortfall, SolveStats, TradeRow,
 )
 

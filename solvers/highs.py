@@ -20,11 +20,11 @@ from pyomo.common.gc_manager import PauseGC
 from pyomo.contrib.solver.common.results import TerminationCondition as TC
 from pyomo.contrib.solver.solvers.highs import Highs
 
-from models.build import LandModel, structure_key
-from models.scenario import Scenario
-from solvers.extract import extract
-from solvers.handoff import DirectHighs
-from solvers.result import Result, SolveStats
+from landquota.models.build import LandModel, structure_key
+from landquota.models.scenario import Scenario
+from landquota.solvers.extract import extract
+from landquota.solvers.handoff import DirectHighs
+from landquota.solvers.result import Result, SolveStats
 
 _STATUS = {
     TC.convergenceCriteriaSatisfied: "optimal",
@@ -150,7 +150,7 @@ class ScenarioSolver:
             result = Result(scenario=self.scenario.name, status=status, stats=stats,
                             message=_MESSAGES.get(status, res.termination_condition.name))
             if status == "infeasible" and opts.explain:
-                from solvers.diagnosis import diagnose
+                from landquota.solvers.diagnosis import diagnose
 
                 result.diagnosis = diagnose(self)
             return result
@@ -168,7 +168,7 @@ class ScenarioSolver:
                              solution=self.highs if self.direct else None, tables=opts.tables)
         result.stats.extract_s = time.perf_counter() - t1
         if opts.explain and opts.tables:  # an explanation reads the tables
-            from solvers.explain import explain
+            from landquota.solvers.explain import explain
 
             result.explain = explain(self, result)
         return result
@@ -205,7 +205,7 @@ class ScenarioSolver:
         if writer == "pyomo":
             self.model.m.write(path, format="mps", io_options={"symbolic_solver_labels": True})
             return
-        from solvers.handoff import write_mps
+        from landquota.solvers.handoff import write_mps
 
         if not (self.direct and self._loaded):
             self.highs = DirectHighs()

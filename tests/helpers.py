@@ -16,9 +16,9 @@ import copy
 import math
 from typing import Any, Callable
 
-from models.scenario import Scenario, load_scenario
-from solvers.highs import SolveOptions, solve_scenario
-from solvers.result import Binding, Result
+from landquota.models.scenario import Scenario, load_scenario
+from landquota.solvers.highs import SolveOptions, solve_scenario
+from landquota.solvers.result import Binding, Result
 
 HA_PER_MU = 1 / 15
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from datasets import dataset_dict
-from models.approval import route
-from models.coefficients import project_routes
-from models.overrides import apply_overrides
-from models.policy import PILOT_PROVINCES_2020, PolicyParameters
-from models.scenario import load_scenario
+from landquota.datasets import dataset_dict
+from landquota.models.approval import route
+from landquota.models.coefficients import project_routes
+from landquota.models.overrides import apply_overrides
+from landquota.models.policy import PILOT_PROVINCES_2020, PolicyParameters
+from landquota.models.scenario import load_scenario
 from tests.helpers import city, project, province, row, scenario, solve
 
 ART46 = "Art. 46"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from service.auth import RateLimiter
+from landquota.service.auth import RateLimiter
 from tests.test_service_support import ServerThread, blocked, poll_job, settings_for, wait_until
 
 pytestmark = pytest.mark.slow
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def cli(tmp_path: Path, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LANDQUOTA_")}
     env.update(LANDQUOTA_DATA_DIR=str(tmp_path), PYTHONIOENCODING="utf-8")
-    p = subprocess.run([sys.executable, "-m", "service.cli", "keys", *args], cwd=ROOT, env=env,
+    p = subprocess.run([sys.executable, "-m", "landquota.service.cli", "keys", *args], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=60)
     if ok:
         assert p.returncode == 0, (p.stdout, p.stderr)
@@ -249,7 +249,7 @@ def test_token_bucket_refills():
 ])
 def test_serve_requires_keys_off_loopback(monkeypatch, tmp_path, host, env, expected):
     """`landquota serve` decides (nothing is bound here: uvicorn.run is replaced)."""
-    import service.server as server
+    import landquota.service.server as server
 
     for k in list(os.environ):
         if k.startswith("LANDQUOTA_"):
@@ -265,7 +265,7 @@ def test_serve_requires_keys_off_loopback(monkeypatch, tmp_path, host, env, expe
 
 
 def test_serve_honours_landquota_host_and_port(monkeypatch, tmp_path):
-    import service.server as server
+    import landquota.service.server as server
 
     monkeypatch.setenv("LANDQUOTA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("LANDQUOTA_HOST", "0.0.0.0")
@@ -281,8 +281,8 @@ def test_serve_honours_landquota_host_and_port(monkeypatch, tmp_path):
 
 def test_a_database_from_before_keys_gains_the_owner_column(tmp_path):
     """Jobs written by an earlier version (no owner or size column) stay readable; they belong to no key."""
-    from service.db import make_engine
-    from service.jobs import JobStore
+    from landquota.service.db import make_engine
+    from landquota.service.jobs import JobStore
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)

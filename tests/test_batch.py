@@ -2,13 +2,13 @@
 
 import pytest
 
-from datasets import load_dataset
-from models.overrides import apply_overrides
-from service.batch import run_batch
-from service.batch_report import table, to_csv
-from service.batch_spec import BatchSpec, expand
-from service.batch_store import BatchStore
-from solvers.highs import solve_scenario
+from landquota.datasets import load_dataset
+from landquota.models.overrides import apply_overrides
+from landquota.service.batch import run_batch
+from landquota.service.batch_report import table, to_csv
+from landquota.service.batch_spec import BatchSpec, expand
+from landquota.service.batch_store import BatchStore
+from landquota.solvers.highs import solve_scenario
 
 POOLS = [200, 250, 300, 350]
 

@@ -4,10 +4,10 @@ from importlib import resources
 
 import pytest
 
-from datasets import load_dataset
-from models.policy import PILOT_PROVINCES_2020
-from models.regions import MUNICIPALITIES, PROVINCES
-from solvers.highs import SolveOptions, solve_scenario
+from landquota.datasets import load_dataset
+from landquota.models.policy import PILOT_PROVINCES_2020
+from landquota.models.regions import MUNICIPALITIES, PROVINCES
+from landquota.solvers.highs import SolveOptions, solve_scenario
 
 # 7th census (2020-11-01), POLICY.md: national total of the 31 provinces, and three rows
 CENSUS_TOTAL = 1_409_778_724
@@ -49,7 +49,7 @@ def test_every_centre_city_and_a_rest_unit(scenario):
 
 
 def test_provenance_covers_estimates(scenario):
-    text = resources.files("datasets").joinpath("china-2020.provenance.md").read_text(encoding="utf-8")
+    text = resources.files("landquota.datasets").joinpath("china-2020.provenance.md").read_text(encoding="utf-8")
     for field in ("urban_construction_land_ha", "settlers_per_year", "new_land_pool_ha_per_year",
                   "fiscal_capacity_cny_100m", "debt_balance_cny_100m", "investment_cny_100m"):
         assert field in text, field

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from datasets import dataset_dict
+from landquota.datasets import dataset_dict
 from tests.helpers import city, project, province, scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def run(*args: str, ok: bool | None = True) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONIOENCODING="utf-8")
-    p = subprocess.run([sys.executable, "-m", "service.cli", *args], cwd=ROOT, env=env,
+    p = subprocess.run([sys.executable, "-m", "landquota.service.cli", *args], cwd=ROOT, env=env,
                        capture_output=True, text=True, encoding="utf-8", timeout=120)
     if ok is True:
         assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)

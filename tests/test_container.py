@@ -178,6 +178,10 @@ def test_the_dockerfile_install_steps_give_a_working_server(tmp_path):
                     ran.append(args[1])
     assert ran == ["wheel", "install"]
     assert (bindir / "landquota").is_file()
+    # one namespaced package: no bare models/solvers/service/datasets in site-packages
+    site = next(venv.glob("lib/python*/site-packages"))
+    assert not [n for n in ("models", "solvers", "service", "datasets") if (site / n).exists()]
+    assert {p.name for p in (site / "landquota").iterdir()} >= {"models", "solvers", "service", "datasets"}
 
     final = stages()[-1]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LANDQUOTA_", "PYTHON", "VIRTUAL_ENV"))}

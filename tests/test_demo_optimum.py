@@ -55,9 +55,9 @@ bought ha costs the nation 0.03; pilot province, so State-Council-level projects
 
 import pytest
 
-from datasets import load_dataset
-from models.overrides import apply_overrides
-from solvers.highs import solve_scenario
+from landquota.datasets import load_dataset
+from landquota.models.overrides import apply_overrides
+from landquota.solvers.highs import solve_scenario
 
 SICHUAN = 5.55 + 8.7 + 3.4 + 50 * 0.0725 + 120 * 0.0425 + 1.5 + 2.0
 TIE_BREAK = 0.1 / 1e4  # policy.own_pool_first_cny_10k_per_ha, 亿元/ha

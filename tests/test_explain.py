@@ -25,15 +25,15 @@ import highspy
 import numpy as np
 import pytest
 
-from datasets import load_dataset
-from models.overrides import apply_overrides
-from models.scenario import load_scenario
-from service.cli import main as cli_main
-from solvers.diagnosis import diagnose
-from solvers.explain import binding_rows, explanation_section, format_explanation
-from solvers.highs import ScenarioSolver, SolveOptions, solve_scenario
-from solvers.ranging import HighsRanging, RangeExtender
-from solvers.result import Result
+from landquota.datasets import load_dataset
+from landquota.models.overrides import apply_overrides
+from landquota.models.scenario import load_scenario
+from landquota.service.cli import main as cli_main
+from landquota.solvers.diagnosis import diagnose
+from landquota.solvers.explain import binding_rows, explanation_section, format_explanation
+from landquota.solvers.highs import ScenarioSolver, SolveOptions, solve_scenario
+from landquota.solvers.ranging import HighsRanging, RangeExtender
+from landquota.solvers.result import Result
 from tests.helpers import city, project, province, scenario
 
 LAND_ONLY = {"projects[*].investment_cny_100m": 0}
@@ -462,8 +462,8 @@ def test_corner_price_of_more_differs_from_the_dual():
 def test_every_rule_has_words():
     """Each rule of the duals catalogue is phrased in both languages (a new rule without words would
     fall back to its English description)."""
-    from solvers.duals import RULES
-    from solvers.explain import POLICY_ITEM_TITLES, RULE_NOUNS
+    from landquota.solvers.duals import RULES
+    from landquota.solvers.explain import POLICY_ITEM_TITLES, RULE_NOUNS
 
     assert {s.rule for s in RULES} <= set(RULE_NOUNS)
     assert {s.policy_item for s in RULES} <= set(POLICY_ITEM_TITLES)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from service.worker import solve_payload
+from landquota.service.worker import solve_payload
 from tests.test_service_support import ServerThread, blocked, poll_job, settings_for, wait_until
 
 pytestmark = pytest.mark.slow

@@ -8,10 +8,10 @@ that limit brings — checked by re-solving with the limit moved (finite differe
 
 import pytest
 
-from datasets import load_dataset
-from models.funding import annuity_factor, cost_per_cny_100m, crf, default_funding_sources
-from models.scenario import load_scenario
-from solvers.highs import solve_scenario
+from landquota.datasets import load_dataset
+from landquota.models.funding import annuity_factor, cost_per_cny_100m, crf, default_funding_sources
+from landquota.models.scenario import load_scenario
+from landquota.solvers.highs import solve_scenario
 
 I = 10.0  # investment, 亿元
 
@@ -28,7 +28,7 @@ SPECIAL = src("sb", "special_bond", 3.7, 15)
 
 
 def cost(s):
-    from models.funding import FundingSource
+    from landquota.models.funding import FundingSource
 
     return cost_per_cny_100m(FundingSource(**s), 3.85)
 

@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from models.generate import MAX_UNITS_PER_PROVINCE, generate, unit_code
-from models.regions import PROVINCES
-from models.scenario import load_scenario
-from service.cli import main
-from solvers.highs import SolveOptions, solve_scenario
+from landquota.models.generate import MAX_UNITS_PER_PROVINCE, generate, unit_code
+from landquota.models.regions import PROVINCES
+from landquota.models.scenario import load_scenario
+from landquota.service.cli import main
+from landquota.solvers.highs import SolveOptions, solve_scenario
 
 N, M, Y = 30, 210, 5
 

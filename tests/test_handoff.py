@@ -3,11 +3,11 @@
 import highspy
 import pytest
 
-from datasets import load_dataset
-from models.generate import generate_scenario
-from models.overrides import apply_overrides
-from solvers.handoff import DirectHighs
-from solvers.highs import ScenarioSolver, SolveOptions, solve_scenario
+from landquota.datasets import load_dataset
+from landquota.models.generate import generate_scenario
+from landquota.models.overrides import apply_overrides
+from landquota.solvers.handoff import DirectHighs
+from landquota.solvers.highs import ScenarioSolver, SolveOptions, solve_scenario
 
 FAST = dict(explain=False)
 

@@ -4,9 +4,9 @@ unchanged."""
 
 import pytest
 
-from datasets import load_dataset
-from models.overrides import apply_overrides
-from solvers.highs import ScenarioSolver, SolveOptions
+from landquota.datasets import load_dataset
+from landquota.models.overrides import apply_overrides
+from landquota.solvers.highs import ScenarioSolver, SolveOptions
 
 
 def from_tables(r, s) -> dict:

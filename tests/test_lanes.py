@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from service.db import make_engine
-from service.jobs import JobStore, Lanes, size_columns
+from landquota.service.db import make_engine
+from landquota.service.jobs import JobStore, Lanes, size_columns
 from tests.test_service_support import ServerThread, blocked, poll_job, settings_for, wait_until
 
 

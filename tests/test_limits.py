@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from datasets import dataset_dict
-from service.settings import Settings
+from landquota.datasets import dataset_dict
+from landquota.service.settings import Settings
 from tests.test_service_support import ServerThread, settings_for
 
 pytestmark = pytest.mark.slow

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pyomo.environ as pyo
 import pytest
 
-from datasets import dataset_dict, load_dataset
-from models.build import LandModel
-from models.coefficients import all_city_coefficients
-from models.linkage import reward_fund_allocation
-from models.overrides import apply_overrides
-from models.scenario import load_scenario
+from landquota.datasets import dataset_dict, load_dataset
+from landquota.models.build import LandModel
+from landquota.models.coefficients import all_city_coefficients
+from landquota.models.linkage import reward_fund_allocation
+from landquota.models.overrides import apply_overrides
+from landquota.models.scenario import load_scenario
 from tests.helpers import city, province, row, scenario, solve
 
 

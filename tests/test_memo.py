@@ -5,13 +5,13 @@ ever reusing something stale."""
 import pyomo.environ as pyo
 import pytest
 
-from datasets import load_dataset
-from models.build import LandModel, ModelData, structure_key
-from models.build_util import set_values
-from models.coefficients import _project_routes, project_routes
-from models.finance import _funding_pairs, funding_pairs
-from models.memo import Memo
-from models.overrides import apply_overrides
+from landquota.datasets import load_dataset
+from landquota.models.build import LandModel, ModelData, structure_key
+from landquota.models.build_util import set_values
+from landquota.models.coefficients import _project_routes, project_routes
+from landquota.models.finance import _funding_pairs, funding_pairs
+from landquota.models.memo import Memo
+from landquota.models.overrides import apply_overrides
 
 
 def test_memo_matches_parts_by_identity_and_value_tuples_by_equality():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from datasets import dataset_dict, load_dataset
-from models.overrides import apply_overrides, parse_assignment, parse_value
-from models.scenario import Scenario, ScenarioInvalid
-from solvers.highs import ScenarioSolver, solve_scenario
+from landquota.datasets import dataset_dict, load_dataset
+from landquota.models.overrides import apply_overrides, parse_assignment, parse_value
+from landquota.models.scenario import Scenario, ScenarioInvalid
+from landquota.solvers.highs import ScenarioSolver, solve_scenario
 from tests.helpers import city, project, province, scenario
 
 
@@ -282,9 +282,9 @@ def test_what_cannot_be_scaled_is_a_clear_problem():
 
 
 def test_a_scale_sweep_solves_warm_and_matches_explicit_values():
-    from service.batch import run_batch
-    from service.batch_report import swept_parameter
-    from service.batch_spec import BatchSpec
+    from landquota.service.batch import run_batch
+    from landquota.service.batch_report import swept_parameter
+    from landquota.service.batch_spec import BatchSpec
 
     spec = BatchSpec.model_validate({"base": {"dataset": "demo"}, "include_base": False,
                                      "grid": {"parameters": {"provinces[*].new_land_pool_ha_per_year": ["*0.8", "*1.2"]}}})

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from datasets import load_dataset
-from models.overrides import apply_overrides
-from models.scenario import Scenario, ScenarioInvalid
+from landquota.datasets import load_dataset
+from landquota.models.overrides import apply_overrides
+from landquota.models.scenario import Scenario, ScenarioInvalid
 
 SECTIONS = ["provinces", "cities", "projects", "funding_sources"]
 

@@ -22,11 +22,11 @@ import copy
 
 import pytest
 
-from datasets import dataset_dict
-from models.coefficients import city_coefficients
-from models.overrides import apply_overrides
-from models.scenario import load_scenario
-from solvers.highs import SolveOptions, solve_scenario
+from landquota.datasets import dataset_dict
+from landquota.models.coefficients import city_coefficients
+from landquota.models.overrides import apply_overrides
+from landquota.models.scenario import load_scenario
+from landquota.solvers.highs import SolveOptions, solve_scenario
 from tests.helpers import bindings, city, close, fd_slope, objective, project, province, row, scenario, shadow, solve
 
 REL = 1e-9  # optimal values are exact rational numbers here; HiGHS reproduces them to ~1e-12
@@ -604,8 +604,8 @@ def test_builds_without_farmland_traders():
 def test_every_constraint_family_maps_to_a_rule():
     import pyomo.environ as pyo
 
-    from models.build import LandModel
-    from solvers.duals import RULES
+    from landquota.models.build import LandModel
+    from landquota.solvers.duals import RULES
 
     s = apply_overrides(dataset_dict("demo"), {"policy.state_council_capacity_ha_per_year": 100,
                                                "provinces[*].approval_capacity_ha_per_year": 100})

@@ -16,7 +16,7 @@ from schemathesis.checks import (
     content_type_conformance, ignored_auth, not_a_server_error, response_schema_conformance, status_code_conformance,
 )
 
-from service.worker import solve_payload
+from landquota.service.worker import solve_payload
 from tests.test_service_support import ServerThread, settings_for, wait_until
 
 pytestmark = pytest.mark.slow
@@ -42,7 +42,7 @@ def server(tmp_path_factory):
 def _openapi() -> dict:
     """The schema the server serves (the same app, built without starting it; compared with the live
     /openapi.json below), so the operations are known when pytest collects."""
-    from service.app import create_app
+    from landquota.service.app import create_app
 
     return create_app(settings_for("/nonexistent", auth="on")).openapi()
 

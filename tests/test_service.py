@@ -10,13 +10,13 @@ import time
 import httpx
 import pytest
 
-from datasets import dataset_dict, load_dataset
-from models.approval import route
-from models.overrides import apply_overrides
-from models.policy import PolicyParameters
-from models.scenario import load_scenario
-from solvers.highs import highs_version, solve_scenario
-from solvers.result import TABLES, Result
+from landquota.datasets import dataset_dict, load_dataset
+from landquota.models.approval import route
+from landquota.models.overrides import apply_overrides
+from landquota.models.policy import PolicyParameters
+from landquota.models.scenario import load_scenario
+from landquota.solvers.highs import highs_version, solve_scenario
+from landquota.solvers.result import TABLES, Result
 from tests.test_service_support import ServerThread, blocked, poll_job, settings_for, wait_until
 
 pytestmark = pytest.mark.slow
@@ -130,7 +130,7 @@ def test_solve_with_overrides_and_whole_projects(srv):
                                            "options": {"whole_projects": True}})
     assert r.status_code == 200, r.text
     res = Result.model_validate(r.json())
-    from solvers.highs import SolveOptions
+    from landquota.solvers.highs import SolveOptions
 
     expected = solve_scenario(apply_overrides(dataset_dict("demo"), overrides), SolveOptions(whole_projects=True))
     assert res.status == expected.status == "optimal"

@@ -6,9 +6,9 @@ import sqlite3
 
 import pytest
 
-from datasets import load_dataset
-from models.overrides import apply_overrides
-from solvers.highs import solve_scenario
+from landquota.datasets import load_dataset
+from landquota.models.overrides import apply_overrides
+from landquota.solvers.highs import solve_scenario
 from tests.test_service_lifecycle import Serve
 from tests.test_service_support import ServerThread, poll_job, settings_for, wait_until
 
@@ -131,7 +131,7 @@ def test_batch_resumes_after_the_server_is_killed(tmp_path):
 
 
 def test_swaggers_batch_example_runs_and_its_scaled_variant_matches_explicit_lines(server):
-    from service.batch_routes import BATCH_EXAMPLE
+    from landquota.service.batch_routes import BATCH_EXAMPLE
 
     c = server.client
     spec = c.get("/openapi.json").json()["paths"]["/v1/batches"]["post"]["requestBody"]["content"][

@@ -14,11 +14,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from datasets import load_dataset
-from service.db import make_engine
-from service.jobs import JobStore
-from service.settings import Settings
-from solvers.highs import solve_scenario
+from landquota.datasets import load_dataset
+from landquota.service.db import make_engine
+from landquota.service.jobs import JobStore
+from landquota.service.settings import Settings
+from landquota.solvers.highs import solve_scenario
 from tests.test_service_support import ServerThread, blocked, poll_job, settings_for, wait_until
 
 pytestmark = pytest.mark.slow
@@ -138,7 +138,7 @@ class Serve:
         e.update(env)
         self.log = open(cwd / f"serve-{self.port}.log", "w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            [sys.executable, "-m", "landquota.service.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
              "--workers", str(workers)], cwd=cwd, env=e, stdout=self.log, stderr=subprocess.STDOUT)
 
     def __enter__(self) -> "Serve":

@@ -21,9 +21,9 @@ from typing import Callable
 import httpx
 import uvicorn
 
-from service.app import create_app
-from service.settings import Settings
-from service.worker import solve_payload
+from landquota.service.app import create_app
+from landquota.service.settings import Settings
+from landquota.service.worker import solve_payload
 
 
 def scripted_solve(payload: dict, progress) -> dict:

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from models.scenario import ScenarioInvalid, load_scenario
+from landquota.models.scenario import ScenarioInvalid, load_scenario
 from tests.helpers import city, project, province, scenario
 
 

@@ -9,13 +9,13 @@ structure key would leave the warm model stale, and fail here.
 import numpy as np
 import pytest
 
-from datasets import load_dataset
-from models.build import structure_key
-from models.funding import FundingSource
-from models.overrides import apply_overrides
-from models.policy import PolicyParameters
-from models.scenario import City, Project, Province
-from solvers.highs import ScenarioSolver, SolveOptions
+from landquota.datasets import load_dataset
+from landquota.models.build import structure_key
+from landquota.models.funding import FundingSource
+from landquota.models.overrides import apply_overrides
+from landquota.models.policy import PolicyParameters
+from landquota.models.scenario import City, Project, Province
+from landquota.solvers.highs import ScenarioSolver, SolveOptions
 
 SKIP = {"code", "name", "id", "province_code", "city_code", "source", "tier", "size_class", "category", "parcels",
         "kind", "census_population", "urbanisation_rate_pct", "linkage_tiers", "bond_special_categories",
