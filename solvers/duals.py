@@ -72,6 +72,15 @@ RULES: list[RuleSpec] = [
              lambda r, t: f"one more ha of bought quota {r} may hold beyond its own new land in year {t}", _p_t),
     RuleSpec("landplan.national_total", "national_total", "(20) land plan", "亿元/ha",
              lambda r, t: f"one more ha of the national plan total in year {t}", _t),
+    # -- national allocation (issue 13; models.landplan, policy.quota_allocation = "national") --
+    RuleSpec("landplan.allocation_used", "allocated_quota", "(20) land plan", "亿元/ha",
+             lambda r, t: f"one more ha of quota allocated to {r} in year {t}", _p_t),
+    RuleSpec("landplan.allocation_floor", "allocation_floor", "(20) land plan", "亿元/ha",
+             lambda r, t: f"one more ha of {r}'s year-{t} allocation floor (linked land + band floor)", _p_t,
+             sense="lower"),
+    RuleSpec("landplan.allocation_ceiling", "allocation_ceiling", "(20) land plan", "亿元/ha",
+             lambda r, t: f"one more ha of {r}'s year-{t} allocation ceiling (linked land + band ceiling)", _p_t),
+    # -- end national allocation --
     RuleSpec("landplan.per_capita_cap", "per_capita_cap", "(20) per-capita cap", "亿元/ha",
              lambda r, t: f"one more ha of room under {r}'s per-capita land cap", _r),
     RuleSpec("landplan.stock_available", "stock_available", "(20) stock land", "亿元/ha",

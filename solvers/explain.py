@@ -58,6 +58,11 @@ POLICY_ITEM_TITLES: dict[str, tuple[str, str]] = {
 # rule → (English noun phrase, Chinese noun phrase); {r} region, {t} year, {d} detail (e.g. a source).
 RULE_NOUNS: dict[str, tuple[str, str]] = {
     "provincial_pool": ("{r}'s year-{t} new-land quota pool", "{r}第{t}年新增建设用地指标池"),
+    "allocated_quota": ("quota allocated to {r} in year {t}", "{r}第{t}年分配的新增建设用地计划指标"),
+    "allocation_floor": ("{r}'s year-{t} allocation floor (linked land + band floor)",
+                         "{r}第{t}年指标分配下限（挂钩用地+稳定区间下限）"),
+    "allocation_ceiling": ("{r}'s year-{t} allocation ceiling (linked land + band ceiling)",
+                           "{r}第{t}年指标分配上限（挂钩用地+稳定区间上限）"),
     "bought_quota_used": ("bought quota {r} may hold beyond its own new land in year {t}",
                           "{r}第{t}年购入指标超出自身新增用地的部分"),
     "national_total": ("the national new-land plan total in year {t}", "第{t}年全国新增建设用地计划总量"),
