@@ -36,6 +36,18 @@ class ProvinceRow(BaseModel):
     new_government_debt_cny_100m: float = Field(0.0, description="New government debt (special bonds), 亿元.")
     debt_ratio_before: float | None = Field(None, description="Debt balance ÷ comprehensive fiscal capacity now.")
     debt_ratio_after: float | None = Field(None, description="The same after the plan's new government debt.")
+    quota_allocated_ha: float = Field(
+        0.0, description="Plan quota the province receives over the horizon, ha: its allocation under `national` "
+        "allocation (policy.quota_allocation), else its pool × years.")
+    linked_ha: float = Field(
+        0.0, description="Land linked to the migrants its cities settle over the horizon (人地挂钩), ha: settlers × "
+        "per-settler standard × linkage strength.")
+    allocation_floor_ha_per_year: float | None = Field(
+        None, description="`national` allocation: linked land + band floor share × base, ha per year; null otherwise.")
+    allocation_ceiling_ha_per_year: float | None = Field(
+        None, description="`national` allocation: linked land + band ceiling share × base, ha per year; null otherwise.")
+    band_edge: Literal["floor", "ceiling"] | None = Field(
+        None, description="`national` allocation: whether the allocation sits at its floor or ceiling in every year.")
 
 
 class CityRow(BaseModel):
@@ -54,6 +66,72 @@ class CityRow(BaseModel):
     per_capita_before_m2: float
     per_capita_after_m2: float
     per_capita_cap_m2: float
+
+
+class ProvinceYearRow(BaseModel):
+    """One province in one plan year: the rules of the land plan can be checked year by year."""
+
+    province_code: str
+    year: int
+    quota_allocated_ha: float = Field(description="Plan quota allocated (national mode) or the pool, ha.")
+    allocation_floor_ha: float | None = Field(description="Linked land + band floor, ha (national mode; else null).")
+    allocation_ceiling_ha: float | None = Field(description="Linked land + band ceiling, ha (national mode; else null).")
+    linked_ha: float = Field(description="Land linked to settled migrants (人地挂钩), ha.")
+    new_land_ha: float = Field(description="New construction land of its units, ha.")
+    quota_used_ha: float = Field(description="New land drawn from plan quota (new land − bought), ha.")
+    bought_ha: float = Field(description="Cross-regional construction-land quota bought, ha.")
+    sold_ha: float = Field(description="Surplus construction-land quota sold, ha.")
+    stock_revitalised_ha: float
+    settler_shortfall_ha: float = Field(description="Settler land floors its units miss, ha.")
+    tilted_share: float | None = Field(description="Share of new land in centre and key-cluster units (weighted).")
+    tilt_shortfall_ha: float = Field(description="Tilt shortfall, ha (province-level tilt; 0 when tilt is national).")
+
+
+class CityYearRow(BaseModel):
+    """One city unit in one plan year."""
+
+    city_code: str
+    province_code: str
+    year: int
+    linked_ha: float = Field(description="Land its settlers earn (its settler floor), ha.")
+    new_land_ha: float
+    project_land_ha: float
+    regional_land_ha: float = Field(description="Land of regional infrastructure projects (not under the per-capita cap), ha.")
+    general_land_ha: float
+    stock_revitalised_ha: float
+    settler_shortfall_ha: float
+
+
+class NationalYearRow(BaseModel):
+    """The national plan in one year: what is allocated against the total, and its price."""
+
+    year: int
+    quota_allocation: str = Field(description="'national' or 'provincial_pools'.")
+    national_total_ha: float | None = Field(description="The national plan total, ha; null = none.")
+    quota_allocated_ha: float = Field(description="Σ provinces' allocations (national mode) or pools, ha.")
+    quota_used_ha: float = Field(description="Σ new land drawn from plan quota, ha.")
+    linked_ha: float = Field(description="Σ linked land, ha.")
+    shadow_price_cny_100m_per_ha: float = Field(
+        description="Shadow price of the national total: what one more ha of it is worth, 亿元/ha (0 when it does not bind).")
+    binds: bool
+
+
+class NationalSummary(BaseModel):
+    """The national plan over the horizon (issue 13)."""
+
+    quota_allocation: str
+    national_total_ha: float | None = Field(description="The national total over the horizon, ha; null = none.")
+    quota_allocated_ha: float = Field(description="Allocated (national mode) or pooled quota over the horizon, ha.")
+    quota_used_ha: float
+    linked_ha: float = Field(description="Linked land over the horizon, ha.")
+    settlers: float = Field(description="Settlers over the horizon, persons (all, central districts included).")
+    linked_m2_per_settler: float | None = Field(description="Linked land per settler, m² (national average).")
+    shadow_price_cny_100m_per_ha: list[float] = Field(description="The national total's shadow price by year, 亿元/ha.")
+    binds: bool = Field(description="Whether the national total binds in every year.")
+    provinces_at_floor: list[str] = Field(default_factory=list, description="Provinces at their allocation floor every year.")
+    provinces_at_ceiling: list[str] = Field(default_factory=list, description="Provinces at their allocation ceiling every year.")
+    note_en: str = Field("", description="Why the national total binds or does not.")
+    note_zh: str = ""
 
 
 class ProjectRow(BaseModel):
@@ -148,6 +226,10 @@ class Headline(BaseModel):
         description="Highest provincial debt ratio after the plan's new government debt; null without fiscal data.")
     unmet_targets_ha: float = Field(description="Soft targets missed: settler floors and tilt shares, ha.")
     new_land_by_province: dict[str, float] = Field(description="New construction land by province code, ha.")
+    quota_allocated_by_province: dict[str, float] = Field(
+        default_factory=dict,
+        description="Plan quota by province code over the horizon, ha: the LP's allocation under `national` "
+        "allocation, else the pools.")
 
 
 class SolveStats(BaseModel):
@@ -177,6 +259,11 @@ class Result(BaseModel):
     limits: list[LimitRow] = Field(default_factory=list)
     shortfalls: list[Shortfall] = Field(default_factory=list)
     binding: list[Binding] = Field(default_factory=list)
+    province_years: list[ProvinceYearRow] = Field(default_factory=list)
+    city_years: list[CityYearRow] = Field(default_factory=list)
+    national_years: list[NationalYearRow] = Field(default_factory=list)
+    national: NationalSummary | None = Field(
+        None, description="The national plan: allocated against the total, its shadow price, linked land per settler.")
     headline: Headline | None = Field(None, description="The figures compared across what-ifs; null without a solution.")
     stats: SolveStats = Field(default_factory=SolveStats)
     explain: Explanation | None = Field(
@@ -191,10 +278,13 @@ class Result(BaseModel):
             "provinces": self.provinces, "cities": self.cities, "projects": self.projects,
             "trades": self.trades, "financing": self.financing, "limits": self.limits,
             "shortfalls": self.shortfalls, "binding": self.binding,
+            "province_years": self.province_years, "city_years": self.city_years,
+            "national_years": self.national_years,
         }[name]
 
 
-TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "shortfalls", "binding")
+TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "shortfalls", "binding",
+          "province_years", "city_years", "national_years")
 
 
 # ---- Explanations (issue 5; built by solvers.explain and solvers.diagnosis) ---------------------
