@@ -973,6 +973,38 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
 
 
 # =============================================================================================
+# Issue 13 (helper D): national quota allocation. One self-contained step on the assembled data.
+def add_national_allocation(data: dict) -> dict:
+    """Switch the scenario to ``policy.quota_allocation = "national"`` and give each province the base of
+    its stability band, with provenance (issue 13).
+
+    base = max(0, pool − linked land) [E]: the province's pool (this dataset's estimate of its urban plan
+    quota, ``provinces.new_land_pool_ha_per_year``) less the land linked to the migrants its units settle
+    at the 国土资发〔2016〕123号 standard (computed by ``models.coefficients``, as the LP does), i.e. the
+    part of the pool that was not linked to settlers. The LP then allocates the national total: linked
+    land + a value share within [0.8, 1.2] × base (policy defaults [A]). Changes nothing else."""
+    from landquota.models.coefficients import all_city_coefficients
+    from landquota.models.scenario import Scenario
+
+    s = Scenario.model_validate(data)
+    coeffs = all_city_coefficients(s)
+    linked: dict[str, float] = {p.code: 0.0 for p in s.provinces}
+    for c in s.cities:
+        linked[c.province_code] += coeffs[c.code].linkage_need_ha_per_year
+    for p in data["provinces"]:
+        p["allocation_base_ha_per_year"] = round(max(0.0, p["new_land_pool_ha_per_year"] - linked[p["code"]]), 0)
+    data["policy"] = {**data.get("policy", {}), "quota_allocation": "national"}
+    data["sources"]["policy"] = (data["sources"].get("policy", "") + " quota_allocation: national (issue 13): the LP "
+                                 "allocates the national total (400,000 ha [V]) across provinces.").strip()
+    data["sources"]["provinces.allocation_base_ha_per_year"] = (
+        "[E] base of the stability band = max(0, pool − linked land): the province's pool (estimated, see "
+        "provinces.new_land_pool_ha_per_year) less the land linked to its settlers at the 国土资发〔2016〕123号 "
+        "standard (settlers × per-settler tier; none for central districts of super-large/mega cities). Band "
+        "shares: policy defaults 0.8–1.2 [A].")
+    return data
+
+
+# =============================================================================================
 def summary() -> None:
     from collections import Counter, defaultdict
 
@@ -1058,7 +1090,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="solve the written scenario and print a summary")
     args = ap.parse_args()
-    data = build()
+    data = add_national_allocation(build())  # issue 13 (helper D)
     OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {OUT} ({len(data['provinces'])} provinces, {len(data['cities'])} cities, "
           f"{len(data['projects'])} projects)")

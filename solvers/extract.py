@@ -403,12 +403,20 @@ def _national(lm: LandModel, land: Land, linked: dict, binding: list, provinces:
               f"{1e4 * rows[0].shadow_price_cny_100m_per_ha:,.2f}万元 in year 1.")
         zh = f"全国计划总量（每年{total:,.0f}公顷）为紧约束：第1年每增加1公顷价值{1e4 * rows[0].shadow_price_cny_100m_per_ha:,.2f}万元。"
     elif pol.quota_allocation == "national":
+        urban = land.new_land_y.sum(axis=1) - land.regional_land_y.sum(axis=1)
+        capped = sum(1 for ci, c in enumerate(d.cities)
+                     if d.coeffs[c].cap_room_ha <= urban[ci] + 1e-6 * max(1.0, d.coeffs[c].cap_room_ha))
         en = (f"The national total ({total:,.0f} ha a year) does not bind: {alloc_t.min():,.0f} ha is allocated in "
-              f"the leanest year. No province can use more: {len(at_ceiling)} provinces are at their band ceilings "
-              f"and the others' units are held by their per-capita caps, stock-first rooms and project values "
-              f"(a province is allocated only what it uses, or its floor).")
-        zh = (f"全国计划总量（每年{total:,.0f}公顷）未达上限：分配最少的年份为{alloc_t.min():,.0f}公顷。{len(at_ceiling)}个省已达"
-              f"稳定区间上限，其余省份受人均用地上限、存量优先和项目价值限制，无法使用更多指标。")
+              f"the leanest year and {used_t.min():,.0f} ha used, because no province can use more quota worth its "
+              f"cost: {len(at_ceiling)} provinces are at their band ceilings, {capped} of {len(d.cities)} units are "
+              f"at their per-capita cap (GB 50137, urban land only), and in the others the stock-first rule and "
+              f"project values leave no further use worth its cost. {len(at_floor)} provinces are held at their band floors. The "
+              f"national total covers all new construction land, the units here only urban land and regional "
+              f"infrastructure projects.")
+        zh = (f"全国计划总量（每年{total:,.0f}公顷）未达上限：分配最少的年份分配{alloc_t.min():,.0f}公顷、使用{used_t.min():,.0f}"
+              f"公顷。没有省份能以正收益使用更多指标：{len(at_ceiling)}个省已达稳定区间上限，{len(d.cities)}个单元中"
+              f"{capped}个已达人均城镇建设用地上限（GB 50137，仅计城镇建设用地），其余单元受存量优先规则和项目价值限制，无更多值得使用的用地；"
+              f"{len(at_floor)}个省处于稳定区间下限。全国总量涵盖全部新增建设用地，本情景的单元只含城镇用地和区域基础设施项目。")
     else:
         en = (f"The national total ({total:,.0f} ha a year) does not bind: the provincial pools, "
               f"{alloc_t.min():,.0f} ha, are below it or unused.")
