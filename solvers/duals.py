@@ -74,7 +74,7 @@ RULES: list[RuleSpec] = [
              lambda r, t: f"one more ha of the national plan total in year {t}", _t),
     # -- national allocation (issue 13; models.landplan, policy.quota_allocation = "national") --
     RuleSpec("landplan.allocation_used", "allocated_quota", "(20) land plan", "亿元/ha",
-             lambda r, t: f"one more ha of quota allocated to {r} in year {t}", _p_t),
+             lambda r, t: f"one more ha of plan quota {r} may use beyond its year-{t} allocation", _p_t),
     RuleSpec("landplan.allocation_floor", "allocation_floor", "(20) land plan", "亿元/ha",
              lambda r, t: f"one more ha of {r}'s year-{t} allocation floor (linked land + band floor)", _p_t,
              sense="lower"),

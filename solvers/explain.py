@@ -58,7 +58,8 @@ POLICY_ITEM_TITLES: dict[str, tuple[str, str]] = {
 # rule → (English noun phrase, Chinese noun phrase); {r} region, {t} year, {d} detail (e.g. a source).
 RULE_NOUNS: dict[str, tuple[str, str]] = {
     "provincial_pool": ("{r}'s year-{t} new-land quota pool", "{r}第{t}年新增建设用地指标池"),
-    "allocated_quota": ("quota allocated to {r} in year {t}", "{r}第{t}年分配的新增建设用地计划指标"),
+    "allocated_quota": ("plan quota {r} may use beyond its year-{t} allocation",
+                        "{r}第{t}年超出所分配指标可使用的新增建设用地"),
     "allocation_floor": ("{r}'s year-{t} allocation floor (linked land + band floor)",
                          "{r}第{t}年指标分配下限（挂钩用地+稳定区间下限）"),
     "allocation_ceiling": ("{r}'s year-{t} allocation ceiling (linked land + band ceiling)",
