@@ -453,16 +453,36 @@ def check_scenario(s: Scenario, positions: dict[str, list[int]] | None = None) -
         elif pr.committed:
             committed_area[s.city(pr.city_code).province_code] += pr.area_ha
     # Committed projects must fit in what the province could ever get: its pool over the horizon
-    # plus, if it may buy, every seller's surplus. (Under `national` allocation the province's quota is
-    # decided by the LP: a committed project it cannot carry is an infeasible answer with a diagnosis.)
+    # plus, if it may buy, every seller's surplus. Under `national` allocation the most it can get is its
+    # allocation ceiling (linked land + ceiling share × base) over the horizon, plus the same surplus.
     surplus = sum(p.surplus_land_quota_ha_per_year for p in s.provinces) * s.years
-    for i, p in enumerate(s.provinces if s.policy.quota_allocation == "provincial_pools" else ()):
+    national = s.policy.quota_allocation == "national"
+    linked: dict[str, float] = {}
+    if national and committed_area and not probs:
+        from landquota.models.coefficients import all_city_coefficients  # (coefficients imports this module)
+        coeffs = all_city_coefficients(s)
+        for c in s.cities:
+            linked[c.province_code] = linked.get(c.province_code, 0.0) + coeffs[c.code].linkage_need_ha_per_year
+    for i, p in enumerate(s.provinces):
         need = committed_area.get(p.code, 0.0)
-        room = p.new_land_pool_ha_per_year * s.years + (surplus if p.land_quota_buyer else 0.0)
+        if need <= 0 or (national and not linked):
+            continue
+        buy = surplus if p.land_quota_buyer else 0.0
+        if not national:
+            room = p.new_land_pool_ha_per_year * s.years + buy
+            if need > room + 1e-6:
+                add(("provinces", i, "new_land_pool_ha_per_year"), "committed_exceeds_pool",
+                    f"committed projects in {p.code} need {need:.1f} ha but the pool and all tradeable quota "
+                    f"give at most {room:.1f} ha over {s.years} year(s)")
+            continue
+        ceiling = linked.get(p.code, 0.0) + s.band_shares(p.code)[1] * s.allocation_base_ha(p.code)
+        room = ceiling * s.years + buy
         if need > room + 1e-6:
-            add(("provinces", i, "new_land_pool_ha_per_year"), "committed_exceeds_pool",
-                f"committed projects in {p.code} need {need:.1f} ha but the pool and all tradeable quota "
-                f"give at most {room:.1f} ha over {s.years} year(s)")
+            field = "new_land_pool_ha_per_year" if p.allocation_base_ha_per_year is None else "allocation_base_ha_per_year"
+            add(("provinces", i, field), "committed_exceeds_ceiling",
+                f"committed projects in {p.code} need {need:.1f} ha but its allocation ceiling (linked land "
+                f"{linked.get(p.code, 0.0):.1f} + band ceiling) and all tradeable quota give at most {room:.1f} ha "
+                f"over {s.years} year(s)")
     return probs
 
 

@@ -305,3 +305,18 @@ def test_province_years_in_csv_export():
         assert col in header
     assert len(text.splitlines()) == 1 + 2
     assert "national_years" in r.model_dump() and len(r.national_years) == 1
+
+
+def test_committed_project_beyond_the_allocation_ceiling_is_named():
+    # 四川 can get at most 10 linked + 1.0 × 10 = 20 ha a year and may not buy: a committed 30 ha P cannot fit
+    d = two_case()
+    d["projects"][0]["committed"] = True
+    with pytest.raises(ScenarioInvalid) as e:
+        load_scenario(d)
+    assert [(p.loc, p.rule) for p in e.value.problems] == [
+        (["provinces", 0, "new_land_pool_ha_per_year"], "committed_exceeds_ceiling")]
+    d["provinces"][0]["allocation_band_ceiling_share"] = 2.0   # 10 + 20 = 30 ha: fits the band ...
+    assert solve_scenario(load_scenario(copy.deepcopy(d))).status == "infeasible"  # ... not the 25 ha total
+    d["policy"]["national_new_land_total_ha"] = 30.0
+    r = solve(d)
+    assert row(r.projects, "id", "P").selected_share == pytest.approx(1.0)
