@@ -192,6 +192,7 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     stock = dict(zip(d.cities, land.stock.tolist()))
     short_a = land.shortfall
     short = dict(zip(d.cities, short_a.sum(axis=1).tolist()))
+    regional = dict(zip(d.cities, land.regional_land_y.sum(axis=1).tolist()))
 
     cities = []
     for c in s.cities:
@@ -204,7 +205,8 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             project_land_ha=project_land[c.code], general_land_ha=general[c.code],
             stock_revitalised_ha=stock[c.code], settler_shortfall_ha=short[c.code],
             per_capita_before_m2=k.current_per_capita_m2,
-            per_capita_after_m2=land_per_capita_after_m2(c.urban_construction_land_ha, new, k.final_resident_population),
+            per_capita_after_m2=land_per_capita_after_m2(  # urban construction land only (GB 50137)
+                c.urban_construction_land_ha, new - regional[c.code], k.final_resident_population),
             per_capita_cap_m2=k.effective_cap_per_capita_m2,
         ))
 

@@ -17,9 +17,11 @@ Status = Literal["optimal", "infeasible", "unbounded", "time_limit", "not_solved
 class ProvinceRow(BaseModel):
     code: str
     name: str
-    pool_ha_per_year: float
+    pool_ha_per_year: float = Field(
+        description="The province's given pool, ha per year (`provincial_pools`; under `national` allocation only "
+        "the default base of its band).")
     new_land_ha: float = Field(description="New construction land over the horizon, ha.")
-    pool_used_ha: float = Field(description="New land drawn from the provincial pool, ha.")
+    pool_used_ha: float = Field(description="New land drawn from plan quota (its pool or its allocation), ha.")
     land_quota_bought_ha: float
     land_quota_sold_ha: float
     arable_occupied_ha: float
@@ -64,7 +66,8 @@ class CityRow(BaseModel):
     stock_revitalised_ha: float
     settler_shortfall_ha: float
     per_capita_before_m2: float
-    per_capita_after_m2: float
+    per_capita_after_m2: float = Field(
+        description="Per-capita urban construction land after the plan, m²: regional infrastructure projects left out.")
     per_capita_cap_m2: float
 
 

@@ -89,6 +89,11 @@ def test_allocation_ceiling_binds():
     # a ceiling share of 1 + δ/10 moves the ceiling by δ ha (base 10 ha), and δ ha between P and Q
     assert_fd(lambda d: two_case(sc_ceiling=1.0 + d / 10.0), 0.5, b[0].shadow_price)
     assert_fd(lambda d: two_case(sc_ceiling=1.0 + d / 10.0), -0.5, b[0].shadow_price)
+    # the row tying 四川's use to its allocation has no data of its own (its limit is 0): its price is what
+    # the allocation is worth to 四川, i.e. its ceiling's price + the national price + the tie-break ε
+    r = solve(two_case())
+    assert shadow(r, "allocated_quota", "510000", 1) == pytest.approx(
+        b[0].shadow_price + shadow(r, "national_total", "national", 1) + EPS_ALLOC, rel=1e-9)
 
 
 def test_allocation_floor_binds():
@@ -122,6 +127,21 @@ def test_linkage_strength_scales_linked_land_and_the_floor():
     assert sc.linked_ha == pytest.approx(15.0)
     assert sc.allocation_ceiling_ha_per_year == pytest.approx(25.0)
     assert row(r.cities, "code", "510100").linkage_need_ha == pytest.approx(15.0)
+
+
+def strength_case(delta=0.0):
+    # a city with no room (100 m² now, no growth) settling 1,000 migrants: 10 ha × strength short, at 1 亿元/ha
+    return scenario([province(pool=100.0)], [city("510100", land_ha=10_000.0, settlers=1_000)],
+                    policy={"linkage_strength": 1.0 + delta})
+
+
+def test_linkage_strength_moves_the_settler_floor():
+    r = solve(strength_case())
+    assert r.objective_cny_100m == pytest.approx(-10.0 * PENALTY, rel=REL)
+    b = bindings(r, "settler_land_floor", "510100", 1)
+    assert len(b) == 1 and b[0].limit == pytest.approx(10.0) and b[0].shadow_price == pytest.approx(-PENALTY)
+    # strength 1 + δ raises the floor by 10 δ ha
+    assert_fd(strength_case, 0.1, b[0].shadow_price * 10.0)
 
 
 def test_national_total_below_linked_land_and_floors_is_infeasible_with_a_diagnosis():
@@ -182,6 +202,7 @@ def test_regional_infrastructure_is_outside_the_per_capita_cap():
     b = bindings(r, "per_capita_cap", "510100")
     assert len(b) == 1 and b[0].shadow_price == pytest.approx(0.3, rel=1e-9)
     assert_fd(regional_case, 1.0, 0.3 * (1 + 0.0))  # 1 ha less current land = 1 ha more room (cap stays 100)
+    assert row(r.cities, "code", "510100").per_capita_after_m2 == pytest.approx(100.0, rel=1e-12)
     cy = row(r.city_years, "city_code", "510100")
     assert cy.regional_land_ha == pytest.approx(20.0) and cy.new_land_ha == pytest.approx(30.0)
 
