@@ -248,7 +248,11 @@ class Project(BaseModel):
     model_config = _STRICT
     id: str = Field(min_length=1, max_length=64, description="Unique project id.", examples=["SC-001"])
     city_code: str = Field(description="Code of the city it is in.", examples=["510100"])
-    category: ProjectCategory = Field("new_urbanisation", description="Project category.")
+    category: ProjectCategory = Field(
+        "new_urbanisation",
+        description="Project category. `regional_infrastructure` (airports, highways, railways, ports and other "
+        "regional transport or utility facilities outside the city: GB 50137-2011 H2/H3, not 城市建设用地) needs plan "
+        "quota but is left out of the per-capita urban construction land cap; every other category counts.")
     parcels: list[Parcel] = Field(min_length=1, description="The land the project expropriates.")
     value_cny_100m: NonNeg = Field(description="Net value of the whole project when built, 亿元.", examples=[12.0])
     committed: bool = Field(

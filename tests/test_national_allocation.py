@@ -341,3 +341,19 @@ def test_committed_project_beyond_the_allocation_ceiling_is_named():
     d["policy"]["national_new_land_total_ha"] = 30.0
     r = solve(d)
     assert row(r.projects, "id", "P").selected_share == pytest.approx(1.0)
+
+
+def test_batch_compares_allocation_by_province(tmp_path):
+    from landquota.service.batch import run_batch
+    from landquota.service.batch_report import plots
+    from landquota.service.batch_spec import BatchSpec
+    spec = BatchSpec.model_validate({
+        "name": "alloc", "base": {"dataset": "demo", "overrides": DEMO_NATIONAL}, "include_base": False,
+        "grid": {"parameters": {"policy.national_new_land_total_ha": [600.0, 650.0]}}})
+    rows = run_batch(spec, workers=1)
+    assert all(r["ok"] for r in rows)
+    # each extra national ha goes to 廣東 (the highest value share)
+    gd = [r["quota_allocated_by_province"]["440000"] for r in rows]
+    assert gd == pytest.approx([286.0, 336.0], abs=1e-6)
+    written = {p.name for p in plots(spec, rows, tmp_path)}
+    assert {"heatmap_new_land_by_province.png", "heatmap_quota_allocated_by_province.png"} <= written
