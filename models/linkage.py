@@ -4,7 +4,7 @@ Land (人地掛鉤, 國土資發〔2016〕123號 [V]): in every plan year each c
 plus revitalised stock must reach its *linked land*, ``per-settler standard × eligible settlers ×
 policy.linkage_strength`` (see :mod:`models.coefficients` for the tier, the province's ±10% flex and
 the zero-land rule for the central districts of super-large and mega cities; the strength knob is
-加大挂钩力度, 1 = the 123號 standard). The floor is a *soft* target: a shortfall
+加大挂钩力度, 1 = the 123号 standard). The floor is a *soft* target: a shortfall
 ``shortfall_ha[c, t]`` is allowed at ``policy.shortfall_penalty_cny_10k_per_ha`` so that an
 unreachable floor is reported (where, by how much) instead of making the plan infeasible.
 
