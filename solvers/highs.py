@@ -171,6 +171,9 @@ class ScenarioSolver:
             from landquota.solvers.explain import explain
 
             result.explain = explain(self, result)
+            nat = result.national  # issue 13: whether the national total binds, and why not
+            if nat is not None and nat.national_total_ha is not None and nat.note_en:
+                result.explain.notes.append(nat.note_en)
         return result
 
     def resolve(self, scenario: Scenario) -> Result:

@@ -134,6 +134,7 @@ def test_national_allocation_done_means(scenario, result):
     else:
         assert n.shadow_price_cny_100m_per_ha == [0.0]
         assert "does not bind" in n.note_en and "per-capita cap" in n.note_en
+        assert n.note_en in result.explain.notes  # the explanation says why
     assert result.headline.quota_allocated_by_province == pytest.approx(
         {p.code: p.quota_allocated_ha for p in result.provinces})
     assert len(result.province_years) == 31 and len(result.city_years) == len(scenario.cities)
