@@ -75,6 +75,13 @@ def add_block(m, d):
     def prov_new(p, t):
         return sum(m.new_land[c, t] for c in d.cities_of.get(p, ()))
 
+    def bought_used():
+        # Bought quota is for the buyer's own construction: it can never free pool or national room.
+        b.bought_used = pyo.Constraint(
+            [p for p in d.provinces if p in buyers], d.years,
+            rule=lambda b, p, t: m.buy_land[p, t] <= prov_new(p, t), doc="bought quota ≤ the buyer's new land",
+        )
+
     allocated = 0
     if national_mode:
         block_param(b, "floor_ha", d.provinces, doc="linked land + band floor per year, ha")
@@ -84,6 +91,7 @@ def add_block(m, d):
         b.allocation_used = pyo.Constraint(
             d.provinces, d.years, rule=lambda b, p, t: prov_new(p, t) - m.buy_land[p, t] <= b.q[p, t],
             doc="new land from plan quota ≤ the province's allocation")
+        bought_used()
         b.national_total = pyo.Constraint(
             d.years, rule=lambda b, t: sum(b.q[p, t] for p in d.provinces) <= b.national_total_ha,
             doc="national plan total: Σ allocations")
@@ -101,16 +109,12 @@ def add_block(m, d):
             return prov_new(p, t) - m.buy_land[p, t] <= b.pool_ha[p]
 
         b.pool = pyo.Constraint(d.provinces, d.years, rule=pool, doc="provincial pool")
+        bought_used()  # (rows in the order they have always had: pool, bought quota, national total)
         if s.policy.national_new_land_total_ha is not None:
             def national(b, t):
                 return sum(prov_new(p, t) - m.buy_land[p, t] for p in d.provinces) <= b.national_total_ha
 
             b.national_total = pyo.Constraint(d.years, rule=national, doc="national plan total")
-    # Bought quota is for the buyer's own construction: it can never free pool or national room.
-    b.bought_used = pyo.Constraint(
-        [p for p in d.provinces if p in buyers], d.years,
-        rule=lambda b, p, t: m.buy_land[p, t] <= prov_new(p, t), doc="bought quota ≤ the buyer's new land",
-    )
 
     def cap(b, c):
         # urban construction land only: regional infrastructure projects (GB 50137 H2/H3) are left out
