@@ -27,11 +27,11 @@ import copy
 
 import pytest
 
-from landquota.datasets import dataset_dict, load_dataset
+from landquota.datasets import load_dataset
 from landquota.models.overrides import apply_overrides
 from landquota.models.scenario import ScenarioInvalid, load_scenario
-from landquota.solvers.highs import SolveOptions, solve_scenario
-from tests.helpers import bindings, city, close, fd_slope, objective, project, province, row, scenario, shadow, solve
+from landquota.solvers.highs import solve_scenario
+from tests.helpers import bindings, city, close, fd_slope, project, province, row, scenario, shadow, solve
 
 REL = 1e-9
 EPS_ALLOC = 0.01 / 1e4   # policy.unused_allocation_cost_cny_10k_per_ha, in 亿元/ha
