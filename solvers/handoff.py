@@ -24,11 +24,12 @@ the coefficient rows only of components whose Params actually changed (compared 
 snapshot; the old coefficients are read back from HiGHS with ``getRowsEntries``, no Python copy
 of the matrix is kept). HiGHS keeps its basis, so the next ``run`` is a hot-started simplex.
 
-Compatibility. ``_solver_model``, ``_pyomo_con_to_solver_con_map``, ``_pyomo_var_to_solver_var_map``
-and ``_vars`` mirror the persistent interface's attributes that ``solvers.explain``,
-``solvers.ranging`` and ``solvers.diagnosis`` read; they are built lazily (only explanations
-pay for them). :meth:`DirectHighs.solve` returns an object with the fields of Pyomo's
-``Results`` that ``solvers.highs`` reads.
+Reading it back. :attr:`DirectHighs.highs_model` is the live highspy model; :attr:`DirectHighs.row_of`
+(ConstraintData → row), :attr:`DirectHighs.col_of` (id of a VarData → column) and
+:meth:`DirectHighs.var_at` (column → VarData) map rows and columns to the Pyomo model; they are
+built lazily (only explanations pay for them). :class:`solvers.solved.Solved` wraps them for the
+analyses. :meth:`DirectHighs.solve` returns an object with the fields of Pyomo's ``Results``
+that ``solvers.highs`` reads.
 """
 
 from __future__ import annotations
@@ -483,10 +484,10 @@ class DualView(Mapping):
         return data, duals, _stated(lp.row_lower, lp.row_const, b), _stated(lp.row_upper, lp.row_const, b)
 
     def __getitem__(self, cd) -> float:
-        return float(self._owner.row_dual[self._owner._pyomo_con_to_solver_con_map[cd]])
+        return float(self._owner.row_dual[self._owner.row_of[cd]])
 
     def __iter__(self):
-        return iter(self._owner._pyomo_con_to_solver_con_map)
+        return iter(self._owner.row_of)
 
     def __len__(self) -> int:
         return self._owner.lp.num_row
@@ -525,7 +526,7 @@ class DirectHighs:
     """A persistent highspy model of a compiled Pyomo LP (see the module docstring)."""
 
     def __init__(self):
-        self._solver_model: highspy.Highs | None = None
+        self.highs_model: highspy.Highs | None = None
         self.model = None
         self.lp: CompiledLP | None = None
         self._snapshot: dict = {}
@@ -557,7 +558,7 @@ class DirectHighs:
         )
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the compiled model")
-        self._solver_model = h
+        self.highs_model = h
         lp.release()  # the id map is rebuilt only if a re-solve must recompile rows, or for explanations
         lp.a_start = lp.a_index = lp.a_value = None  # HiGHS holds the matrix now (getRowsEntries)
         self._con_map = self._var_map = self._vars_map = None
@@ -579,7 +580,7 @@ class DirectHighs:
     def update(self) -> None:
         """Push the model's current mutable Param values into HiGHS (structure unchanged)."""
         t0 = time.perf_counter()
-        lp, h = self.lp, self._solver_model
+        lp, h = self.lp, self.highs_model
         if lp.bound_rows:
             idx = np.fromiter((r for r, _ in lp.bound_rows), np.int32, len(lp.bound_rows))
             lo = np.empty(len(idx))
@@ -607,7 +608,7 @@ class DirectHighs:
         self.update_s = time.perf_counter() - t0
 
     def _update_objective(self) -> None:
-        lp, h = self.lp, self._solver_model
+        lp, h = self.lp, self.highs_model
         visitor = _Visitor(lp.var_order)
         repn = visitor.walk(lp.objective.expr)
         cost = np.zeros(lp.num_col)
@@ -627,7 +628,7 @@ class DirectHighs:
     def _update_rows(self, block_no: int) -> None:
         """Recompile the rows of one constraint component whose coefficients read a changed Param,
         and push every coefficient that differs from what HiGHS holds."""
-        lp, h = self.lp, self._solver_model
+        lp, h = self.lp, self.highs_model
         block = lp.rows[block_no]
         rows = lp.coef_rows[block_no]
         status, start, index, value = h.getRowsEntries(len(rows), rows.astype(np.int32))
@@ -664,7 +665,7 @@ class DirectHighs:
         elif self._solved:
             self.update()  # like Pyomo's auto_updates: push any Param changed since the last solve
         self._solved = True
-        h = self._solver_model
+        h = self.highs_model
         if time_limit is not None:
             h.setOptionValue("time_limit", float(time_limit))
         for k, v in (solver_options or {}).items():
@@ -740,9 +741,10 @@ class DirectHighs:
             out.update(zip(b.data, self.row_dual[b.start:b.stop].tolist()))
         return out
 
-    # ---- the persistent interface's maps (for solvers.explain / ranging / diagnosis) -----------
+    # ---- rows and columns ↔ the Pyomo model (for solvers.solved.Solved) ----------------------
     @property
-    def _pyomo_con_to_solver_con_map(self) -> dict:
+    def row_of(self) -> dict:
+        """ConstraintData → HiGHS row."""
         if self._con_map is None:
             self._con_map = {}
             for b in self.lp.rows:
@@ -750,14 +752,15 @@ class DirectHighs:
         return self._con_map
 
     @property
-    def _pyomo_var_to_solver_var_map(self) -> dict:
+    def col_of(self) -> dict:
+        """id(VarData) → HiGHS column."""
         return self.lp.var_order
 
-    @property
-    def _vars(self) -> dict:
+    def var_at(self, col: int):
+        """The VarData of a HiGHS column."""
         if self._vars_map is None:
-            self._vars_map = {id(v): (v,) for b in self.lp.columns for v in b.data}
-        return self._vars_map
+            self._vars_map = [v for b in self.lp.columns for v in b.data]
+        return self._vars_map[col]
 
 
 def write_mps(direct: DirectHighs, path: str) -> None:
@@ -766,7 +769,7 @@ def write_mps(direct: DirectHighs, path: str) -> None:
     from pyomo.core.base.label import TextLabeler
 
     label = TextLabeler()
-    lp = direct._solver_model.getLp()
+    lp = direct.highs_model.getLp()
     lp.col_names_ = [label(v) for b in direct.lp.columns for v in b.data]
     lp.row_names_ = [label(cd) for b in direct.lp.rows for cd in b.data]
     h = highspy.Highs()

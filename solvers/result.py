@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 Status = Literal["optimal", "infeasible", "unbounded", "time_limit", "not_solved", "error"]
 
@@ -129,6 +129,10 @@ class Binding(BaseModel):
     shadow_price: float = Field(description="∂objective/∂limit, 亿元 per unit of the limit.")
     unit: str
     description: str
+
+    _key: tuple | None = PrivateAttr(None)
+    """(rule name, constraint index) of the row, set by ``solvers.duals``: how an explanation finds the
+    row behind this Binding (never by its text). Not serialised."""
 
 
 class Headline(BaseModel):

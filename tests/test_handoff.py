@@ -97,7 +97,7 @@ def test_exported_mps_is_the_lp_solved(tmp_path):
     h.setOptionValue("solver", "simplex")
     h.run()
     assert h.getInfo().objective_function_value == pytest.approx(r.objective_cny_100m, rel=1e-9)
-    assert h.getInfo().simplex_iteration_count == sv.highs._solver_model.getInfo().simplex_iteration_count
+    assert h.getInfo().simplex_iteration_count == sv.highs_model.getInfo().simplex_iteration_count
     names = h.getLp().col_names_
     assert names[0].startswith("x(") and len(names) == r.stats.variables
 
