@@ -65,6 +65,35 @@ class PricedSlack:
     target_zh: str
 
 
+def read_index(roles: tuple[Role, ...], idx) -> tuple[str, int | None]:
+    """(region, year) of an index whose positions have the given roles ('national' without a region)."""
+    parts = idx if isinstance(idx, tuple) else (idx,)
+    region, year = "national", None
+    for role, v in zip(roles, parts):
+        if role == "region":
+            region = str(v)
+        elif role == "year":
+            year = int(v)
+    return region, year
+
+
+@dataclass(frozen=True)
+class TradeSide:
+    """One side of an inter-provincial quota market (for a clearing rule's ``market``)."""
+
+    var: str
+    """Path of the Var of one province's trade, e.g. 'buy_land' (ha), indexed by ``index``."""
+    side: Literal["buy", "sell"]
+    resource: str | None
+    """Path of the province's own row that one ha traded adds to (buy) or takes from (sell), with the
+    same index (e.g. 'landplan.pool' for construction-land quota bought); None if the province has no
+    other use for what it trades (surplus quota)."""
+    index: tuple[Role, ...] = ("region", "year")
+
+    def region_year(self, idx) -> tuple[str, int | None]:
+        return read_index(self.index, idx)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One constraint family (a Pyomo ``Constraint`` component) or one rule on a variable's bound."""
@@ -89,7 +118,10 @@ class Rule:
     priced_slack: PricedSlack | None = None
     payments_cancel: bool = False
     """A market-clearing row of inter-provincial quota trade: what buyers pay and sellers receive
-    cancel in the national objective, so its price is the nation's, not a province's."""
+    cancel in the national objective, so its price is the nation's, not a province's. The
+    explanation then gives each trading province's own price (its ``market`` sides)."""
+    market: tuple[TradeSide, ...] = ()
+    """The trade variables a clearing rule clears (with ``payments_cancel``)."""
     commitment: bool = False
     """Rows that make a committed project be built in full (diagnosis: 'committed_project')."""
     on: Literal["row", "column"] = "row"
@@ -109,14 +141,7 @@ class Rule:
         return idx if isinstance(idx, tuple) else (idx,)
 
     def region_year(self, idx) -> tuple[str, int | None]:
-        parts = self._parts(idx)
-        region, year = "national", None
-        for role, v in zip(self.index, parts):
-            if role == "region":
-                region = str(v)
-            elif role == "year":
-                year = int(v)
-        return region, year
+        return read_index(self.index, idx)
 
     def detail_id(self, idx) -> str | None:
         """The funding source (or other detail) of a row, None if the rule has none."""

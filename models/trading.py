@@ -21,7 +21,7 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from landquota.models.build_util import block_param, set_values
-from landquota.models.rules import PolicyItem, Rule
+from landquota.models.rules import PolicyItem, Rule, TradeSide
 from landquota.models.units import MU_PER_HA, cny_100m
 
 NAME = "trading"
@@ -41,6 +41,7 @@ LAND_CLEARING = Rule(
     describe="clearing value of one ha of construction-land quota in year {t}",
     noun_en="construction-land quota brought to the cross-regional market in year {t}",
     noun_zh="第{t}年跨区域建设用地指标市场的供给", index=("year",), payments_cancel=True,
+    market=(TradeSide("buy_land", "buy", "landplan.pool"), TradeSide("trading.sell_land", "sell", None)),
     source="國辦發〔2018〕16號 [M]: the state clears the market",
 )
 FARMLAND_BALANCE_RULE = Rule(
@@ -54,6 +55,8 @@ FARMLAND_CLEARING = Rule(
     describe="clearing value of one ha of supplementary-farmland quota",
     noun_en="supplementary-farmland quota brought to the national market", noun_zh="跨省补充耕地指标市场的供给",
     index=(), payments_cancel=True, source="跨省域補充耕地國家統籌 [M]",
+    market=(TradeSide("trading.buy_farmland", "buy", "trading.farmland_balance", ("region",)),
+            TradeSide("trading.sell_farmland", "sell", "trading.farmland_balance", ("region",))),
 )
 BUYER = Rule(
     path="buy_land", name="land_quota_buyer", item=TRADING, sense="upper", unit="ha", on="column",

@@ -20,14 +20,16 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import highspy
 import pyomo.environ as pyo
 
 from landquota.models.build import REGISTRY
+from landquota.models.rules import component
 from landquota.models.units import cny_100m, cny_10k, limit_unit
 from landquota.solvers.duals import stated_side
 from landquota.solvers.ranging import HighsRanging, RangeExtender, RangingUnavailable
 from landquota.solvers.result import (
-    Binding, BindingExplained, BindingGroup, Explanation, Result, UnmetTarget, ValueRange,
+    Binding, BindingExplained, BindingGroup, Explanation, OwnPrice, Result, UnmetTarget, ValueRange,
 )
 from landquota.solvers.solved import Solved
 from landquota.solvers.wording import (
@@ -231,6 +233,30 @@ def _explain_binding(b: Binding, ctx: _Context) -> BindingExplained:
               f"{range_en(lo, hi, unit)} (now {num(b.limit)} {unit}).")
         zh = (f"{n_zh}每增加1{uzh}，目标值{verb_zh(v)}{money_zh(v, per_ha)}；限额{range_zh(lo, hi, unit)}时"
               f"该影子价格不变（现为{num(b.limit)}{uzh}）。")
+    source = "allocation"
+    own: list[OwnPrice] = []
+    if row is not None and rule.priced_slack is not None and ranging is not None:
+        pen = _penalty_price(ctx, rule, idx, v)
+        if pen is not None:
+            source, marginal = "shortfall_penalty", []
+            en += pen[0]
+            zh += pen[1]
+    if row is not None and rule.payments_cancel and ranging is not None:
+        source = "national_market"
+        own = _own_prices(ctx, rule, idx)
+        en += (" Payments between provinces cancel in the national objective (a seller receives what a buyer "
+               "pays, less the state's margin), so this is the quota's value to the nation, not a price any "
+               "province pays or receives.")
+        zh += "省际交易支付在全国目标中相互抵消（卖方所得即买方所付，扣除国家差价），因此该价格是指标对全国的价值，而非某省支付或收取的价格。"
+        if own:
+            en += " To each province, counting what it pays or receives (every trade held as it is): " + "; ".join(
+                f"{names.en(o.province_code)} {'buys' if o.side == 'buy' else 'sells'} {num(o.traded_ha)} ha at "
+                f"{num(o.payment_cny_10k_per_ha)} 万元/ha: one more ha {verb_en(o.own_price_cny_100m)} "
+                f"{money_en(o.own_price_cny_100m, True)} to it" for o in own) + "."
+            zh += "各省自身价格（计入其支付或收入，各项交易不变）：" + "；".join(
+                f"{names.zh(o.province_code)}{'购入' if o.side == 'buy' else '出售'}{num(o.traded_ha)}公顷，每公顷"
+                f"{'支付' if o.side == 'buy' else '收入'}{num(o.payment_cny_10k_per_ha)}万元：再{'购入' if o.side == 'buy' else '出售'}"
+                f"1公顷，其自身目标值{verb_zh(o.own_price_cny_100m)}{money_zh(o.own_price_cny_100m, True)}" for o in own) + "。"
     if marginal:
         parts = ", ".join(f"{j} ({ctx.share[j]:.0%} selected)" for j in marginal)
         en += f" Marginal project{'s' if len(marginal) > 1 else ''}: {parts}."
@@ -240,8 +266,99 @@ def _explain_binding(b: Binding, ctx: _Context) -> BindingExplained:
         subject_en=n_en, subject_zh=n_zh, limit=b.limit, limit_unit=unit, shadow_price_cny_100m=v,
         shadow_price_cny_10k=cny_10k(v), limit_low=lo, limit_high=hi, range_exact=exact,
         price_of_more_cny_100m=more, price_of_less_cny_100m=less, marginal_projects=marginal,
-        sentence_en=en, sentence_zh=zh,
+        price_source=source, own_prices=own, sentence_en=en, sentence_zh=zh,
     )
+
+
+def _penalty_price(ctx: _Context, rule, idx, v: float) -> tuple[str, str] | None:
+    """When a soft rule's price comes from its priced slack (the shortfall is positive, or the price
+    equals the discounted penalty), the words that say so; else None."""
+    m, d = ctx.solved.model.m, ctx.solved.model.data
+    slack = rule.priced_slack
+    _, year = rule.region_year(idx)
+    penalty_10k = float(pyo.value(component(m, slack.penalty)))
+    price = cny_100m(penalty_10k * d.discount.get(year, 1.0)) if year is not None else cny_100m(penalty_10k)
+    col = ctx.solved.col(component(m, slack.var)[idx])
+    short = float(ctx.solved.col_value[col]) if col is not None else 0.0
+    at_penalty = abs(abs(v) - price) <= 1e-7 * (1 + price)
+    if short <= EPS and not at_penalty:
+        return None
+    disc_en = "" if year in (None, 1) else f", discounted to year {year}"
+    disc_zh = "" if year in (None, 1) else f"，按第{year}年折现"
+    why_en = (f"the target is missed by {num(short)} ha here" if short > EPS else "the target is only just met")
+    why_zh = (f"此处目标缺口{num(short)}公顷" if short > EPS else "此处目标恰好完成")
+    return (f" This price is the shortfall penalty of the {slack.target_en} ({num(cny_10k(price))} 万元 per ha"
+            f"{disc_en}; {why_en}), not the value of a project or of land: no project sets it.",
+            f"该价格即{slack.target_zh}的缺口罚金（每公顷{num(cny_10k(price))}万元{disc_zh}；{why_zh}），"
+            "并非某个项目或土地用途的价值，不由边际项目决定。")
+
+
+def _own_prices(ctx: _Context, rule, idx) -> list[OwnPrice]:
+    """Each trading province's own price in the market a clearing row clears: the value to the
+    province of one more ha traded, counting what it pays or receives. On a copy of the LP with every
+    trade of this market (and year) fixed where it is, the province's own land or reserve that one ha
+    adds (buy) or takes (sell) is moved by a small step (its value per ha, measured by a re-solve, in
+    the direction of *more* trade: one subgradient of a degenerate LP would not do), plus the trade
+    column's objective coefficient (minus what it pays, plus what it receives)."""
+    solved, names = ctx.solved, ctx.names
+    m = solved.model.m
+    _, year = rule.region_year(idx)
+    trades = []  # (side, province, column, amount, resource row data)
+    for side in rule.market:
+        comp = component(m, side.var)
+        if comp is None:
+            continue
+        res = component(m, side.resource) if side.resource else None
+        for k, var in comp.items():
+            region, y = side.region_year(k)
+            j = solved.col(var)
+            if j is None or (year is not None and y != year):
+                continue
+            cd = res[k] if res is not None and k in res else None
+            trades.append((side, region, j, float(solved.col_value[j]), cd))
+    if not any(x > EPS for _, _, _, x, _ in trades):
+        return []
+    lp = solved.highs.getLp()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.passModel(lp)
+    h.setBasis(solved.highs.getBasis())
+    for _, _, j, x, _ in trades:
+        h.changeColBounds(j, x, x)
+    base = _run(h)
+    out = []
+    for side, region, j, x, cd in trades:
+        if x <= EPS:
+            continue
+        value = 0.0
+        row = solved.row_of.get(cd) if cd is not None else None
+        if row is not None and base is not None:
+            res_rule = solved.registry.by_path[side.resource]
+            bound_side, sign = stated_side(res_rule, cd)
+            lo, up = lp.row_lower_[row], lp.row_upper_[row]
+            step = RangeExtender.step(up if bound_side == "upper" else lo)
+            shift = sign * (step if side.side == "buy" else -step)  # the stated limit: + for buy, − for sell
+            h.changeRowBounds(row, lo + (shift if bound_side == "lower" else 0.0),
+                              up + (shift if bound_side == "upper" else 0.0))
+            moved = _run(h)
+            h.changeRowBounds(row, lo, up)
+            if moved is None:
+                continue  # no feasible plan with one ha less of the seller's reserve: no own price
+            value = (moved - base) / step
+        c = float(lp.col_cost_[j])
+        own = c + value
+        out.append(OwnPrice(province_code=region, province_name=names.name(region), side=side.side, traded_ha=x,
+                            payment_cny_10k_per_ha=abs(cny_10k(c)), own_price_cny_100m=own,
+                            own_price_cny_10k=cny_10k(own)))
+    return out
+
+
+def _run(h: highspy.Highs) -> float | None:
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return float(h.getInfo().objective_function_value)
+
 
 
 def _finite(x: float) -> float | None:

@@ -204,6 +204,24 @@ TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "s
 # ---- Explanations (issue 5; built by solvers.explain and solvers.diagnosis) ---------------------
 
 
+class OwnPrice(BaseModel):
+    """What one more ha of a quota market is worth to one trading province itself, counting what it
+    pays or receives (issue 13 item 7): the national price of a clearing row nets payments out."""
+
+    province_code: str
+    province_name: str
+    side: Literal["buy", "sell"]
+    traded_ha: float = Field(description="Quota the province buys or sells in this market (and year), ha.")
+    payment_cny_10k_per_ha: float = Field(
+        description="What it pays (buy) or receives (sell) per ha, 万元/ha, discounted to plan year 1 as in "
+        "the objective.")
+    own_price_cny_100m: float = Field(
+        description="Value to the province of one more ha traded, 亿元/ha: its own marginal value of the land "
+        "or reserve the quota adds (buy) or takes (sell), with every trade held as it is, less what it pays "
+        "or plus what it receives.")
+    own_price_cny_10k: float = Field(description="The same in 万元/ha.")
+
+
 class BindingExplained(BaseModel):
     """A rule at its limit, in words, with the range of the limit over which its price holds."""
 
@@ -234,6 +252,14 @@ class BindingExplained(BaseModel):
         "equals the shadow price unless limit_low = limit; null when less is infeasible or unknown.")
     marginal_projects: list[str] = Field(
         default_factory=list, description="Partly selected projects under this limit: they set its price.")
+    price_source: Literal["allocation", "shortfall_penalty", "national_market"] = Field(
+        "allocation", description="What sets the shadow price: 'allocation' (the marginal use of land or "
+        "money, e.g. a partly selected project); 'shortfall_penalty' (a soft target is missed, so the "
+        "price is the priced slack's penalty, discounted, and names no project); 'national_market' (a "
+        "quota market's clearing row: payments between provinces cancel, see own_prices).")
+    own_prices: list[OwnPrice] = Field(
+        default_factory=list, description="For a quota market's clearing row: each trading province's own "
+        "price of one more ha, counting what it pays or receives.")
     sentence_en: str
     sentence_zh: str
 
