@@ -36,6 +36,7 @@ import pyomo.environ as pyo
 
 from landquota.models.rules import Rule
 from landquota.solvers.duals import stated_side
+from landquota.solvers.handoff import new_highs
 from landquota.solvers.result import Conflict, ConflictRule, Diagnosis
 from landquota.solvers.solved import Solved
 from landquota.solvers.wording import Names, capitalised, noun, num
@@ -73,8 +74,7 @@ class RowInfo:
 
 
 def _highs(lp: highspy.HighsLp) -> highspy.Highs:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.passModel(lp)
     return h
 

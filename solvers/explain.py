@@ -28,6 +28,7 @@ from landquota.models.rules import component
 from landquota.models.units import cny_100m, cny_10k, limit_unit
 from landquota.solvers.duals import stated_side
 from landquota.solvers.ranging import HighsRanging, RangeExtender, RangingUnavailable
+from landquota.solvers.handoff import new_highs
 from landquota.solvers.result import (
     Binding, BindingExplained, BindingGroup, Explanation, OwnPrice, Result, UnmetTarget, ValueRange,
 )
@@ -319,8 +320,7 @@ def _own_prices(ctx: _Context, rule, idx) -> list[OwnPrice]:
     if not any(x > EPS for _, _, _, x, _ in trades):
         return []
     lp = solved.highs.getLp()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.passModel(lp)
     h.setBasis(solved.highs.getBasis())
     for _, _, j, x, _ in trades:

@@ -34,6 +34,7 @@ that ``solvers.highs`` reads.
 
 from __future__ import annotations
 
+import os
 import time
 from array import array
 from collections.abc import Mapping
@@ -53,6 +54,26 @@ from pyomo.repn.util import ExprType
 _CONSTANT, _LINEAR = ExprType.CONSTANT, ExprType.LINEAR
 
 INF = highspy.kHighsInf
+
+HIGHS_LOG_ENV = "LANDQUOTA_HIGHS_LOG"
+"""Environment variable: a file to which every HiGHS model the solvers create writes its log."""
+
+
+def new_highs(log_file: str | None = None) -> highspy.Highs:
+    """A highspy model that prints nothing on the terminal: its output is switched off *before*
+    highspy's constructor would print the "Running HiGHS …" banner (highspy prints it when it sets up
+    its callbacks with output on). ``log_file`` (default: ``$LANDQUOTA_HIGHS_LOG``) keeps the full log,
+    banner included, in a file instead."""
+    h = highspy.Highs.__new__(highspy.Highs)
+    highspy._core._Highs.__init__(h)  # the C++ model, with its default options, silent so far
+    h.setOptionValue("output_flag", False)
+    highspy.Highs.__init__(h)  # highspy's own set-up (callbacks); the C++ model is kept as it is
+    log_file = log_file or os.environ.get(HIGHS_LOG_ENV)
+    if log_file:
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("log_file", str(log_file))
+        h.setOptionValue("output_flag", True)
+    return h
 
 
 # ---- the visitor: Pyomo's linear compiler, recording which Params it meets ----------------------
@@ -547,8 +568,7 @@ class DirectHighs:
         self.lp = lp = compile_lp(model)
         self._snapshot = self._param_snapshot(self._tracked_params())
         t1 = time.perf_counter()
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         integrality = lp.integer.astype(np.int32)  # 0 continuous, 1 integer (HighsVarType)
         status = h.passModel(
             lp.num_col, lp.num_row, len(lp.a_value), int(highspy.MatrixFormat.kRowwise),
@@ -772,8 +792,7 @@ def write_mps(direct: DirectHighs, path: str) -> None:
     lp = direct.highs_model.getLp()
     lp.col_names_ = [label(v) for b in direct.lp.columns for v in b.data]
     lp.row_names_ = [label(cd) for b in direct.lp.rows for cd in b.data]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.passModel(lp)
     if h.writeModel(str(path)) == highspy.HighsStatus.kError:
         raise RuntimeError(f"HiGHS could not write {path}")

@@ -51,6 +51,8 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
+from landquota.solvers.handoff import new_highs
+
 _BS = highspy.HighsBasisStatus
 _TOL = 1e-9
 INF = float("inf")
@@ -313,8 +315,7 @@ class RangeExtender:
         self.budget = budget
         self.deadline = time.perf_counter() + seconds
         self.used = 0
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
+        self.h = new_highs()
         self.h.passModel(r.lp)
         self.h.setBasis(r.basis)
 
