@@ -174,3 +174,4 @@ def test_golden_format_catches_a_changed_coefficient(model):
     m = LandModel(golden_scenario()).m
     m.landplan.pool_ha["110000"] = 100 + 1e-9
     assert golden_text(m, "landplan") != golden_text(model, "landplan")
+
