@@ -42,8 +42,9 @@ EPS = 1e-6
 
 
 METHOD = (
-    "Shadow prices: HiGHS row duals via Pyomo's persistent interface (pyomo 6.10.1, highspy 1.16.0), mapped to "
-    "rules by solvers.duals; Pyomo passes the objective to HiGHS as a maximisation without negating it, so a "
+    "Shadow prices: HiGHS row duals (highspy 1.16.0; the model compiled from Pyomo 6.10.1 by solvers.handoff, or "
+    "Pyomo's persistent interface), mapped to rules by solvers.duals from the rules registry; the objective "
+    "reaches HiGHS as a maximisation without negation, so a "
     "dual is ∂objective/∂bound; it is reported for the limit as the rule states it (positive: more of the "
     "limit is worth something). Limit ranges: HiGHS getRanging() row-bound ranging (the interval of the limit "
     "over which the current optimal basis, hence the shadow price, holds), shifted by any constant Pyomo "
@@ -53,7 +54,11 @@ METHOD = (
     "at once (a city's land value prices general-use and revitalised land in every year) the exact joint "
     "range along that direction from the optimal basis (one getBasisTransposeSolve), confirmed the same way; "
     "'the allocation does not change' means the plan stays optimal (ties between equally good plans aside). "
-    "Ends are exact to within 1e-4 of the limit's or value's size."
+    "Ends are exact to within 1e-4 of the limit's or value's size. A soft rule whose target is missed is priced "
+    "by its penalty (its priced slack is positive) and says so. A quota market's clearing row is the nation's "
+    "price (payments between provinces cancel); each trading province's own price is its own marginal value of "
+    "the land or reserve one more ha adds or takes, measured by a re-solve of a copy with the market's trades "
+    "fixed, less what it pays or plus what it receives."
 )
 
 
