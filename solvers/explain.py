@@ -114,8 +114,10 @@ def explain(solved: Solved, result: Result, max_rules_per_item: int = 100,
     # land rules first, then money, each by size: they get the re-solve budget first
     chosen.sort(key=lambda k: (limit_unit(result.binding[k].unit) != "ha", -abs(result.binding[k].shadow_price)))
     extender = RangeExtender(ranging, extend_budget, seconds) if ranging else None
-    ctx = _Context(solved, ranging, extender, names, x_col, share)
+    ctx = _Context(solved, ranging, extender, names, x_col, share, deadline=time.perf_counter() + seconds)
     explained = [_explain_binding(result.binding[k], ctx) for k in chosen]
+    if ctx.own_skipped:
+        notes.append(f"own prices of {ctx.own_skipped} trading province(s) not measured (explain time spent)")
     groups: dict[str, list[BindingExplained]] = {}
     for e in explained:
         groups.setdefault(e.policy_item, []).append(e)
@@ -155,6 +157,9 @@ class _Context:
     names: Names
     x_col: dict
     share: dict
+    deadline: float = float("inf")
+    """Own prices in quota markets (re-solves) are measured until then; the rest are left out."""
+    own_skipped: int = 0
 
 
 def _explain_binding(b: Binding, ctx: _Context) -> BindingExplained:
@@ -324,6 +329,9 @@ def _own_prices(ctx: _Context, rule, idx) -> list[OwnPrice]:
             trades.append((side, region, j, float(solved.col_value[j]), cd))
     if not any(x > EPS for _, _, _, x, _ in trades):
         return []
+    if time.perf_counter() > ctx.deadline:
+        ctx.own_skipped += sum(x > EPS for _, _, _, x, _ in trades)
+        return []
     lp = solved.highs.getLp()
     h = new_highs()
     h.passModel(lp)
@@ -334,6 +342,9 @@ def _own_prices(ctx: _Context, rule, idx) -> list[OwnPrice]:
     out = []
     for side, region, j, x, cd in trades:
         if x <= EPS:
+            continue
+        if time.perf_counter() > ctx.deadline:
+            ctx.own_skipped += 1
             continue
         value = 0.0
         row = solved.row_of.get(cd) if cd is not None else None
