@@ -39,11 +39,10 @@ from landquota.solvers.duals import stated_side
 from landquota.solvers.handoff import new_highs
 from landquota.solvers.result import Conflict, ConflictRule, Diagnosis
 from landquota.solvers.solved import Solved
-from landquota.solvers.wording import Names, capitalised, noun, num
+from landquota.solvers.wording import Names, capitalised, noun, num, unit_zh
 
 INF = highspy.kHighsInf
 _IIS = highspy.IisBoundStatus
-_UNIT_ZH = {"ha": "公顷", "亿元": "亿元", "project": ""}  # a committed project's share has no unit word
 
 METHOD = (
     "HiGHS IIS (getIis, iis_strategy = elastic LP + irreducible) on a feasibility copy of the LP; each "
@@ -356,7 +355,7 @@ def _conflict(members: list[Member], others: list[Member], lp, model: _Model, na
 def _rule(info: RowInfo, m: Member, stored_change: float | None, lp, model: _Model, names: Names) -> ConflictRule:
     region_en, region_zh = names.en(info.region), names.zh(info.region)
     unit = info.unit
-    uzh = _UNIT_ZH.get(unit, unit)
+    uzh = unit_zh(unit)
     if info.kind == "committed_project":
         area = next((p.area_ha for p in model.lm.scenario.projects if p.id == info.region), 0.0)
         fits = None if stored_change is None else max(0.0, 1.0 + stored_change)
@@ -447,8 +446,8 @@ def _headline(rules: list[ConflictRule], provinces: list[str], names: Names) -> 
         en = (f"{where_en}: committed project{'s' if many else ''} {ids} need{'' if many else 's'} "
               f"{num(lim.required)} {lim.unit} of {subj_en[0].lower() + subj_en[1:]}, but the limit is "
               f"{num(lim.limit)} {lim.unit}.")
-        zh = (f"{where_zh}：承诺项目{ids}需要{subj_zh}{num(lim.required)}{_UNIT_ZH.get(lim.unit, lim.unit)}，"
-              f"但限额只有{num(lim.limit)}{_UNIT_ZH.get(lim.unit, lim.unit)}。")
+        zh = (f"{where_zh}：承诺项目{ids}需要{subj_zh}{num(lim.required)}{unit_zh(lim.unit)}，"
+              f"但限额只有{num(lim.limit)}{unit_zh(lim.unit)}。")
         return en, zh
     parts_en = [r.sentence_en.split(":")[0] if r.kind == "limit" else r.rule for r in rules
                 if r.kind in ("limit", "eligibility")]
@@ -464,7 +463,7 @@ def _headline(rules: list[ConflictRule], provinces: list[str], names: Names) -> 
         en += ". Smallest single fixes: " + "; ".join(
             f"{r.sentence_en.split(':')[0]} {r.change_needed:+,.4g} {r.unit}" for r in fixes)
         zh += "。单项最小调整：" + "；".join(
-            f"{r.sentence_zh.split('：')[0]}{r.change_needed:+,.4g}{_UNIT_ZH.get(r.unit, r.unit)}" for r in fixes)
+            f"{r.sentence_zh.split('：')[0]}{r.change_needed:+,.4g}{unit_zh(r.unit)}" for r in fixes)
     return en + ".", zh + "。"
 
 
