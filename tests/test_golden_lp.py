@@ -175,3 +175,20 @@ def test_golden_format_catches_a_changed_coefficient(model):
     m.landplan.pool_ha["110000"] = 100 + 1e-9
     assert golden_text(m, "landplan") != golden_text(model, "landplan")
 
+
+
+def test_every_rule_reads_its_rows(model):
+    """Each rule's index roles match its component's index, and its words format on a real row."""
+    from landquota.solvers.wording import Names, noun
+
+    names = Names(golden_scenario())
+    for rule in REGISTRY:
+        comp = model.find_component(rule.path)
+        idx = next(iter(comp.keys()))
+        dim = len(idx) if isinstance(idx, tuple) else (0 if idx is None else 1)
+        assert len(rule.index) == dim, (rule.path, rule.index, idx)
+        region, year = rule.region_year(idx)
+        assert region == "national" or names.name(region), (rule.path, region)
+        assert rule.description(idx) and "{" not in rule.description(idx)
+        en, zh = noun(rule, region, year, names.detail(rule, idx), names, "")
+        assert en and zh and "{" not in en + zh, rule.path
