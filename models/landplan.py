@@ -58,6 +58,7 @@ POOL = Rule(
     path="landplan.pool", name="provincial_pool", item=LAND_PLAN, sense="upper", unit="ha",
     describe="one more ha of {r}'s year-{t} quota pool",
     noun_en="{r}'s year-{t} new-land quota pool", noun_zh="{r}第{t}年新增建设用地指标池",
+    words={"summary_en": "Quota pools", "summary_zh": "指标池"},
     source="item (20): provinces manage their own pools",
 )
 BOUGHT_USED = Rule(

@@ -129,7 +129,9 @@ class Rule:
     words: dict[str, str] = field(default_factory=dict, compare=False)
     """Sentences of this rule's own (templates), where the generic ones do not fit: 'price_en'/'price_zh'
     replace "one more … is worth …" ({r} region code, {price} money); 'conflict_en'/'conflict_zh' and
-    'need_en'/'need_zh' are a diagnosis's sentence ({r} region, {t} year, {n} amount, {area} ha, {city})."""
+    'need_en'/'need_zh' are a diagnosis's sentence ({r} region, {t} year, {n} amount, {area} ha, {city});
+    'summary_en'/'summary_zh' name a line of the explanation's summary listing this rule's prices by region
+    (e.g. 'Quota pools')."""
     hint: Callable[[Any, str, float], tuple[str, str] | None] | None = field(default=None, compare=False)
     """Diagnosis: ``hint(model_data, region, required_limit)`` → (en, zh) naming the change in the
     scenario's own data (e.g. the per-capita cap in m² a required room means)."""

@@ -512,7 +512,7 @@ def _summary(result: Result, groups: list[BindingGroup], ranges: list[ValueRange
     head_zh = f"情景{result.scenario}：{STATUS_ZH.get(result.status, result.status)}" + (
         f"，目标值{obj:,.2f}亿元。" if obj is not None else "。")
     en, zh = [head_en], [head_zh]
-    rules = [r for g in groups for r in g.rules if r.rule != "project_whole"]
+    rules = [r for g in groups for r in g.rules]
 
     def more(r: BindingExplained) -> float:
         """Value of one more unit (differs from the dual at a corner)."""
@@ -530,16 +530,20 @@ def _summary(result: Result, groups: list[BindingGroup], ranges: list[ValueRange
             f"{r.subject_en} ({more(r):.3g} 亿元 per 亿元)" for r in money) + ".")
         zh.append("最紧的资金约束：" + "；".join(
             f"{r.subject_zh}（每亿元{more(r):.3g}亿元）" for r in money) + "。")
-    pools = [r for r in rules if r.rule == "provincial_pool"]
-    if pools:
+    for rule in REGISTRY:  # rules whose prices the summary lists region by region (words 'summary_en/zh')
+        if "summary_en" not in rule.words:
+            continue
+        pools = [r for r in rules if r.rule == rule.name]
+        if not pools:
+            continue
         yr = lambda r: f" in year {r.year}" if len({p.year for p in pools}) > 1 else ""  # noqa: E731
         yr_zh = lambda r: f"第{r.year}年" if len({p.year for p in pools}) > 1 else ""  # noqa: E731
         pools = sorted(pools, key=lambda r: -more(r))
-        en.append("Quota pools: " + "; ".join(
-            f"one more ha for {names.en(r.region)}{yr(r)} is worth {num(cny_10k(more(r)))} 万元"
+        en.append(f"{rule.words['summary_en']}: " + "; ".join(
+            f"one more {rule.unit} for {names.en(r.region)}{yr(r)} is worth {num(cny_10k(more(r)))} 万元"
             for r in pools[:6]) + more_en(len(pools) - 6) + ".")
-        zh.append("指标池：" + "；".join(
-            f"{names.zh(r.region)}{yr_zh(r)}每增加1公顷价值{num(cny_10k(more(r)))}万元" for r in pools[:6])
+        zh.append(f"{rule.words['summary_zh']}：" + "；".join(
+            f"{names.zh(r.region)}{yr_zh(r)}每增加1{unit_zh(rule.unit)}价值{num(cny_10k(more(r)))}万元" for r in pools[:6])
             + more_zh(len(pools) - 6) + "。")
     if unmet:
         top = sorted(unmet, key=lambda u: -u.amount_ha)[:5]
