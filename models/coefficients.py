@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from landquota.models.approval import Route, route
 from landquota.models.memo import Memo
-from landquota.models.policy import M2_PER_HA
+from landquota.models.units import M2_PER_HA
 from landquota.models.scenario import City, Scenario
 
 
@@ -47,12 +47,8 @@ class CityCoefficients:
 def city_coefficients(s: Scenario, c: City) -> CityCoefficients:
     pol = s.policy
     prov = s.province(c.province_code)
-    current_pc = c.urban_construction_land_ha * M2_PER_HA / c.resident_population if c.resident_population else 0.0
-    per_settler = pol.new_land_per_settler_m2(current_pc) * (1.0 + prov.linkage_adjustment)
-    eligible = float(c.settlers_per_year)
-    if pol.zero_land_for_central_districts and c.size_class in ("super_large", "mega"):
-        eligible *= 1.0 - c.settlers_central_district_share
-    need = per_settler * eligible * pol.linkage_strength / M2_PER_HA
+    current_pc = c.current_per_capita_m2
+    per_settler, eligible, need = c.linked_land(pol, prov.linkage_adjustment)
     final_pop = max(0, c.resident_population + s.years * c.resident_population_growth_per_year)
     eff_cap = min(max(pol.per_capita_cap_m2, current_pc), current_pc + pol.per_capita_max_increase_m2)
     room = max(0.0, eff_cap * final_pop / M2_PER_HA - c.urban_construction_land_ha)

@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from landquota.models.funding import FundingSource, default_funding_sources
 from landquota.models.policy import PolicyParameters
+from landquota.models.units import M2_PER_HA
 from landquota.models.regions import PROVINCES
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -224,6 +225,22 @@ class City(BaseModel):
     @property
     def is_centre(self) -> bool:
         return self.tier in ("municipality", "provincial_capital", "separately_listed")
+
+    @property
+    def current_per_capita_m2(self) -> float:
+        """Urban construction land ÷ resident population now, m² (GB 50137 measures on residents)."""
+        return self.urban_construction_land_ha * M2_PER_HA / self.resident_population if self.resident_population else 0.0
+
+    def linked_land(self, policy: PolicyParameters, linkage_adjustment: float) -> tuple[float, float, float]:
+        """(per-settler standard m², eligible settlers per year, linked land ha per year) under 国土资发〔2016〕123号:
+        the tier of its current per-capita land × (1 + the province's flex); settlers in the central districts of
+        super-large and mega cities earn none; × ``policy.linkage_strength``. The one place this is computed
+        (models.coefficients and the scenario checks read it)."""
+        per_settler = policy.new_land_per_settler_m2(self.current_per_capita_m2) * (1.0 + linkage_adjustment)
+        eligible = float(self.settlers_per_year)
+        if policy.zero_land_for_central_districts and self.size_class in ("super_large", "mega"):
+            eligible *= 1.0 - self.settlers_central_district_share
+        return per_settler, eligible, per_settler * eligible * policy.linkage_strength / M2_PER_HA
 
     @property
     def tilt_weight(self) -> float:
@@ -463,10 +480,9 @@ def check_scenario(s: Scenario, positions: dict[str, list[int]] | None = None) -
     national = s.policy.quota_allocation == "national"
     linked: dict[str, float] = {}
     if national and committed_area and not probs:
-        from landquota.models.coefficients import all_city_coefficients  # (coefficients imports this module)
-        coeffs = all_city_coefficients(s)
         for c in s.cities:
-            linked[c.province_code] = linked.get(c.province_code, 0.0) + coeffs[c.code].linkage_need_ha_per_year
+            need = c.linked_land(s.policy, s.province(c.province_code).linkage_adjustment)[2]
+            linked[c.province_code] = linked.get(c.province_code, 0.0) + need
     for i, p in enumerate(s.provinces):
         need = committed_area.get(p.code, 0.0)
         if need <= 0 or (national and not linked):

@@ -15,10 +15,11 @@ import pyomo.environ as pyo
 
 from landquota.models.build import LandModel, land_per_capita_after_m2
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
-from landquota.models.linkage import reward_fund_allocation
-from landquota.models.policy import MU_PER_HA
-from landquota.solvers.duals import binding_rules, make_row
+from landquota.models.landplan import TILT_SHARE
+from landquota.models.linkage import SETTLER_FLOOR, reward_fund_allocation
 from landquota.models.landplan import linked_by_province
+from landquota.models.units import M2_PER_HA, MU_PER_HA, cny_10k, cny_100m
+from landquota.solvers.duals import binding_rules, make_row
 from landquota.solvers.result import (
     CityRow, CityYearRow, FinancingRow, Headline, LimitRow, NationalSummary, NationalYearRow, ProjectRow, ProvinceRow,
     ProvinceYearRow, Result, Shortfall, SolveStats, TradeRow,
@@ -293,14 +294,14 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             if b:
                 trades.append(TradeRow(market="construction_land", province_code=p.code, side="buy", year=t,
                                        area_ha=b, price_cny_10k_per_mu=buy_price,
-                                       amount_cny_100m=b * MU_PER_HA * buy_price / 1e4))
+                                       amount_cny_100m=cny_100m(b * MU_PER_HA * buy_price)))
             if p.land_quota_seller:
                 v = float(sell_land[p.code][ti])
                 if v:
                     price = pol.land_quota_seller_price_cny_10k_per_mu
                     trades.append(TradeRow(market="construction_land", province_code=p.code, side="sell", year=t,
                                            area_ha=v, price_cny_10k_per_mu=price,
-                                           amount_cny_100m=v * MU_PER_HA * price / 1e4))
+                                           amount_cny_100m=cny_100m(v * MU_PER_HA * price)))
         for side, flag, var, price in (
             ("buy", p.farmland_quota_buyer, "buy_farmland", pol.farmland_buyer_price_cny_10k_per_ha() / MU_PER_HA),
             ("sell", p.farmland_quota_seller, "sell_farmland", pol.farmland_seller_price_cny_10k_per_ha() / MU_PER_HA),
@@ -310,15 +311,16 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
                 if v:
                     trades.append(TradeRow(market="supplementary_farmland", province_code=p.code, side=side,
                                            year=None, area_ha=v, price_cny_10k_per_mu=price,
-                                           amount_cny_100m=v * MU_PER_HA * price / 1e4))
+                                           amount_cny_100m=cny_100m(v * MU_PER_HA * price)))
 
     shortfalls = []
     for ci, ti in zip(*np.nonzero(short_a)):
-        shortfalls.append(Shortfall(rule="settler_land_floor", policy_item="(6) linkage", region=d.cities[ci],
+        shortfalls.append(Shortfall(rule=SETTLER_FLOOR.name, policy_item=SETTLER_FLOOR.policy_item, region=d.cities[ci],
                                     year=years[ti], amount_ha=float(short_a[ci, ti])))
     tilt_a = land.tilt_shortfall
     for pi, ti in zip(*np.nonzero(tilt_a)):
-        shortfalls.append(Shortfall(rule="tilt_share", policy_item="(20) tilt", region=m.landplan.tilt_provinces[pi],
+        shortfalls.append(Shortfall(rule=TILT_SHARE.name, policy_item=TILT_SHARE.policy_item,
+                                    region=m.landplan.tilt_provinces[pi],
                                     year=years[ti], amount_ha=float(tilt_a[pi, ti])))
 
     binding = binding_rules(m, duals) if duals else []
@@ -402,8 +404,8 @@ def _national(lm: LandModel, land: Land, linked: dict, binding: list, provinces:
         en, zh = "No national total is set: provinces plan with their pools only.", "未设全国总量：各省仅按指标池规划。"
     elif all_bind:
         en = (f"The national total ({total:,.0f} ha a year) binds: one more ha of it is worth "
-              f"{1e4 * rows[0].shadow_price_cny_100m_per_ha:,.2f}万元 in year 1.")
-        zh = f"全国计划总量（每年{total:,.0f}公顷）为紧约束：第1年每增加1公顷价值{1e4 * rows[0].shadow_price_cny_100m_per_ha:,.2f}万元。"
+              f"{cny_10k(rows[0].shadow_price_cny_100m_per_ha):,.2f}万元 in year 1.")
+        zh = f"全国计划总量（每年{total:,.0f}公顷）为紧约束：第1年每增加1公顷价值{cny_10k(rows[0].shadow_price_cny_100m_per_ha):,.2f}万元。"
     elif pol.quota_allocation == "national":
         urban = land.new_land_y.sum(axis=1) - land.regional_land_y.sum(axis=1)
         capped = sum(1 for ci, c in enumerate(d.cities)
@@ -426,7 +428,7 @@ def _national(lm: LandModel, land: Land, linked: dict, binding: list, provinces:
     summary = NationalSummary(
         quota_allocation=pol.quota_allocation, national_total_ha=None if total is None else total * s.years,
         quota_allocated_ha=float(alloc_t.sum()), quota_used_ha=float(used_t.sum()), linked_ha=linked_total * s.years,
-        settlers=settlers, linked_m2_per_settler=(linked_total * s.years * 1e4 / settlers) if settlers else None,
+        settlers=settlers, linked_m2_per_settler=(linked_total * s.years * M2_PER_HA / settlers) if settlers else None,
         shadow_price_cny_100m_per_ha=[r.shadow_price_cny_100m_per_ha for r in rows], binds=all_bind,
         provinces_at_floor=at_floor, provinces_at_ceiling=at_ceiling, note_en=en, note_zh=zh)
     return rows, summary
