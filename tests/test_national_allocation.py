@@ -357,3 +357,16 @@ def test_batch_compares_allocation_by_province(tmp_path):
     assert gd == pytest.approx([286.0, 336.0], abs=1e-6)
     written = {p.name for p in plots(spec, rows, tmp_path)}
     assert {"heatmap_new_land_by_province.png", "heatmap_quota_allocated_by_province.png"} <= written
+
+
+def test_buyers_own_price_reads_its_allocation_in_national_mode():
+    """Under national allocation a buyer's quota is its allocation, not a pool: 廣東's own price of one
+    more ha bought is what one more ha of allocation is worth to it (0.085885, 廣州's general land net
+    of its farmland quota) less what it pays (750万元/ha + the 0.1万元 tie-break)."""
+    r = solve_scenario(apply_overrides(load_dataset("demo"), DEMO_NATIONAL))
+    clearing = [e for g in r.explain.binding_groups for e in g.rules if e.rule == "land_quota_clearing"]
+    assert len(clearing) == 1
+    own = {o.province_code: o for o in clearing[0].own_prices}
+    gd_value = 0.0925 - 0.5 * 132.3 / 1e4
+    assert own["440000"].own_price_cny_100m == pytest.approx(gd_value - 0.07501, rel=1e-6)
+    assert shadow(r, "allocated_quota", "440000", 1) == pytest.approx(gd_value, rel=1e-9)
