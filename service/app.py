@@ -26,12 +26,12 @@ from landquota.models.approval import route
 from landquota.models.policy import PolicyParameters
 from landquota.models.scenario import Problem, Scenario
 from landquota.service.auth import Auth, Reader, Solver
-from landquota.service.batch_routes import batch_router
+from landquota.service.routers.batches import batch_router
 from landquota.service.db import utcnow
 from landquota.service.errors import ApiError, BodySizeLimit, install, invalid
 from landquota.service.export import table_csv
 from landquota.service.jobs import JobInfo
-from landquota.service.keys_routes import keys_router
+from landquota.service.routers.keys import keys_router
 from landquota.service.runtime import Service
 from landquota.service.schemas import (
     SOLVE_EXAMPLES, ApprovalRequest, ApprovalResponse, DatasetList, ExplainView, Health, JobLinks, JobList, JobStatus,

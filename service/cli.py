@@ -190,10 +190,10 @@ def cmd_route(args) -> int:
 def cmd_batch(args) -> int:
     import hashlib
 
-    from landquota.service.batch import run_batch
-    from landquota.service.batch_report import plots, table, to_csv
-    from landquota.service.batch_spec import BatchSpec, expand
-    from landquota.service.batch_store import BatchStore
+    from landquota.service.batches.run import run_batch
+    from landquota.service.batches.report import plots, table, to_csv
+    from landquota.service.batches.spec import BatchSpec, expand
+    from landquota.service.batches.store import BatchStore
 
     spec = BatchSpec.model_validate(_read_file(Path(args.file)))
     out = Path(args.out or f"out/{spec.name}")

@@ -18,8 +18,8 @@ from typing import Any
 from landquota.models.overrides import apply_overrides
 from landquota.models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
 from landquota.service.auth import KeyStore
-from landquota.service.batch_runner import BatchRunner
-from landquota.service.batch_store import BatchStore
+from landquota.service.batches.runner import BatchRunner
+from landquota.service.batches.store import BatchStore
 from landquota.service.db import make_engine
 from landquota.service.errors import ApiError, invalid
 from landquota.service.jobs import ALL, JobInfo, JobStore, Lanes, QueueFull, TooManyActive, size_columns

@@ -13,10 +13,10 @@ import ctypes
 import gc
 import os
 import signal
-import threading
-import time
 import traceback
 from typing import Callable
+
+from landquota.service.procs import exit_with_parent
 
 Progress = Callable[[str], None]
 SolveFn = Callable[[dict, Progress], dict]
@@ -46,7 +46,7 @@ def solve_payload(payload: dict, progress: Progress) -> dict:
 def worker_main(conn, solve_fn: SolveFn) -> None:
     """Entry point of a worker process: serve jobs until told to stop or the parent goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle: it stops us
-    _exit_with_parent()
+    exit_with_parent()  # a worker whose server died (even by SIGKILL) must not solve on as an orphan
     import landquota.solvers.highs  # noqa: F401  (warm: import Pyomo and HiGHS before the first job)
 
     conn.send(("ready", os.getpid()))
@@ -90,16 +90,3 @@ def trim_heap() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         pass
-
-
-def _exit_with_parent() -> None:
-    """A worker whose server died (even by SIGKILL) must not solve on as an orphan."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()

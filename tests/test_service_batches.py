@@ -131,7 +131,7 @@ def test_batch_resumes_after_the_server_is_killed(tmp_path):
 
 
 def test_swaggers_batch_example_runs_and_its_scaled_variant_matches_explicit_lines(server):
-    from landquota.service.batch_routes import BATCH_EXAMPLE
+    from landquota.service.routers.batches import BATCH_EXAMPLE
 
     c = server.client
     spec = c.get("/openapi.json").json()["paths"]["/v1/batches"]["post"]["requestBody"]["content"][

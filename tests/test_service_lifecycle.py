@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 from landquota.datasets import load_dataset
 from landquota.service.db import make_engine
 from landquota.service.jobs import JobStore
+from landquota.service.procs import free_port
 from landquota.service.settings import Settings
 from landquota.solvers.highs import solve_scenario
 from tests.test_service_support import ServerThread, blocked, poll_job, settings_for, wait_until
@@ -122,17 +122,12 @@ def test_abrupt_stop_reruns_or_fails_jobs_left_running(tmp_path):
         assert res.status_code == 200 and res.json()["status"] == "error"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Serve:
     """``landquota serve`` in a subprocess (``python -m service.cli serve``)."""
 
     def __init__(self, cwd: Path, workers: int, **env: str):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         e = {k: v for k, v in os.environ.items() if not k.startswith("LANDQUOTA_")}
         e.update(env)

@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 
 from landquota.models.scenario import Problem, ScenarioInvalid, load_scenario
 from landquota.service.auth import Principal, Reader, Solver
-from landquota.service.batch_report import table, to_csv
-from landquota.service.batch_spec import BatchSpec, expand
+from landquota.service.batches.report import table, to_csv
+from landquota.service.batches.spec import BatchSpec, expand
 from landquota.service.db import as_utc
 from landquota.service.errors import ApiError, invalid
 from landquota.service.schemas import Problems

@@ -1,7 +1,7 @@
 """Batches inside the service: one runner thread, batches from the database, resumable.
 
 A submitted batch is written to the database (``batches`` table) before it is acknowledged. The
-runner thread takes queued batches oldest first and runs them with :func:`service.batch.run_batch`
+runner thread takes queued batches oldest first and runs them with :func:`service.batches.run.run_batch`
 on ``LANDQUOTA_BATCH_BACKEND`` (``local`` process pool by default, or ``ray``); each finished
 variant is written at once. After a restart every batch left ``queued`` or ``running`` resumes,
 skipping the variants already stored. ``cancel`` stops a batch after the variants in flight.
@@ -15,9 +15,9 @@ import time
 
 from sqlalchemy.exc import OperationalError
 
-from landquota.service.batch import run_batch
-from landquota.service.batch_spec import BatchSpec, expand
-from landquota.service.batch_store import BatchStore
+from landquota.service.batches.run import run_batch
+from landquota.service.batches.spec import BatchSpec, expand
+from landquota.service.batches.store import BatchStore
 
 log = logging.getLogger("landquota.batches")
 

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from landquota.models.overrides import scale_factor
-from landquota.service.batch_spec import BatchSpec, expand
+from landquota.service.batches.spec import BatchSpec, expand
 
 
 def table(rows: list[dict], kpis: list[str]) -> list[dict]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-import threading
 import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -31,7 +30,8 @@ from typing import Any, Callable, Iterable
 from landquota.models.build import structure_key
 from landquota.models.overrides import apply_overrides
 from landquota.models.scenario import ScenarioInvalid, load_scenario
-from landquota.service.batch_spec import BatchSpec, expand
+from landquota.service.batches.spec import BatchSpec, expand
+from landquota.service.procs import exit_with_parent
 from landquota.solvers.highs import ScenarioSolver, SolveOptions
 from landquota.solvers.result import Headline, Result
 
@@ -98,22 +98,9 @@ _WORKER: VariantWorker | None = None
 
 def _init_worker(base_path: str, options: SolveOptions) -> None:
     global _WORKER
-    _exit_with_parent()
+    exit_with_parent()  # a pool worker whose parent is killed does not linger as an orphan
     with open(base_path, encoding="utf-8") as f:
         _WORKER = VariantWorker(json.load(f), options)
-
-
-def _exit_with_parent() -> None:
-    """A pool worker whose parent is killed (SIGKILL leaves no time to stop it) exits by itself
-    instead of lingering as an orphan."""
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _run_in_worker(name: str, overrides: dict) -> dict[str, Any]:
