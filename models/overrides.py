@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import operator
 import re
 from typing import Any
@@ -148,7 +149,10 @@ def _set(data: dict, path: str, value: Any) -> None:
                     chosen = [i for i, x in enumerate(items)
                               if (str(x.get(k)) if isinstance(x, dict) else str(getattr(x, k, ""))) == sel]
                 if not chosen:
-                    raise KeyError(f"no {name} with {key} {sel!r}")
+                    if key is None and sel.isdigit():
+                        raise KeyError(f"no {name}[{sel}]: {name} has {len(items)} item(s), selected by position "
+                                       f"from 0")
+                    raise KeyError(f"no {name} with {key or 'id'} {sel!r}")
                 if last:
                     raise ValueError(f"{path!r} selects list items; name a field, e.g. {path}.field")
                 nxt.extend(_open(items, i) for i in chosen)
@@ -164,11 +168,20 @@ def scale_factor(value: Any) -> float | None:
     return float(m.group("f")) if m else None
 
 
+def _looks_scaled(value: Any) -> bool:
+    return isinstance(value, str) and value.strip()[:1] in ("*", "×")
+
+
 def _assigned(current: Any, value: Any, path: str) -> Any:
     """What an override stores: ``value``, or for a scale ("*0.8") the number(s) there times the
     factor (every value of a table such as a credit line per province; whole numbers stay whole)."""
     f = scale_factor(value)
-    if f is None or isinstance(current, str):  # a text field takes the text as it is
+    if isinstance(current, str):  # a text field takes the text as it is
+        return value
+    if f is None and _looks_scaled(value) or f is not None and not math.isfinite(f):
+        raise ValueError(f"{path!r}: bad scale factor {value!r}: write \"*\" (or \"×\") and a finite number "
+                         "≥ 0, e.g. \"*0.8\"")
+    if f is None:
         return value
 
     def times(v):
