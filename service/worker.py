@@ -23,20 +23,16 @@ SolveFn = Callable[[dict, Progress], dict]
 
 
 def solve_payload(payload: dict, progress: Progress) -> dict:
-    """The default solve function: validate, build, solve, extract (``solvers.highs``)."""
-    from landquota.models.scenario import load_scenario
-    from landquota.solvers.highs import ScenarioSolver, SolveOptions
+    """The default solve function: resolve (``service.requests.resolve_request``), build, solve, extract."""
+    from landquota.service.requests import resolve_request
+    from landquota.solvers.highs import ScenarioSolver
 
     progress("validating")
-    scenario = load_scenario(payload["scenario"])
     opts = payload.get("options") or {}
-    options = SolveOptions(
-        time_limit_s=float(opts.get("time_limit_s", 300.0)),
-        whole_projects=bool(opts.get("whole_projects", False)),
-        mip_rel_gap=float(opts.get("mip_rel_gap", 1e-4)),
-        threads=opts.get("threads"),
-        duals=bool(opts.get("duals", True)),
-    )
+    scenario, options = resolve_request(payload["scenario"], None, {
+        "time_limit_s": float(opts.get("time_limit_s", 300.0)), "whole_projects": bool(opts.get("whole_projects", False)),
+        "mip_rel_gap": float(opts.get("mip_rel_gap", 1e-4)), "threads": opts.get("threads"),
+        "duals": bool(opts.get("duals", True))})
     progress("building")
     solver = ScenarioSolver(scenario, options)
     progress("solving")

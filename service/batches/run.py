@@ -28,31 +28,25 @@ from multiprocessing import get_context
 from typing import Any, Callable, Iterable
 
 from landquota.models.build import structure_key
-from landquota.models.overrides import apply_overrides
-from landquota.models.scenario import ScenarioInvalid, load_scenario
+from landquota.models.scenario import ScenarioInvalid
 from landquota.service.batches.spec import BatchSpec, expand
 from landquota.service.procs import exit_with_parent
+from landquota.service.requests import resolve_request
 from landquota.solvers.highs import ScenarioSolver, SolveOptions
 from landquota.solvers.result import Headline, Result
 
 
 def base_data(spec: BatchSpec) -> dict:
     """The base scenario as plain data (what is shipped to workers)."""
-    if spec.base.dataset is not None:
-        from landquota.datasets import dataset_dict
-
-        data = dataset_dict(spec.base.dataset)
-    else:
-        data = spec.base.scenario
-    if spec.base.overrides:
-        return apply_overrides(data, spec.base.overrides).model_dump(mode="json")
-    return load_scenario(data).model_dump(mode="json")
+    base = spec.base
+    scenario, _ = resolve_request(base.dataset if base.dataset is not None else base.scenario, base.overrides)
+    return scenario.model_dump(mode="json")
 
 
 def batch_options(spec: BatchSpec) -> SolveOptions:
     """KPIs are the headline figures: no tables, duals or explanation (ranging, summaries) to pay for."""
-    return SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects, explain=False,
-                        duals=False, tables=False)
+    return SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects,
+                                   explain=False, duals=False, tables=False)
 
 
 def kpis(result: Result) -> dict[str, Any]:
@@ -71,7 +65,7 @@ class VariantWorker:
     def __init__(self, base: dict, options: SolveOptions):
         # validated once; each variant is made from it, sharing every part its overrides leave alone
         # (models.overrides), so what is derived from those parts is not derived again (models.memo)
-        self.base = load_scenario(base)
+        self.base = resolve_request(base)[0]
         self.options = options
         self.solver = ScenarioSolver(self.base, options)
         self.key = self.solver.model.key
@@ -79,14 +73,14 @@ class VariantWorker:
     def run(self, name: str, overrides: dict) -> dict[str, Any]:
         t0 = time.perf_counter()
         try:
-            scenario = apply_overrides(self.base, overrides) if overrides else self.base
+            scenario = resolve_request(self.base, overrides)[0] if overrides else self.base
             if structure_key(scenario, self.options.whole_projects) == self.key:
                 result, warm = self.solver.resolve(scenario), True
             else:
                 result, warm = ScenarioSolver(scenario, self.options).solve(), False
             row = kpis(result)
             return {"name": name, "ok": True, "warm": warm, "seconds": time.perf_counter() - t0, **row}
-        except ScenarioInvalid as e:
+        except ScenarioInvalid as e:  # a batch checked at submission never gets here; a CLI batch may
             msg = "; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in e.problems)
             return {"name": name, "ok": False, "error": f"invalid variant: {msg}", "seconds": time.perf_counter() - t0}
         except Exception as e:  # one failing variant must not stop the batch
