@@ -16,7 +16,7 @@ import time
 from sqlalchemy.exc import OperationalError
 
 from landquota.service.batches.run import run_batch
-from landquota.service.batches.spec import BatchSpec, expand
+from landquota.service.batches.spec import BatchSpec
 from landquota.service.batches.store import BatchStore
 
 log = logging.getLogger("landquota.batches")
@@ -50,8 +50,9 @@ class BatchRunner:
             self._thread.join(timeout)
 
     # ---- requests --------------------------------------------------------------------------------
-    def submit(self, spec: BatchSpec, owner: str | None = None) -> str:
-        bid = self.store.create(spec.name, spec.model_dump_json(), self.backend, len(expand(spec)), owner=owner)
+    def submit(self, spec: BatchSpec, batch_id: str, total: int, owner: str | None = None) -> str:
+        """Store a checked batch of ``total`` variants (committed before it is acknowledged) and wake the thread."""
+        bid = self.store.create(spec.name, spec.model_dump_json(), self.backend, total, owner=owner, batch_id=batch_id)
         self._wake.set()
         return bid
 
