@@ -48,9 +48,10 @@ def settings_for(tmp_path, **kw) -> Settings:
 
 
 class ServerThread:
-    """``create_app(settings, solve_fn)`` served by uvicorn on a free loopback port, in a thread."""
+    """``create_app(settings, solve_fn)`` served by uvicorn on a free loopback port, in a thread; entered
+    once its solver workers are ready (``wait_ready``)."""
 
-    def __init__(self, settings: Settings, solve_fn=scripted_solve):
+    def __init__(self, settings: Settings, solve_fn=scripted_solve, wait_ready: bool = True):
         self.app = create_app(settings, solve_fn)
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -59,11 +60,14 @@ class ServerThread:
         config = uvicorn.Config(self.app, log_level="warning", timeout_graceful_shutdown=2)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.wait_ready = wait_ready
 
     def __enter__(self) -> "ServerThread":
         self.thread.start()
         wait_until(lambda: self.server.started, 60, "server start")
         self.client = httpx.Client(base_url=self.url, timeout=30)
+        if self.wait_ready:  # /healthz says `starting` until every solver worker is ready
+            wait_until(lambda: self.client.get("/healthz").json()["status"] != "starting", 60, "workers ready")
         return self
 
     def __exit__(self, *exc) -> None:
