@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
 import time
 from collections import deque
@@ -93,6 +94,7 @@ _WORKER: VariantWorker | None = None
 def _init_worker(base_path: str, options: SolveOptions) -> None:
     global _WORKER
     exit_with_parent()  # a pool worker whose parent is killed does not linger as an orphan
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is its parent's to handle: the parent stops the pool
     with open(base_path, encoding="utf-8") as f:
         _WORKER = VariantWorker(json.load(f), options)
 
@@ -102,7 +104,7 @@ def _run_in_worker(name: str, overrides: dict) -> dict[str, Any]:
     return _WORKER.run(name, overrides)
 
 
-def _local(base, options, todo, workers, in_process) -> Iterable[dict]:
+def _local(base, options, todo, workers, in_process, should_stop=None) -> Iterable[dict]:
     """A process pool of ``workers``. With ``in_process`` this process solves variants too: all of
     them when ``workers`` is 1, else those it can while the pool starts. Spawning, importing and
     building the base take a pool worker about a second, in which a warm worker here solves a couple
@@ -136,19 +138,35 @@ def _local(base, options, todo, workers, in_process) -> Iterable[dict]:
             starting = set()
             while pending and len(running) < 2 * workers:  # submit lazily, so cancelling drops little
                 running.add(pool.submit(_run_in_worker, *pending.popleft()))
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            finished, running = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
             for f in finished:
                 yield f.result()
-    finally:  # on early exit (cancel, interrupt) drop what has not started
-        pool.shutdown(wait=True, cancel_futures=True)
+            if should_stop and should_stop():
+                return
+    finally:  # on early exit (cancel, stop, interrupt) drop what has not started, stop what runs
+        _close_pool(pool, now=bool(pending or running))
         tmp.cleanup()
+
+
+def _close_pool(pool: ProcessPoolExecutor, now: bool) -> None:
+    """Shut the pool down. ``now``: variants still run (the batch was cancelled or the service is
+    stopping): stop its processes instead of waiting for them, so a stop takes no longer than the
+    grace the service gives it and leaves no process, queue or semaphore behind."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # no public handle on them
+    pool.shutdown(wait=not now, cancel_futures=True)
+    if now:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.join(5)
+        pool.shutdown(wait=True)  # the pool's own thread and queues, now that nothing runs
 
 
 def _ready() -> bool:
     return _WORKER is not None
 
 
-def _ray(base, options, todo, workers, in_process) -> Iterable[dict]:
+def _ray(base, options, todo, workers, in_process, should_stop=None) -> Iterable[dict]:
     import ray
     from ray.util import ActorPool
 
@@ -195,7 +213,7 @@ def run_batch(
     rows: dict[str, dict] = {}
     if todo:
         base = base_data(spec)
-        stream = BACKENDS[backend](base, options, todo, workers, in_process)
+        stream = BACKENDS[backend](base, options, todo, workers, in_process, should_stop)
         try:
             for row in stream:
                 rows[row["name"]] = row
