@@ -24,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 
 from landquota.service.auth import Auth
 from landquota.service.errors import BodySizeLimit, install
+from landquota.service.examples import JOB_QUEUED, solve_200
 from landquota.service.routers import approval, batches, datasets, health, jobs, keys
 from landquota.service.routers.common import INVALID
 from landquota.service.runtime import Service
@@ -63,13 +64,6 @@ SWAGGER_UI = {"tryItOutEnabled": True, "displayRequestDuration": True, "defaultM
               "persistAuthorization": True}
 """Swagger UI opens each operation ready to run: on POST /v1/solve, *Execute* solves the example; the
 key given with *Authorize* is kept across reloads."""
-
-def _version() -> str:
-    try:
-        return metadata.version("landquota")
-    except metadata.PackageNotFoundError:
-        return "unknown"
-
 
 def _version() -> str:
     try:
@@ -129,6 +123,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
             schema = default_openapi()
             _problems_for_422(schema)
             _settings_into_schema(schema, settings, auth.enabled)
+            openapi_examples(schema)
         return app.openapi_schema
 
     app.openapi = openapi
@@ -181,6 +176,17 @@ def _settings_into_schema(schema: dict, settings: Settings, auth_on: bool) -> No
             prop["default"] = prop["maximum"]
         if "examples" in prop:
             prop["examples"] = [min(x, prop["maximum"]) for x in prop["examples"]]
+
+
+def openapi_examples(schema: dict) -> None:
+    """The examples made from real answers (``service.examples``), put in after FastAPI has written the
+    document (it would drop their nulls): the 200 of POST /v1/solve, the 202 of both submissions."""
+    paths = schema.get("paths", {})
+    for path, code, example in (("/v1/solve", "200", solve_200()), ("/v1/solve", "202", JOB_QUEUED),
+                                ("/v1/jobs", "202", JOB_QUEUED)):
+        response = paths.get(path, {}).get("post", {}).get("responses", {}).get(code)
+        if response is not None:
+            response.setdefault("content", {}).setdefault("application/json", {})["example"] = example
 
 
 def _swagger_assets() -> str | None:

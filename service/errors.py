@@ -135,10 +135,11 @@ METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def allowed_methods(request: Request) -> list[str]:
-    """Every method some route of the app answers at the request's path (HEAD with GET)."""
+    """Every method some route of the app answers at the request's path (asked of every route, included
+    routers too, as the router itself would ask)."""
     from starlette.routing import Match
 
-    routes = [r for r in request.app.router.routes if getattr(r, "methods", None)]
+    routes = request.app.router.routes
     return [m for m in METHODS if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes)]
 
 

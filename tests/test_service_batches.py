@@ -9,8 +9,7 @@ import pytest
 from landquota.datasets import load_dataset
 from landquota.models.overrides import apply_overrides
 from landquota.solvers.highs import solve_scenario
-from tests.test_service_lifecycle import Serve
-from tests.test_service_support import ServerThread, poll_job, settings_for, wait_until
+from tests.test_service_support import Serve, ServerThread, poll_job, settings_for, wait_until
 
 POOLS = [200, 250, 300, 350]
 SPEC = {

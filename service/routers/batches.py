@@ -226,8 +226,8 @@ def results(batch_id: BatchIdPath, who: Reader, svc: Svc,
 
 @router.delete("/{batch_id}", response_model=BatchView | BatchDeleted,
                summary="Cancel a batch, or delete a finished one",
-               responses={200: {"description": "Queued or running: cancelled (the variants in flight finish, no "
-                                "more start; those done are kept) and answered as a BatchView with status "
+               responses={200: {"description": "Queued or running: cancelled (the variants in flight are stopped, "
+                                "no more start; those done are kept) and answered as a BatchView with status "
                                 "`cancelled`; DELETE it again to delete it. Finished (succeeded, failed or "
                                 "cancelled): deleted with its results, answered `{\"id\", \"deleted\": true}`; "
                                 "its id now answers 404."}, **_404, **_422})
