@@ -120,7 +120,7 @@ def check(svc: Service, spec: BatchSpec, who: Principal) -> int:
     st = svc.settings
     n = count(spec)  # before any variant is made: a few KB may describe millions
     if n > st.max_batch_variants:
-        raise invalid([Problem(loc=["body", "grid" if spec.grid else "variants"], rule="too_many_variants",
+        raise invalid([Problem(loc=["body", "variants"], rule="too_many_variants",
                                message=f"{n:,} variants; at most {st.max_batch_variants:,} per batch "
                                "(LANDQUOTA_MAX_BATCH_VARIANTS)")])
     big = {k: m for k, m in override_counts(spec).items() if m > MAX_OVERRIDES_PER_VARIANT}
