@@ -20,9 +20,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-import unicodedata
+import re
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from landquota.models.overrides import apply_overrides
@@ -104,10 +106,19 @@ def resolve_request(source: Source, overrides: Mapping[str, Any] | None = None,
     where = ["overrides"] if overrides else ["scenario"] if inline else ["dataset"]
     if overrides or not isinstance(source, Scenario):
         _check_size(s, where, limits)
-    problems = check_text(s) + check_sums(s)
+    # sections a variant shares with a base already checked (models.overrides keeps them) are not checked again
+    checked = isinstance(base, Scenario) and _CHECKED.get(id(base)) is base
+    same = {f for f in _IDS if checked and getattr(s, f) is getattr(base, f)}
+    problems = check_text(s, same) + check_sums(s, same)
     if problems:
         raise ScenarioInvalid([Problem(loc=[*where, *p.loc], rule=p.rule, message=p.message) for p in problems])
+    if not overrides:
+        _CHECKED[id(s)] = s
     return s, opts
+
+
+_CHECKED: "weakref.WeakValueDictionary[int, Scenario]" = weakref.WeakValueDictionary()
+"""Scenarios that passed :func:`check_text` and :func:`check_sums` whole (bases, datasets), by id."""
 
 
 def _options(options: Mapping[str, Any] | SolveOptions | None, limits: Limits) -> SolveOptions:
@@ -153,21 +164,29 @@ _IDS = {"provinces": ("code", "name"), "cities": ("code", "name", "province_code
 """The identifiers and names of each list section: no control characters in them."""
 
 
+_CC = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""The control characters: Unicode category Cc is exactly C0, DEL and C1."""
+
+
 def control_characters(text: str) -> list[str]:
     """The control characters (Unicode category Cc: C0, DEL, C1) in ``text``, as ``U+XXXX``."""
-    return sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) == "Cc"})
+    return sorted({f"U+{ord(c):04X}" for c in _CC.findall(text)})
 
 
-def check_text(s: Scenario) -> list[Problem]:
+def check_text(s: Scenario, skip: set[str] = frozenset()) -> list[Problem]:
     """Ids, codes and names hold no control characters (a tab, a newline, a NUL, an escape): they end
     up in CSV files, file names, logs and terminals, where such a character breaks or forges lines."""
     probs = []
-    bad = control_characters(s.name)
-    if bad:
-        probs.append(Problem(loc=["name"], rule="control_character",
-                             message=f"control character(s) {', '.join(bad)} in a name; remove them"))
+    if _CC.search(s.name):
+        probs.append(Problem(loc=["name"], rule="control_character", message=f"control character(s) "
+                             f"{', '.join(control_characters(s.name))} in a name; remove them"))
     for section, fields in _IDS.items():
-        for i, item in enumerate(getattr(s, section)):
+        if section in skip:
+            continue
+        items = getattr(s, section)
+        if not _CC.search("".join(str(getattr(x, f, "") or "") for x in items for f in fields)):
+            continue  # the usual case, at the cost of one search
+        for i, item in enumerate(items):
             for f in fields:
                 bad = control_characters(str(getattr(item, f, "") or ""))
                 if bad:
@@ -176,29 +195,32 @@ def check_text(s: Scenario) -> list[Problem]:
     return probs
 
 
-def check_sums(s: Scenario) -> list[Problem]:
+@lru_cache(maxsize=None)
+def _number_fields(model: type) -> tuple[str, ...]:
+    return tuple(f for f, info in model.model_fields.items()
+                 if info.annotation in (float, int, float | None, int | None))
+
+
+def check_sums(s: Scenario, skip: set[str] = frozenset()) -> list[Problem]:
     """Each number is finite, but totals the model forms must be too: areas that add up beyond the
     largest float (two parcels of 1.7e308 ha) would reach the solver as infinity."""
     probs = []
-    total = 0.0
-    for i, p in enumerate(s.projects):
-        area = sum(x.area_ha for x in p.parcels)
-        if not math.isfinite(area):
-            probs.append(Problem(loc=["projects", i, "parcels"], rule="sum_overflow",
-                                 message="the parcels' areas add up beyond the largest number (about 1.8e308 ha); "
-                                 "give areas in ha"))
-        total += area
-    if not probs and not math.isfinite(total):
-        probs.append(Problem(loc=["projects"], rule="sum_overflow",
-                             message="all projects' areas add up beyond the largest number (about 1.8e308 ha)"))
+    total = 0.0 if "projects" in skip else sum(x.area_ha for p in s.projects for x in p.parcels)  # > 0 each
+    if total == math.inf:
+        for i, p in enumerate(s.projects):
+            if sum(x.area_ha for x in p.parcels) == math.inf:
+                probs.append(Problem(loc=["projects", i, "parcels"], rule="sum_overflow",
+                                     message="the parcels' areas add up beyond the largest number (about 1.8e308 "
+                                     "ha); give areas in ha"))
+        if not probs:
+            probs.append(Problem(loc=["projects"], rule="sum_overflow",
+                                 message="all projects' areas add up beyond the largest number (about 1.8e308 ha)"))
     for section in ("provinces", "cities"):
         items = getattr(s, section)
-        if not items:
+        if not items or section in skip:
             continue
-        for f, info in type(items[0]).model_fields.items():
-            if info.annotation not in (float, int, float | None, int | None):
-                continue
-            if not math.isfinite(sum(abs(getattr(x, f) or 0) for x in items)):
+        for f in _number_fields(type(items[0])):
+            if sum(abs(getattr(x, f) or 0) for x in items) == math.inf:
                 probs.append(Problem(loc=[section, f], rule="sum_overflow",
                                      message=f"the {section}' {f} add up beyond the largest number (about 1.8e308)"))
     return probs
