@@ -1,35 +1,45 @@
 """Build the bundled national scenario ``china-2020`` (writes ``datasets/china-2020.json``).
 
-    .venv/bin/python -m datasets.build_china_2020            # write the JSON
-    .venv/bin/python -m datasets.build_china_2020 --check    # also solve it and print a summary
+    python datasets/build_china_2020.py                       # write the JSON (from the repository root)
+    python datasets/build_china_2020.py --check               # also solve it and print a summary
+    python -m landquota.datasets.build_china_2020 --out X.json   # the same, as a module, to another path
 
 Deterministic: no network, one fixed random seed (projects only), every constant below with its
-source. Tags as in ``shared/POLICY.md``: **[V]** confirmed in a published text, **[M]** widely
-reported, **[S]** a public statistic found in a stored copy of a public page (the page is named),
-**[E]** an estimate produced by a rule written in this file (and in ``china-2020.provenance.md``),
-**[A]** an assumption with no published figure behind it (a share, a rate).
+source; running it again gives a byte-identical file (tests/test_china_2020_data.py checks it). Tags as in
+``shared/POLICY.md``: **[V]** confirmed in a published text, **[M]** widely reported, **[S]** a public
+statistic found in a stored copy of a public page (the page is named), **[E]** an estimate produced by a rule
+written in this file (and in ``china-2020.provenance.md``), **[A]** an assumption with no published figure
+behind it (a share, a rate).
 
-What is cited and what is estimated
------------------------------------
-* Provinces: 7th-census population [V] and urbanisation rate [M] from POLICY.md; 2022 urban built-up
-  area [S] (all provinces but 北京); 2020 general-budget revenue [S].
-* National anchors: 2020 built-up area [V], city-district (城区) population [S], government-fund
-  revenue [S]; debt balance, transfers, special bonds, central budget investment [M].
-* Centre cities: 7th-census (2020) and 6th-census (2010) resident population of the whole
-  municipality / prefecture-level city [S], with the page each figure was read from; the city's
-  urbanisation rate where a page gave it [S], else the rule ``urban_rate_rule`` [E].
-* Everything else per city (per-capita land, growth, settlers, stock, values, projects) and per
-  province (pools, reserves, surplus quota, trading roles, fiscal capacity, debt, quotas) and every
-  funding limit is an estimate by a rule in this file, anchored on those magnitudes.
+Input tables (CSV in this folder, a source column for every cited figure):
+
+* ``provinces.csv`` — the one province table (also read by ``landquota generate`` through models.regions):
+  GB/T 2260 code, short and full name (simplified; traditional alias), 7th-census population [V] and urban
+  rate [M], 6th-census population [M], 2020 general-budget revenue [S]/[M], 2022 built-up area [S];
+* ``cities.csv`` — the 38 centre cities: tier, cluster, size class, 7th- and 6th-census population [S], urban
+  rate where cited;
+* ``clusters.csv`` — the 19 city clusters of the 14th Five-Year Plan outline [S], the provinces a plan covers
+  whole [M];
+* ``cluster_members.csv`` — prefectures of the clusters that cover part of a province (滇中, 黔中) [S].
+
+Everything else per city (per-capita land, growth, settlers, stock, values, projects) and per province (pools,
+reserves, surplus quota, trading roles, fiscal capacity, debt, quotas) and every funding limit is an estimate
+by a rule in this file, anchored on those magnitudes. To add fields for a new feature, write a function
+``f(provinces, cities)`` that edits the dicts in place and append it to ``EXTRA_FIELDS`` (applied last, in
+``assemble``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import random
 from pathlib import Path
+
+from landquota.models.regions import MUNICIPALITIES, PROVINCE_FULL_NAMES, province_table
+from landquota.models.regions import PROVINCES as PROVINCE_SHORT
 
 OUT = Path(__file__).with_name("china-2020.json")
 SEED = 20200403  # date of 发改规划〔2020〕532号; projects only
@@ -59,16 +69,6 @@ NAT_BUILTUP_2021_KM2 = 62_420.53
 """Urban (设市城市) built-up area, km²: 2020 60,721.32 [V] (POLICY.md: 60,721) and 2021 62,420.53 [S]
 (2021 城乡建设统计年鉴, as summarised at http://m.studyofnet.com/373424469.html, which also gives 城区人口
 44,253.74万 in 2020 and 县城人口 14,055.43万)."""
-PROV_BUILTUP_2022_KM2 = {
-    "440000": 6575, "370000": 5713, "320000": 4916, "410000": 3521, "330000": 3427, "510000": 3412,
-    "420000": 2866, "210000": 2815, "340000": 2500, "130000": 2267, "430000": 2105, "350000": 1877,
-    "450000": 1809, "230000": 1803, "360000": 1789, "500000": 1641, "220000": 1580, "610000": 1554,
-    "650000": 1428 + 227, "140000": 1295, "530000": 1288, "150000": 1273, "120000": 1264, "310000": 1242,
-    "520000": 1195, "620000": 968, "640000": 486, "460000": 419, "630000": 250, "540000": 171}
-"""Urban built-up area by province, end-2022, km² [S]: 2022年中国城市建设状况公报 (MOHURD) table as reprinted at
-http://hbzqbyyxgs.com/news/689696.html (广东 6,575 … 西藏 171; POLICY.md quotes seven of them [M]). 新疆 includes
-the 新疆兵团 row (227 km²). The table has no 北京 row: its 30 provinces + 兵团 add up to 63,676 km², the
-national '6.37万 km²' of the same page."""
 BJ_PC_RULE_PEERS = ("310000", "120000", "500000")
 """[E] 北京's built-up area is missing from the 2022 table: its 2020 per-capita land (m² per city-district
 resident) is taken as the mean of the other three municipalities' values from the rule below, times its
@@ -100,6 +100,11 @@ the flow is ≈ 90亿元 a year."""
 # =============================================================================================
 # Rules (all [E])
 # =============================================================================================
+SHRINKING_REST_PULL = 0.5
+"""[E] a rest-of-province unit whose own 2010–20 census trend is negative (the north-east, 山西 内蒙古 甘肃, and the
+remainders of provinces whose capital grew fast: 湖南 四川 湖北 …) urbanises at half the national pace on top of
+its trend: part of its urban-share rise is rural people leaving the province, which the negative trend already
+counts. The north-east's rest units then shrink (item (15)); the interior's grow slowly."""
 DECEL = 0.5
 """Urban population growth in the plan year = half the 2010–2020 average pace [E]. The national
 decade pace is 23.6 million/yr (communiqué No. 7); population growth has slowed since (0.53%/yr
@@ -157,17 +162,6 @@ national average of cross-province migrants is 33% (communiqué No. 7)."""
 # =============================================================================================
 # Item (21) finance: national anchors and rules
 # =============================================================================================
-GENERAL_REVENUE_2020 = {
-    "440000": 12921.92, "320000": 9059.43, "330000": 7248.0, "310000": 7046.3, "370000": 6560.0,
-    "110000": 5481.46, "510000": 4258.0, "410000": 4155.2, "130000": 3778.38, "340000": 3216.0,
-    "350000": 3080.0, "430000": 3080.44, "210000": 2655.6, "420000": 2511.2, "360000": 2507.0,
-    "140000": 2296.5, "610000": 2257.0, "530000": 2116.7, "500000": 2095.0, "150000": 2051.3,
-    "120000": 1923.10, "520000": 1786.78, "450000": 1716.94, "650000": 1569.71, "230000": 1152.50,
-    "220000": 1085.00, "620000": 874.50, "460000": 816.10, "640000": 419.40, "630000": 298.00,
-    "540000": 220.98}
-"""2020 general-budget revenue (一般公共预算收入) of each province, 亿元 [S]: the 31 provincial figures listed at
-http://pdsen.cn/uxmh/7929d3de471361454.html (广东 12,921.92 … 西藏 220.98). They add up to ≈ 100,000亿,
-the national local general-budget revenue."""
 NAT_TRANSFERS_2020 = 83_218.0
 """Central transfers to local governments 2020 (中央对地方转移支付), 亿元 [M] (MoF 2020 final accounts, widely
 reported; not confirmed against a stored page). Split by TRANSFER rule below [E]."""
@@ -205,9 +199,13 @@ DEBT_RISK_FACTOR = {"520000": 1.30, "150000": 1.30, "630000": 1.15, "460000": 1.
 * 西藏 0.40 — very little bonded debt relative to its transfer-funded budget [E, not cited];
 * 1.0 elsewhere. The other seven provinces over 100% in the Blue Book are not named in a stored page, so no
   other province is pushed over the line by hand."""
-DEBT_DEPENDENCE_K = 0.25
-"""[E] debt ∝ capacity × risk factor × (1 + 0.6 × (transfer share of capacity − national share)): provinces that
-depend on transfers borrowed more against their own resources (scaled to the national total)."""
+DEBT_DEPENDENCE_K_START = 0.25
+PROVINCES_OVER_DEBT_LINE_2020 = 9
+"""[E] debt ∝ capacity × risk factor × (1 + K × (transfer share of capacity − national share)): provinces that depend
+on transfers borrowed more against their own resources (scaled to the national total). K is calibrated, not chosen:
+the smallest K ≥ 0.25 on a 0.005 grid for which exactly nine provinces exceed the 100% line, the count the Local
+Government Bond Blue Book 2021 reports for 2020 [S] (SCMP 2021-05, link above; it names 贵州 and 内蒙古 only). Which
+other seven cross is the rule's estimate, not a published list."""
 DEBT_SERVICE_SHARE = 1796.5 / 11872.0
 """Existing debt service per year ≈ 15.1% of the balance [E], the ratio in 贵州's 2021 disclosure: principal
 and interest paid 1,796.5亿 on a balance of 11,872亿 [S] (China local-government bond disclosure platform, as
@@ -217,11 +215,14 @@ NAT_SPECIAL_BONDS_2020 = 37_500.0
 SPECIAL_BOND_SHARE_FOR_PROJECTS = 0.03
 """[A] share of the special-bond quota available to this dataset's candidate projects (the rest funds
 shanty-town renovation, land reserves, transport, etc. outside these projects). No published figure."""
-CDB_URBANISATION_LOANS_PER_YEAR = 2783.0 * 12 / 8
-"""CDB new-urbanisation infrastructure medium/long-term loans ≈ 4,175亿 a year: 2,783亿 in January–August 2024
-[S] (新华网 via http://cnganbu.cn/news/view?id=60009), annualised [E]; used as the 2020 order of magnitude."""
+CDB_URBANISATION_LOANS_JAN_OCT_2020 = 2992.0
+CDB_URBANISATION_LOANS_PER_YEAR = CDB_URBANISATION_LOANS_JAN_OCT_2020 * 12 / 10
+"""CDB loans to new-urbanisation fields, January–October 2020: 2,992亿 (of which 保障房 1,470亿) [S] (国开行 at the
+CBIRC press conference of 2020-11-26, reported at http://yyx-model.com/news/949.html); annualised ≈ 3,590亿 [E]. The
+2020 figure replaces the former 2024 pace (2,783亿 in January–August 2024, ≈ 4,175亿 a year)."""
 ADBC_INTEGRATION_LOANS_PER_YEAR = 1600.3
-"""ADBC urban-rural integration (城乡发展一体化) loans 1,600.3亿 in 2017 [S] (新华社 2018-01-25,
+"""ADBC urban-rural integration (城乡发展一体化) loans 1,600.3亿 in 2017 [S] — no 2020 figure was found in a stored page,
+so the 2017 volume stays, labelled as such (新华社 2018-01-25,
 http://big5.www.gov.cn/gate/big5/www.gov.cn/xinwen/2018-01/25/content_5260599.htm)."""
 CREDIT_SHARE_FOR_PROJECTS = {"cdb_loan": 1.0, "adbc_loan": 1.0}
 """[A] share of each bank's yearly lending of that kind available as comprehensive credit lines to this
@@ -245,42 +246,35 @@ public services, municipal utilities, industrial platforms …) of at most 300 h
 probability 0.6 (drawn with the project seed)."""
 
 # =============================================================================================
-# Provinces: (code, name, abbreviation, population [V], urban % [M], region, terrain)
+# Input tables (CSV under datasets/, one row per region, every figure with its source column)
 # =============================================================================================
-PROVINCES = [
-    ("110000", "北京", "BJ", 21_893_095, 87.55, "east", "mixed"),
-    ("120000", "天津", "TJ", 13_866_009, 84.70, "east", "plain"),
-    ("130000", "河北", "HE", 74_610_235, 60.07, "east", "plain"),
-    ("140000", "山西", "SX", 34_915_616, 62.53, "central", "mountain"),
-    ("150000", "内蒙古", "NM", 24_049_155, 67.48, "west", "mixed"),
-    ("210000", "辽宁", "LN", 42_591_407, 72.14, "northeast", "mixed"),
-    ("220000", "吉林", "JL", 24_073_453, 62.64, "northeast", "plain"),
-    ("230000", "黑龙江", "HL", 31_850_088, 65.61, "northeast", "plain"),
-    ("310000", "上海", "SH", 24_870_895, 89.30, "east", "plain"),
-    ("320000", "江苏", "JS", 84_748_016, 73.44, "east", "plain"),
-    ("330000", "浙江", "ZJ", 64_567_588, 72.17, "east", "mountain"),
-    ("340000", "安徽", "AH", 61_027_171, 58.33, "central", "plain"),
-    ("350000", "福建", "FJ", 41_540_086, 68.75, "east", "mountain"),
-    ("360000", "江西", "JX", 45_188_635, 60.44, "central", "mixed"),
-    ("370000", "山东", "SD", 101_527_453, 63.05, "east", "plain"),
-    ("410000", "河南", "HA", 99_365_519, 55.43, "central", "plain"),
-    ("420000", "湖北", "HB", 57_752_557, 62.89, "central", "mixed"),
-    ("430000", "湖南", "HN", 66_444_864, 58.76, "central", "mixed"),
-    ("440000", "广东", "GD", 126_012_510, 74.15, "east", "mixed"),
-    ("450000", "广西", "GX", 50_126_804, 54.20, "west", "mountain"),
-    ("460000", "海南", "HI", 10_081_232, 60.27, "east", "mixed"),
-    ("500000", "重庆", "CQ", 32_054_159, 69.46, "west", "mountain"),
-    ("510000", "四川", "SC", 83_674_866, 56.73, "west", "mixed"),
-    ("520000", "贵州", "GZ", 38_562_148, 53.15, "west", "mountain"),
-    ("530000", "云南", "YN", 47_209_277, 50.05, "west", "mountain"),
-    ("540000", "西藏", "XZ", 3_648_100, 35.73, "west", "mountain"),
-    ("610000", "陕西", "SN", 39_528_999, 62.66, "west", "mixed"),
-    ("620000", "甘肃", "GS", 25_019_831, 52.23, "west", "mountain"),
-    ("630000", "青海", "QH", 5_923_957, 60.08, "west", "mountain"),
-    ("640000", "宁夏", "NX", 7_202_654, 64.96, "west", "mixed"),
-    ("650000", "新疆", "XJ", 25_852_345, 56.53, "west", "mixed"),
-]
-MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
+HERE = Path(__file__).parent
+
+
+def read_table(name: str) -> list[dict]:
+    """A CSV table of this folder, as dicts of strings."""
+    with open(HERE / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _num(text: str):
+    return None if text == "" else (int(text) if text.lstrip("-").isdigit() else float(text))
+
+
+PROVINCE_ROWS = list(province_table())
+"""``datasets/provinces.csv`` (via models.regions, the table `landquota generate` reads too): GB/T 2260 code,
+short and full name, 7th-census population [V] and urban % [M], 6th-census population [M] (2010), 2020
+general-budget revenue [S]/[M], 2022 built-up area [S]; each with its source."""
+PROVINCES = [(r["code"], r["name"], r["abbr"], int(r["census_population_2020"]),
+              float(r["urbanisation_rate_pct_2020"]), r["region"], r["terrain"]) for r in PROVINCE_ROWS]
+PROV_POP_2010 = {r["code"]: int(r["census_population_2010"]) for r in PROVINCE_ROWS}
+GENERAL_REVENUE_2020 = {r["code"]: float(r["general_revenue_2020_cny_100m"]) for r in PROVINCE_ROWS}
+"""2020 general-budget revenue (一般公共预算收入), 亿元: the provinces.csv column, with its source per row. The
+pdsen.cn list [S] agrees with the provinces' final accounts except 河北 (3,778.38 → 3,826.46), 湖南 (3,080.44 →
+3,008.66) and 新疆 (1,569.71 → 1,477.21 [S]), corrected in the table."""
+PROV_BUILTUP_2022_KM2 = {r["code"]: float(r["built_up_area_2022_km2"]) for r in PROVINCE_ROWS
+                         if r["built_up_area_2022_km2"]}
+"""Urban built-up area by province, end-2022, km² [S] (provinces.csv; no 北京 row, 新疆 includes 兵团)."""
 
 # Trading roles and fiscal weakness (documented in the provenance file)
 LAND_SELLERS = {"540000", "510000", "530000", "620000", "630000", "650000", "520000", "640000"}
@@ -300,136 +294,48 @@ CROSS_GROUP = {**{c: "destination" for c in ("110000", "120000", "310000", "4400
                **{c: "secondary" for c in ("320000", "350000")}}
 
 # =============================================================================================
-# Centre cities
-# (code, name, province, abbr, tier, cluster or None, size_class, pop2020, pop2010, urban rate or
-#  None, source key)
-# Municipalities' 2020 population is the province's [V]; the rest [S] with the page in SOURCES.
+# Centre cities (datasets/cities.csv): GB/T 2260 code, names, tier, cluster, size class, 7th- and 6th-census
+# population of the whole municipality / prefecture-level city [S] and its urban rate where a page gave it
 # =============================================================================================
 M, PC, SL, NODE = "municipality", "provincial_capital", "separately_listed", "node_city"
-CITIES = [
-    ("110100", "北京", "110000", "BJ", M, "京津冀", "super_large", 21_893_095, 19_612_400, None, "muni"),
-    ("120100", "天津", "120000", "TJ", M, "京津冀", "super_large", 13_866_009, 12_938_200, None, "muni"),
-    ("310100", "上海", "310000", "SH", M, "长三角", "super_large", 24_870_895, 23_019_100, None, "muni"),
-    ("500100", "重庆", "500000", "CQ", M, "成渝", "super_large", 32_054_159, 28_846_200, None, "muni"),
-    ("130100", "石家庄", "130000", "SJZ", PC, "京津冀", "other", 11_235_086, 10_163_788, 70.18, "sjz"),
-    ("140100", "太原", "140000", "TY", PC, None, "other", 5_304_061, 4_201_591, None, "ty"),
-    ("150100", "呼和浩特", "150000", "HHHT", PC, "呼包鄂榆", "other", 3_446_100, 2_866_600, None, "hhht"),
-    ("210100", "沈阳", "210000", "SY", PC, None, "mega", 9_070_093, 8_106_200, None, "sy"),
-    ("210200", "大连", "210000", "DL", SL, None, "mega", 7_450_785, 6_690_432, None, "dl"),
-    ("220100", "长春", "220000", "CC", PC, "哈长", "other", 9_066_906, 8_767_375, 65.94, "cc"),
-    ("230100", "哈尔滨", "230000", "HEB", PC, "哈长", "mega", 10_001_000, 10_635_971, None, "heb"),
-    ("320100", "南京", "320000", "NJ", PC, "长三角", "mega", 9_314_685, 8_003_744, None, "nj"),
-    ("330100", "杭州", "330000", "HZ", PC, "长三角", "mega", 11_936_010, 8_700_373, 83.29, "hz"),
-    ("330200", "宁波", "330000", "NB", SL, "长三角", "other", 9_404_283, 7_605_689, None, "zj"),
-    ("340100", "合肥", "340000", "HF", PC, "长三角", "other", 9_369_881, 7_457_027, 82.27, "hf"),
-    ("350100", "福州", "350000", "FZ", PC, None, "other", 8_291_300, 7_115_400, None, "fz"),
-    ("350200", "厦门", "350000", "XM", SL, None, "other", 5_163_970, 3_531_347, 89.4, "xm"),
-    ("360100", "南昌", "360000", "NC", PC, "长江中游", "other", 6_255_007, 5_042_565, None, "nc"),
-    ("370100", "济南", "370000", "JN", PC, None, "mega", 9_202_432, 8_112_513, 73.46, "jn"),
-    ("370200", "青岛", "370000", "QD", SL, None, "mega", 10_071_722, 8_715_087, 76.34, "qd"),
-    ("410100", "郑州", "410000", "ZZ", PC, "中原", "mega", 12_600_600, 8_626_500, None, "hz3"),
-    ("420100", "武汉", "420000", "WH", PC, "长江中游", "mega", 12_326_500, 9_785_400, 84.31, "wh"),
-    ("430100", "长沙", "430000", "CS", PC, "长江中游", "mega", 10_047_900, 7_044_100, None, "hz3"),
-    ("440100", "广州", "440000", "GZ", PC, "粤港澳大湾区", "super_large", 18_676_605, 12_701_948, 86.19, "gz"),
-    ("440300", "深圳", "440000", "SZ", SL, "粤港澳大湾区", "super_large", 17_560_061, 10_423_530, None, "gd"),
-    ("441900", "东莞", "440000", "DG", NODE, "粤港澳大湾区", "mega", 10_466_625, 8_220_207, None, "gd"),
-    ("440600", "佛山", "440000", "FS", NODE, "粤港澳大湾区", "mega", 9_498_900, 7_197_394, None, "gd"),
-    ("450100", "南宁", "450000", "NN", PC, "北部湾", "other", 8_741_584, 6_661_610, None, "nn"),
-    ("460100", "海口", "460000", "HK", PC, "北部湾", "other", 2_873_358, None, 81.76, "hk"),
-    ("510100", "成都", "510000", "CD", PC, "成渝", "super_large", 20_937_757, 15_118_839, None, "cd"),
-    ("520100", "贵阳", "520000", "GY", PC, None, "other", 5_987_018, 4_324_561, None, "gy"),
-    ("530100", "昆明", "530000", "KM", PC, None, "mega", 8_460_088, 6_432_212, None, "km"),
-    ("540100", "拉萨", "540000", "LS", PC, None, "other", 867_900, 559_400, None, "ls"),
-    ("610100", "西安", "610000", "XA", PC, "关中平原", "mega", 12_952_907, 8_467_837, None, "xa"),
-    ("620100", "兰州", "620000", "LZ", PC, "兰州-西宁", "other", 4_359_446, 3_616_163, 83.10, "lz"),
-    ("630100", "西宁", "630000", "XN", PC, "兰州-西宁", "other", 2_480_000, 2_228_000, None, "xn"),
-    ("640100", "银川", "640000", "YC", PC, None, "other", 2_859_074, 1_993_088, None, "yc"),
-    ("650100", "乌鲁木齐", "650000", "WLMQ", PC, None, "other", 4_050_000, 3_112_559, None, "wlmq"),
-]
-HAINAN_POP_2010 = 8_671_485
-"""Hainan 6th census [S] (Hainan 7th-census communiqué as quoted at hbzqbyyxgs.com/news/495542.html);
-used for 海口's 2010 estimate (province growth rate applied) because no 2010 city figure was found."""
+CITY_ROWS = read_table("cities.csv")
+CITIES = [(r["code"], r["name"], r["province_code"], r["abbr"], r["tier"], r["cluster"] or None, r["size_class"],
+           int(r["census_population_2020"]), _num(r["census_population_2010"]), _num(r["urbanisation_rate_pct"]),
+           r["source"]) for r in CITY_ROWS]
+HAINAN_POP_2010 = PROV_POP_2010["460000"]
+"""Hainan 6th census [S] (provinces.csv); used for 海口's 2010 estimate (province growth rate applied) because
+no 2010 city figure was found."""
 
-KEY_CLUSTERS = {
-    "京津冀": "京津冀协同发展规划纲要 (2015), national strategy",
-    "长三角": "长江三角洲城市群发展规划 (国务院 2016); 长三角一体化 outline (2019)",
-    "粤港澳大湾区": "粤港澳大湾区发展规划纲要 (2019)",
-    "成渝": "成渝城市群发展规划 (2016); 成渝地区双城经济圈 (2020)",
-    "长江中游": "长江中游城市群发展规划 (2015)",
-    "哈长": "哈长城市群发展规划 (2016)",
-    "中原": "中原城市群发展规划 (2016)",
-    "北部湾": "北部湾城市群发展规划 (2017)",
-    "关中平原": "关中平原城市群发展规划 (2018)",
-    "呼包鄂榆": "呼包鄂榆城市群发展规划 (2018)",
-    "兰州-西宁": "兰州-西宁城市群发展规划 (2018)",
-}
-"""The clusters with a State-Council-approved plan or a national strategy, as listed by NDRC: 2018 重点
-任务 ('加快实施长三角、长江中游、成渝、中原、哈长、北部湾等城市群规划 … 关中平原、兰州—西宁、呼包鄂榆')
-and NDRC press conference 2019-08 ('京津冀协同发展、粤港澳大湾区建设、长三角区域一体化 … 成渝 … 哈长、长江中游、
-北部湾、中原、关中平原、兰州-西宁、呼包鄂榆'). Province-guided clusters (山东半岛, 海峡西岸, 辽中南, 山西中部,
-黔中, 滇中, 宁夏沿黄, 天山北坡) are not counted as key."""
-
-POP_SOURCES = {
-    "muni": "2020: POLICY.md province table [V]; 2010: 6th-census list of prefecture populations "
-            "(https://360docs.net/doc/12281859.html: 北京 1961.24万, 上海 2301.91万, 天津 1293.82万, 重庆 2884.62万) [S]",
-    "sjz": "石家庄 7th-census communiqué (https://sjz.focus.cn/zixun/c3f8586b55cefd40.html); urban share end-2020 = "
-           "71.09% − 0.91 pt (石家庄 2021 communiqué via http://ciudsrc.com/webdiceng.php?id=158303)",
-    "ty": "太原 7th-census communiqué (http://xzqh.info/lt/read.php?fpage=2&tid=168959)",
-    "hhht": "呼和浩特 7th census, 344.61万 vs 286.66万 in 2010 (中商情报网 reprint, "
-            "http://loja-hidrogenio.com/news/data/hongguan/20210604/0921271470773.shtml)",
-    "sy": "沈阳 7th census (https://www.shenyang.gov.cn/english/aboutshenyang/welcometoshenyang/202112/"
-          "t20211202_1792567.html: 9,070,093 [printed 907,093], 8,106,200 in 2010)",
-    "dl": "大连 7th census (https://blob.wenxiaobai.com/article/1824ae5e-a5ce-a6a0-ea81-030a57c628db)",
-    "cc": "长春 7th census incl. urban 5,979,069 (65.94%) (https://m.1ruanjian.com/jiaocheng/eWyt.html)",
-    "heb": "哈尔滨: end-2020 resident population 1000.1万 (黑龙江统计年鉴2021 as quoted at "
-           "http://fiiye.com/baike/shbk/868912.html; the census figure itself was not found); 2010 census "
-           "10,635,971 (http://xjdkctz.com/news/shuju/648066.html)",
-    "nj": "南京 2020 census 9,314,685 (https://2022.csamcs.org/venue); 2010 8,003,744 "
-          "(https://www.citypopulation.de/en/china/jiangsu/admin/)",
-    "hz": "杭州 census 11,936,010, 2010 8,700,373 (https://www.citypopulation.de/en/china/cities/zhejiang/); "
-          "urban 83.29% (http://www.ehangzhou.gov.cn/2021-05/18/c_277113.htm)",
-    "zj": "宁波 (https://www.citypopulation.de/en/china/cities/zhejiang/)",
-    "hf": "合肥 census 9,369,881 vs 7,457,027 (http://hbzqbyyxgs.com/goomai/236856.html); urban 770.9万 of "
-          "936.99万 (https://maigoo.com/news/688369.html)",
-    "fz": "福州: 2010 711.54万 (https://360docs.net/doc/12281859.html) + increase 117.59万 incl. 平潭 "
-          "(https://jiongage.com/big5/news/data/hongguan/20210521/1018221454558.shtml) = 829.13万",
-    "xm": "厦门 census 5,163,970 vs 3,531,347 (http://hbzqbyyxgs.com/news/514965.html); urban share 89.4% "
-          "(end-2020 table, http://hbzqbyyxgs.com/news/4jgNNDYw.html)",
-    "nc": "南昌 census 6,255,007 vs 5,042,565 (https://www.xuehua.us/a/60ae049dd1b7b9b29786ff0a)",
-    "jn": "济南 incl. urban 6,760,007 (https://www.citypopulation.de/en/china/shandong/admin/3701__jìnán_shì/)",
-    "qd": "青岛 census 10,071,722 vs 8,715,087 (http://m.hbzqbyyxgs.com/news/506054.html); urban 76.34% "
-          "(http://www.sqzimxl.cn/p/270991.html)",
-    "hz3": "郑州 1260.06万 vs 862.65万; 长沙 1004.79万 (https://m.askci.com/news/data/chanxiao/20210609/"
-           "1740441477355.shtml); 长沙 2010 704.41万 (https://360docs.net/doc/12281859.html)",
-    "wh": "武汉 12,326,500 of whom 10,392,700 urban (http://english.wuhan.gov.cn/overview4of4wuhan/"
-          "administrative4divisionand4population/202110/t20211026_1819197.shtml); 2010 978.54万 (askci, above)",
-    "gz": "广州 18,676,605 vs 12,701,948 (http://citypopulation.de/en/china/guangdong/admin/); urban 86.19% "
-          "(广州 communiqué No. 6, http://www.moonvisionstudio.com/zwgk/sjfb/tjgb/content/post_7286220.html)",
-    "gd": "广东 communiqué: 深圳 17,560,061 (+7,136,531), 东莞 10,466,625, 佛山 949.89万 "
-          "(http://wenrenren.com/c/0R01A5M2021.html); 东莞/佛山 2010 (http://citypopulation.de/en/china/guangdong/admin/)",
-    "nn": "南宁 census 8,741,584 vs 6,661,610 (http://578lya.com/zixun/neirong/33940.html)",
-    "hk": "海口 2,873,358, urban 81.76% (海南省各市县人口列表, https://wiwiwiki.kfd.me/wiki/海南省各市县人口列表); "
-          "2010 [E]: 2020 figure deflated by Hainan's 2010–20 growth",
-    "cd": "成都 20,937,757; 2010 15,118,839 on 2020 boundaries "
-          "(https://citypopulation.de/en/china/sichuan/admin/5101__chéngdū_shì/)",
-    "gy": "贵阳 5,987,018, +1,662,457 on 2010 (贵州 communiqué No. 2, https://www.rh.gov.cn/zwgk/tjxx/202112/"
-          "t20211215_72043912.html)",
-    "km": "昆明 8,460,088 vs 6,432,212 (http://yn.people.com.cn/BIG5/n2/2021/0607/c378439-34764044.html)",
-    "ls": "拉萨 86.79万, 2010 55.94万 (http://tibet.cn/cn/news/zx/202105/t20210520_7007386.html; "
-          "http://hbzqbyyxgs.com/news/688574.html)",
-    "xa": "西安 12,952,907 (2020 census, Wikipedia infobox mirror https://askwikinow.com/view_html.php?lang=en&q=Xi%27an); "
-          "2010 8,467,837 (http://2016.cipediatrics.org/about-xian/)",
-    "lz": "兰州 4,359,446 vs 3,616,163, urban 83.10% (http://xzqh.info/lt/read.php?fpage=2&tid=168961)",
-    "xn": "西宁 [low confidence]: end-2022 248.0万 used as a proxy for 2020 (http://m.hbzqbyyxgs.com/top/434882.html); "
-          "222.80万 as the 2010 figure (http://www.doczj.com/doc/ff1022578.html)",
-    "yc": "银川 = sum of the six districts/counties in 银川 communiqué No. 2 (2,859,074); 2010 = that minus "
-          "the six increases (http://shdongning.com/xxgk/bmxxgkml/stjj/xxgkml_2517/tjxx_7670/tjgb_7671/202106/"
-          "t20210602_2870940.html)",
-    "wlmq": "乌鲁木齐 2020 census '405万' rounded (https://www.wulaqu.com/read-240643.html); 2010 3,112,559 "
-            "(https://360docs.net/doc/0319353405.html)",
-}
+CLUSTER_ROWS = read_table("clusters.csv")
+KEY_CLUSTERS = {r["cluster"]: r["plan"] for r in CLUSTER_ROWS}
+"""The 19 city clusters of the 14th Five-Year Plan outline [S] (优化提升: 京津冀 长三角 珠三角/粤港澳 成渝 长江中游;
+发展壮大: 山东半岛 粤闽浙沿海 中原 关中平原 北部湾; 培育发展: 哈长 辽中南 山西中部 黔中 滇中 呼包鄂榆 兰州-西宁 宁夏沿黄
+天山北坡), the clusters item (7) of 发改规划〔2020〕532号 asks to develop; datasets/clusters.csv names each one's plan."""
+CLUSTER_WHOLE_PROVINCES = {code: r["cluster"] for r in CLUSTER_ROWS for code in r["provinces_whole"].split()}
+"""Provinces a cluster plan covers entirely [M] (京津冀: 河北; 长三角 2019 outline: 江苏 浙江 安徽; 山东半岛; 中原: 河南;
+粤闽浙沿海: 福建): their rest-of-province unit is a key-cluster unit as a whole."""
+CLUSTER_MEMBER_ROWS = read_table("cluster_members.csv")
+"""Prefectures of a cluster that covers part of a province, with 7th-census population [S] and the share of
+their counties the plan names [M] (datasets/cluster_members.csv). Only 滇中 and 黔中 are tabled: for the other
+partly covered provinces (成渝 in 四川, 长江中游, 哈长, 北部湾, 关中平原, 呼包鄂榆, 兰州-西宁, 辽中南, 山西中部, 宁夏沿黄,
+天山北坡) no prefecture table was found, so their rest-of-province unit is not split and not flagged."""
 
 
+def county_share(text: str) -> float:
+    a, _, b = text.partition("/")
+    return float(a) / float(b) if b else float(a)
+
+
+GB50137_MIN_M2 = 65.0
+"""GB 50137-2011 lowest planned per-capita urban construction land, 65 m² [V]: no centre city or rest-of-province
+unit starts below it unless its own figures are cited (上海: built-up area and city-district population [S])."""
+BJ_SETTLERS_PER_YEAR = 6_000
+"""北京 积分落户: about 6,000 people admitted in 2020 [M] (POLICY.md, item (2): 北京 and 上海 keep strict,
+points-based schemes)."""
+SH_SETTLERS_RULE = "per_urban_resident_of_beijing"
+"""上海's 居住证积分/居转户 admissions for 2020 were not found in a stored page [E]: 上海 settles at 北京's rate per urban
+resident (6,000 ÷ 北京's urban residents × 上海's), ≈ 6,900 a year. Both replace the openness rule (which gave
+≈ 156,000 and 171,000); the national 16.7 million is shared among the other units."""
 def urban_rate_rule(prov_rate_pct: float) -> float:
     """[E] urbanisation rate of a centre city without a cited figure: halve the province's rural share
     Checked against the cities with a cited rate: 武汉 rule 81.4 vs cited 84.3; 杭州 86.1 vs 83.3; 济南 81.5
@@ -454,7 +360,8 @@ def per_capita_by_province(prov: dict) -> dict:
       * city-district residents = urban residents × s_p, s_p = 63.75% (5.75亿 ÷ 9.02亿 [S]) × the
         province's urbanisation rate ÷ 63.89%, scaled so that the provinces add up to 5.75亿, capped at
         93%; 北京 and 上海 use their cited city-district populations [S].
-    Bounded to [60, 150] m². The value is then applied to all the unit's urban residents (county seats
+    Not bounded (the former 60–150 m² bounds moved 西藏 新疆 吉林 宁夏 into another settler tier with no
+    source). The value is then applied to all the unit's urban residents (county seats
     and towns at the city rate): urban construction land = per-capita × urban residents.
     """
     cd = {}
@@ -476,13 +383,12 @@ def per_capita_by_province(prov: dict) -> dict:
         bj_pc = sum(pc_of(c, k) for c in BJ_PC_RULE_PEERS) / len(BJ_PC_RULE_PEERS)
         bj_km2 = bj_pc * cd[bj] / 1e6
         k = (NAT_BUILTUP_2020_KM2 - bj_km2) / sum(PROV_BUILTUP_2022_KM2.values())
-    lo, hi = PC_BOUNDS_M2
     for c, p in prov.items():
         area_km2 = bj_km2 if c == bj else PROV_BUILTUP_2022_KM2[c] * k
         p["builtup_2020_km2"] = area_km2
         p["city_district_pop"] = cd[c]
         p["pc_raw_m2"] = area_km2 * 1e6 / cd[c]
-        p["pc_m2"] = min(hi, max(lo, p["pc_raw_m2"]))
+        p["pc_m2"] = p["pc_raw_m2"]  # no bound: what the cited figures give (西藏 348, 上海 58)
         p["land_ha"] = p["pc_m2"] * p["urban"] / 1e4
     return {"builtup_k": k, "bj_km2": bj_km2}
 
@@ -514,28 +420,49 @@ def build() -> dict:
         units.append(dict(code=code, name=name, prov=pc, abbr=abbr, tier=tier, cluster=cluster, size=size,
                           pop20=pop20, pop10=pop10, rate=rate, rate_src=rate_src, src=src, rest=False))
 
-    # rest-of-province units; their 2010–20 growth is the national residual, spread evenly [E]
-    sum_c20 = sum(u["pop20"] for u in units)
-    sum_c10 = sum(u["pop10"] for u in units)
-    rest_cagr = cagr(NAT_POP_2020 - sum_c20, NAT_POP_2010 - sum_c10)
+    # rest-of-province units: the province minus its centre cities, with the province's own 2010–20 census
+    # trend for that remainder (shrinking provinces shrink, item (15)); split into a key-cluster part and the
+    # rest where a cluster plan covers part of the province and its prefectures are tabled
+    rest_cagr = {}
     for pc, p in prov.items():
         if pc in MUNICIPALITIES:
             continue
         cs = [u for u in units if u["prov"] == pc]
         pop20 = p["pop"] - sum(u["pop20"] for u in cs)
+        pop10 = PROV_POP_2010[pc] - sum(u["pop10"] for u in cs)
         urb = p["urban"] - sum(u["pop20"] * u["rate"] / 100 for u in cs)
-        assert pop20 > 0 and urb > 0, pc
-        units.append(dict(code=f"{pc}-REST", name=f"{p['name']}其他", prov=pc, abbr="RE", tier="other", cluster=None,
-                          size="other", pop20=pop20, pop10=pop20 / (1 + rest_cagr) ** 10,
-                          rate=100.0 * urb / pop20, rate_src="residual [E]", src=None, rest=True))
+        assert pop20 > 0 and urb > 0 and pop10 > 0, pc
+        rest_cagr[pc] = cagr(pop20, pop10)
+        members = [m for m in CLUSTER_MEMBER_ROWS if m["province_code"] == pc]
+        parts = []
+        if members:  # [E] cluster part = Σ prefecture population × share of its counties in the plan
+            c_pop = sum(int(m["census_population_2020"]) * county_share(m["county_share"]) for m in members)
+            rated = [m for m in members if m["urbanisation_rate_pct"]]
+            c_rate = (sum(int(m["census_population_2020"]) * county_share(m["county_share"])
+                          * float(m["urbanisation_rate_pct"]) for m in rated)
+                      / sum(int(m["census_population_2020"]) * county_share(m["county_share"]) for m in rated)
+                      if len(rated) == len(members) else 100.0 * urb / pop20)
+            c_urb = c_pop * c_rate / 100.0
+            parts.append(("-RESTC", f"{p['name']}{members[0]['cluster']}城市群其他", members[0]["cluster"],
+                          c_pop, c_urb, "cluster members [S]/[E]"))
+            parts.append(("-REST", f"{p['name']}其他", None, pop20 - c_pop, urb - c_urb, "residual [E]"))
+        else:
+            parts.append(("-REST", f"{p['name']}其他", CLUSTER_WHOLE_PROVINCES.get(pc), pop20, urb, "residual [E]"))
+        for suffix, name, cluster, upop, uurb, rsrc in parts:
+            units.append(dict(code=f"{pc}{suffix}", name=name, prov=pc, abbr="RC" if suffix == "-RESTC" else "RE",
+                              tier="other", cluster=cluster, size="other", pop20=upop,
+                              pop10=upop / (1 + rest_cagr[pc]) ** 10, rate=100.0 * uurb / upop, rate_src=rsrc,
+                              src=None, rest=True))
 
     # ---- populations, growth, land, settlers -----------------------------------------------------
     nat_rural = 1.0 - NAT_URBAN_SHARE_2020
     for u in units:
         p = prov[u["prov"]]
         u["urban"] = u["pop20"] * u["rate"] / 100.0
-        u["cagr"] = rest_cagr if u["rest"] else cagr(u["pop20"], u["pop10"])
+        u["cagr"] = rest_cagr[u["prov"]] if u["rest"] else cagr(u["pop20"], u["pop10"])
         pull = URBAN_PULL * (1.0 - u["rate"] / 100.0) / nat_rural
+        if u["rest"] and u["cagr"] < 0:
+            pull *= SHRINKING_REST_PULL  # a shrinking remainder urbanises at half the pace
         u["growth"] = DECEL * u["urban"] * (u["cagr"] + pull)
         u["registered"] = u["urban"] * NAT_REGISTERED_URBAN_SHARE_2020 / NAT_URBAN_SHARE_2020
     for pc, p in prov.items():
@@ -544,11 +471,13 @@ def build() -> dict:
             cs[0]["pc_m2"] = p["pc_m2"]
             continue
         centre = [u for u in cs if not u["rest"]]
-        rest = [u for u in cs if u["rest"]][0]
-        for u in centre:
-            u["pc_m2"] = p["pc_m2"] * SIZE_DENSITY_FACTOR[u["size"]]
+        rest = [u for u in cs if u["rest"]]
+        for u in centre:  # denser than the province, never below GB 50137's range
+            u["pc_m2"] = max(GB50137_MIN_M2, p["pc_m2"] * SIZE_DENSITY_FACTOR[u["size"]])
         land_c = sum(u["pc_m2"] * u["urban"] for u in centre)
-        rest["pc_m2"] = min(PC_BOUNDS_M2[1], max(PC_BOUNDS_M2[0], (p["pc_m2"] * p["urban"] - land_c) / rest["urban"]))
+        rest_pc = max(GB50137_MIN_M2, (p["pc_m2"] * p["urban"] - land_c) / sum(u["urban"] for u in rest))
+        for u in rest:
+            u["pc_m2"] = rest_pc
     for u in units:
         # the JSON carries whole persons and land floored to 10 ha; every rule below reads those numbers, so
         # the tier a unit falls in is the tier the model computes
@@ -562,9 +491,14 @@ def build() -> dict:
         u["value"] = LAND_VALUE[cls] * REGION_VALUE_FACTOR[reg]
         u["arable_share"] = ARABLE_SHARE[prov[u["prov"]]["terrain"]]
         u["weight"] = u["urban"] * OPENNESS[u["size"]] * (1.0 + GROWTH_WEIGHT_K * max(0.0, u["cagr"]))
-    wsum = sum(u["weight"] for u in units)
+    # item (2): 北京 and 上海 settle by their points-based schemes; everyone else shares the rest of the national
+    # 16.7 million by the openness rule
+    by_code = {u["code"]: u for u in units}
+    fixed = {"110100": float(BJ_SETTLERS_PER_YEAR),
+             "310100": BJ_SETTLERS_PER_YEAR / by_code["110100"]["urban"] * by_code["310100"]["urban"]}
+    wsum = sum(u["weight"] for u in units if u["code"] not in fixed)
     for u in units:
-        u["settlers"] = NAT_SETTLERS_PER_YEAR * u["weight"] / wsum
+        u["settlers"] = fixed.get(u["code"], (NAT_SETTLERS_PER_YEAR - sum(fixed.values())) * u["weight"] / wsum)
         u["central"] = CENTRAL_DISTRICT_SHARE.get(u["size"], 0.0)
         std = 100.0 if u["pc_m2"] <= 100 else 88.0 if u["pc_m2"] < 120 else 80.0 if u["pc_m2"] <= 150 else 50.0
         u["settlers"] = float(round(u["settlers"]))
@@ -585,8 +519,8 @@ def build() -> dict:
     ratio = TILT_TARGET / (1 - TILT_TARGET)
     for pc, p in prov.items():
         cs = [u for u in units if u["prov"] == pc]
-        tilted = [u for u in cs if not u["rest"]]
-        rest = [u for u in cs if u["rest"]]
+        tilted = [u for u in cs if not u["rest"] or u["cluster"] is not None]  # centre and key-cluster units
+        rest = [u for u in cs if u not in tilted]
         factor = PROJECT_DEMAND_FACTOR["buyer" if pc in LAND_BUYERS else "other"]
         g_t = sum(u["general_use"] for u in tilted)
         g_r = sum(u["general_use"] for u in rest)
@@ -784,13 +718,22 @@ def province_finance(prov: dict) -> dict:
         p["capacity"] = p["revenue"] + p["transfers"] + p["fund"]
     cap_nat = sum(p["capacity"] for p in prov.values())
     dep_nat = NAT_TRANSFERS_2020 / cap_nat
-    dw = {c: p["capacity"] * DEBT_RISK_FACTOR.get(c, 1.0)
-          * (1 + DEBT_DEPENDENCE_K * (p["transfers"] / p["capacity"] - dep_nat)) for c, p in prov.items()}
-    dws = sum(dw.values())
-    for c, p in prov.items():
-        p["debt"] = NAT_DEBT_2020 * dw[c] / dws
-        p["debt_service"] = p["debt"] * DEBT_SERVICE_SHARE
-        p["debt_ratio"] = p["debt"] / p["capacity"]
+
+    def split_debt(k: float) -> int:
+        dw = {c: p["capacity"] * DEBT_RISK_FACTOR.get(c, 1.0)
+              * (1 + k * (p["transfers"] / p["capacity"] - dep_nat)) for c, p in prov.items()}
+        dws = sum(dw.values())
+        for c, p in prov.items():
+            p["debt"] = NAT_DEBT_2020 * dw[c] / dws
+            p["debt_service"] = p["debt"] * DEBT_SERVICE_SHARE
+            p["debt_ratio"] = p["debt"] / p["capacity"]
+        # counted on the figures the JSON carries (0.1亿), with a 0.1-point margin so that rounding cannot flip one
+        return sum(round(p["debt"], 1) / round(p["capacity"], 1) > 1.001 for p in prov.values())
+
+    debt_k = next(k for k in (DEBT_DEPENDENCE_K_START + 0.005 * i for i in range(400))
+                  if split_debt(round(k, 3)) == PROVINCES_OVER_DEBT_LINE_2020)
+    debt_k = round(debt_k, 3)
+    split_debt(debt_k)
     # special bonds: allocated by capacity, less to the more indebted (MoF allocates new quota by fiscal
     # strength and debt risk [M]); a fixed share is open to these projects [A]
     sw = {c: p["capacity"] / max(0.5, p["debt_ratio"]) for c, p in prov.items()}
@@ -807,7 +750,7 @@ def province_finance(prov: dict) -> dict:
         "cdb_loan": {c: round(cdb_total * urb[c] / sum(urb.values()), 1) for c in prov},
         "adbc_loan": {c: round(adbc_total * rur[c] / sum(rur.values()), 1) for c in prov},
     }
-    return dict(e_bar=e_bar, rev_nat=rev_nat, cap_nat=cap_nat, dep_nat=dep_nat, lines=lines,
+    return dict(e_bar=e_bar, rev_nat=rev_nat, cap_nat=cap_nat, dep_nat=dep_nat, lines=lines, debt_k=debt_k,
                 central_budget=CENTRAL_BUDGET_2020 * CENTRAL_BUDGET_SHARE_FOR_PROJECTS)
 
 
@@ -822,8 +765,8 @@ def funding_sources(fin: dict) -> list[dict]:
             d["limit_per_province_cny_100m"] = fin["lines"][f.id]
             if f.id == "cdb_loan":
                 d["source"] += (f" Credit lines [E]: {CREDIT_SHARE_FOR_PROJECTS['cdb_loan']:.0%} [A] of CDB's ≈ "
-                                f"{CDB_URBANISATION_LOANS_PER_YEAR:,.0f}亿/yr of new-urbanisation loans [S: 2,783亿 in "
-                                "Jan–Aug 2024, annualised], split by urban residents.")
+                                f"{CDB_URBANISATION_LOANS_PER_YEAR:,.0f}亿/yr of new-urbanisation loans [S: 2,992亿 in "
+                                "Jan–Oct 2020, annualised], split by urban residents.")
             else:
                 d["source"] += (f" Credit lines [E]: {CREDIT_SHARE_FOR_PROJECTS['adbc_loan']:.0%} [A] of ADBC's "
                                 f"{ADBC_INTEGRATION_LOANS_PER_YEAR:,.1f}亿/yr of 城乡一体化 loans [S: 2017], split by "
@@ -837,11 +780,16 @@ def funding_sources(fin: dict) -> list[dict]:
     return rows
 
 
-def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: float, meta: dict) -> dict:
+EXTRA_FIELDS: list = []
+"""Functions ``f(provinces, cities)`` that add fields to the province and city dicts of the JSON, in place, after
+everything above is assembled (one per feature; e.g. approval capacities, finance defaults). Append yours here."""
+
+
+def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: dict, meta: dict) -> dict:
     provinces = []
     for pc, p in prov.items():
         provinces.append(dict(
-            code=pc, name=p["name"],
+            code=pc, name=p["name"], full_name=PROVINCE_FULL_NAMES[pc],
             new_land_pool_ha_per_year=p["pool"],
             approval_entrusted=None,
             supplementary_arable_reserve_ha=p["reserve"],
@@ -858,6 +806,8 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
             special_bond_limit_cny_100m_per_year=round(p["special_quota"], 1),
             census_population=p["pop"],
             urbanisation_rate_pct=p["rate"],
+            general_budget_revenue_cny_100m=GENERAL_REVENUE_2020[pc],
+            built_up_area_km2=PROV_BUILTUP_2022_KM2.get(pc),
         ))
     order = {pc: i for i, pc in enumerate(prov)}
     units = sorted(units, key=lambda u: (order[u["prov"]], u["rest"], u["code"]))
@@ -865,8 +815,11 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
     for u in units:
         grp = CROSS_GROUP.get(u["prov"], "other")
         cross = CROSS_PROVINCE_SHARE[grp][1 if u["rest"] else 0]
+        full = (u["name"] + "市" if not u["rest"] else PROVINCE_FULL_NAMES[u["prov"]]
+                + (f"{u['cluster']}城市群" if u["code"].endswith("-RESTC") else "") + "其他地区")
         cities.append(dict(
-            code=u["code"], name=u["name"], province_code=u["prov"], tier=u["tier"],
+            code=u["code"], name=u["name"], full_name=full, census_population=round(u["pop20"]),
+            province_code=u["prov"], tier=u["tier"],
             key_cluster=u["cluster"] is not None, size_class=u["size"],
             resident_population=round(u["urban"]),
             registered_population=round(u["registered"]),
@@ -884,25 +837,42 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
     clean.sort(key=lambda j: j["id"])
     sources = {
         "provinces.census_population, provinces.urbanisation_rate_pct":
-            "7th national census 2020-11-01, as tabled in shared/POLICY.md: population [V], urban % [M].",
+            "7th national census 2020-11-01, as tabled in shared/POLICY.md: population [V], urban % [M] "
+            "(datasets/provinces.csv, a source column per figure).",
+        "provinces.name, full_name, cities.name, full_name": "GB/T 2260 short and full names in simplified characters; "
+            "traditional names are accepted as aliases where a user types a name (models.regions).",
+        "provinces.general_budget_revenue_cny_100m": "2020 一般公共预算收入, 亿元 (provinces.csv): pdsen.cn list [S], "
+            "corrected to the final accounts for 河北 湖南 [M] and 新疆 [S].",
+        "provinces.built_up_area_km2": "urban built-up area, end-2022 (the latest table by province), km² [S]; null for "
+            "北京 (no row). The model uses a 2020 estimate (× k ≈ 0.93).",
+        "cities.census_population": "7th-census population of the whole unit: centre cities [S] (datasets/cities.csv); "
+            "rest-of-province = province − centre cities; a key-cluster part = Σ member prefecture × share of its counties "
+            "in the plan [S]/[E] (datasets/cluster_members.csv).",
         "cities (which)": "4 municipalities (city unit = whole municipality, GB/T 2260 xx0100), 27 provincial "
             "capitals, 5 separately listed cities (大连 青岛 宁波 厦门 深圳), and the two mega cities that are "
             "not capitals (东莞 441900, 佛山 440600) as node cities so that their central districts get no "
-            "settler land; plus one <province>-REST unit per non-municipal province.",
+            "settler land; plus one <province>-REST unit per non-municipal province, split into <province>-RESTC (the "
+            "part inside a key cluster) and <province>-REST (the rest) where a cluster covers part of the province and "
+            "its prefectures are tabled (贵州 黔中, 云南 滇中).",
         "cities.size_class": "super-large/mega lists of 国土资发〔2016〕123号 as in POLICY.md [V] (7th-census 城区人口).",
-        "cities.key_cluster": "member of a cluster with a State-Council plan or national strategy: "
+        "cities.key_cluster": "member of one of the 19 city clusters of the 14th Five-Year Plan outline [S] (item (7)): "
             + "; ".join(f"{k}: {v}" for k, v in KEY_CLUSTERS.items())
-            + ". Rest-of-province units are never flagged (an aggregate). [E for the choice of list]",
+            + ". A rest-of-province unit is flagged where a plan covers the whole province (河北 江苏 浙江 安徽 山东 河南 "
+            "福建 [M]); the -RESTC part of 贵州 and 云南 is flagged; other rest units are not split (no prefecture table) "
+            "and not flagged.",
         "cities.resident_population": "urban (城镇) resident population = 7th-census population × urbanisation "
             "rate. City populations [S] (pages in the provenance file), urbanisation rate cited where found, "
             "else rule: province rate + half its rural share [E]; rest-of-province = province − centre cities.",
         "cities.registered_population": "[E] urban residents × 45.4/63.89 (national 户籍 vs 常住 urbanisation, "
             "communiqué No. 7).",
-        "cities.resident_population_growth_per_year": f"[E] 0.5 × urban pop × (2010–20 population CAGR + 2.55%/yr "
-            f"× rural share ÷ national rural share); rest-of-province units use the national residual CAGR "
-            f"({rest_cagr * 100:.2f}%/yr).",
-        "cities.settlers_per_year": "[E] 16.7 million/yr nationally (100 million 2015–2020 [V]) split by urban pop "
-            "× openness (super-large 0.35, mega 0.7, other 1) × (1 + 20 × CAGR).",
+        "cities.resident_population_growth_per_year": "[E] 0.5 × urban pop × (2010–20 population CAGR + 2.55%/yr "
+            "× rural share ÷ national rural share); a rest-of-province unit uses its own province's 2010–20 census "
+            "trend for the remainder outside the centre cities (provinces.csv 6th-census column [M]): "
+            + ", ".join(f"{PROVINCE_SHORT[c]} {v * 100:+.2f}%/yr" for c, v in sorted(rest_cagr.items(), key=lambda kv: kv[1])[:6])
+            + " … (the north-east and the interior shrink).",
+        "cities.settlers_per_year": "[E] 16.7 million/yr nationally (100 million 2015–2020 [V]); item (2): 北京 6,000 "
+            "(积分落户 2020 [M]) and 上海 ≈ 6,950 (北京's rate per urban resident [E]; no 上海 figure found); the rest split by "
+            "urban pop × openness (super-large 0.35, mega 0.7, other 1) × (1 + 20 × CAGR).",
         "cities.settlers_central_district_share": "[E] super-large 0.6, mega 0.5.",
         "cities.settlers_cross_province_share": "[E] by province group (destinations 北京 天津 上海 广东 浙江 0.6/0.5; "
             "江苏 福建 0.45/0.3; others 0.15/0.05); national cross-province migrant share 33% (communiqué No. 7).",
@@ -910,9 +880,9 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
             "10 ha). Province per-capita = 2020 built-up area ÷ city-district (城区) residents: built-up 2022 by province "
             "[S] × k (k keeps the national 2020 total of 60,721.32 km² [V]; 北京, missing from the 2022 table, by the mean "
             "per-capita of 上海 天津 重庆 × its city-district population [S]); city-district residents = 5.75亿 [S] split "
-            "by urban residents × urbanisation rate (北京 上海 cited [S]), ≤ 93% of urban residents; bounded to 60–150 m² "
-            "(GB 50137 special-city ceiling). Centre cities 0.65 × the province value, rest-of-province the residual "
-            "(bounded to 60–150 m²). Not a statistic.",
+            "by urban residents × urbanisation rate (北京 上海 cited [S]), ≤ 93% of urban residents; not bounded. Centre "
+            "cities 0.65 × the province value but never below GB 50137's 65 m² [V]; rest-of-province the residual, never "
+            "below 65 m². Municipalities take the province value (上海 58 m², from its cited figures). Not a statistic.",
         "cities.stock_land_available_ha": "[E] 0.5% of urban construction land per year.",
         "cities.new_land_value_cny_10k_per_ha": "[E] 2,400 super-large / 1,500 mega / 1,000 other centre / 450 rest "
             "万元/ha × regional factor (east 1.3, central 1.0, west and north-east 0.8).",
@@ -921,7 +891,7 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
         "provinces.new_land_pool_ha_per_year": "[E] the urban new land the province's units can use in the year under "
             "the per-capita cap and the tilt: general-use room (settler need + resident growth × per-capita land − stock, "
             "never above the per-capita cap room) + project land (20% of new land, at least 60% of it and whatever the 52% "
-            "tilt needs in centre cities, within their cap room and what their candidates can carry); rest-of-province "
+            "tilt needs in centre and key-cluster units, within their cap room and what their candidates can carry); rest-of-province "
             "general land is cut to what the tilt allows but never below its settler need − stock. Rounded to 10 ha. The "
             "pools add up to less than the national 400,000 ha: the rest of the plan serves land uses outside these units.",
         "provinces.supplementary_arable_reserve_ha": "[E] factor × arable land occupied if the pool were used in "
@@ -935,8 +905,10 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
             "[M] split by an equalisation rule) + government-fund revenue (89,926.87亿 [S]; 江苏 11,359.39 [S], others by "
             "urban residents × √(per-capita revenue)). National total ≈ 273,400亿.",
         "provinces.debt_balance_cny_100m": "[E] national end-2020 balance 256,615亿 [M] split ∝ capacity × risk factor × "
-            "(1 + 0.25 × (transfer share − national share)); risk factors from the public record: 贵州 内蒙古 1.30 (Blue Book "
-            "2021: over 100% [S]), 青海 海南 天津 1.15 [S], 西藏 0.40 [E]. National ratio 93.9% (MoF: 93.6% [M]).",
+            f"(1 + {meta['finance']['debt_k']} × (transfer share − national share)); risk factors from the public record: 贵州 "
+            "内蒙古 1.30 (Blue Book 2021: over 100% [S]), 青海 海南 天津 1.15 [S], 西藏 0.40 [E]; K calibrated so that nine "
+            "provinces exceed 100%, the Blue Book's count for 2020 [S]. No province's own published balance was found in a "
+            "stored page: every balance here is an estimate. National ratio ≈ 94% (MoF: 93.6% [M]).",
         "provinces.debt_service_cny_100m_per_year": "[E] 15.1% of the balance (贵州 2021: 1,796.5 of 11,872亿 [S]). Informative.",
         "provinces.special_bond_limit_cny_100m_per_year": "[E] 2020 new special bonds 37,500亿 [M] split ∝ capacity ÷ "
             "max(0.5, debt ratio); 3% of it [A] open to these projects.",
@@ -947,13 +919,17 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
             "value = area × unit land value × category factor × U(0.75, 1.7); investment = area × unit land value × "
             "category multiplier (1.5–6) × U(0.8, 1.25); county_seat: rest-of-province projects of county-seat "
             "categories ≤ 300 ha with probability 0.6. Not real projects.",
-        "funding_sources": "models.funding.default_funding_sources() rows; CDB credit lines = CDB's ≈ 4,175亿/yr of "
-            "new-urbanisation loans [S, 2024 pace] split by urban residents; ADBC lines = its 1,600.3亿/yr of 城乡一体化 "
+        "funding_sources": "models.funding.default_funding_sources() rows; CDB credit lines = CDB's ≈ 3,590亿/yr of "
+            "new-urbanisation loans [S: 2,992亿 Jan–Oct 2020, annualised] split by urban residents; ADBC lines = its 1,600.3亿/yr of 城乡一体化 "
             "loans [S, 2017] split by rural residents (100% of each open to these projects [A]); central budget 5% [A] "
-            "of 6,000亿 [M] a year.",
+            "of 6,000亿 [M] a year. Enterprise bonds: no 2020 issuance figure was found in a stored page, so no national "
+            "limit is set (the model's 60%/70% proceeds rules apply).",
         "policy": "defaults of models.policy.PolicyParameters (shared/POLICY.md).",
-        "regeneration": ".venv/bin/python -m datasets.build_china_2020",
+        "regeneration": "python datasets/build_china_2020.py (or python -m landquota.datasets.build_china_2020); "
+            "byte-identical output.",
     }
+    for add_fields in EXTRA_FIELDS:
+        add_fields(provinces, cities)
     return dict(
         name="china-2020",
         description=(
@@ -973,13 +949,13 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
 
 
 # =============================================================================================
-def summary() -> None:
+def summary(path: Path = OUT) -> None:
     from collections import Counter, defaultdict
 
-    from landquota.datasets import load_dataset
+    from landquota.models.scenario import load_scenario
     from landquota.solvers.highs import solve_scenario
 
-    s = load_dataset("china-2020")
+    s = load_scenario(json.loads(Path(path).read_text(encoding="utf-8")))
     r = solve_scenario(s)
     print(f"status {r.status}  objective {r.objective_cny_100m:,.1f} 亿元  solve {r.stats.solve_s:.2f}s  "
           f"(build {r.stats.build_s:.2f}s)  vars {r.stats.variables} rows {r.stats.constraints}")
@@ -1054,16 +1030,22 @@ def summary() -> None:
         f"{p.name} {p.debt_ratio_before:.1%}→{p.debt_ratio_after:.1%}" for p in top))
 
 
+def render(data: dict) -> str:
+    """The JSON text exactly as written to datasets/china-2020.json."""
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="solve the written scenario and print a summary")
+    ap.add_argument("--out", type=Path, default=OUT, help="where to write (default: datasets/china-2020.json)")
     args = ap.parse_args()
     data = build()
-    OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUT} ({len(data['provinces'])} provinces, {len(data['cities'])} cities, "
+    args.out.write_text(render(data), encoding="utf-8")
+    print(f"wrote {args.out} ({len(data['provinces'])} provinces, {len(data['cities'])} cities, "
           f"{len(data['projects'])} projects)")
     if args.check:
-        summary()
+        summary(args.out)
 
 
 if __name__ == "__main__":
