@@ -396,7 +396,9 @@ def per_capita_by_province(prov: dict) -> dict:
 # =============================================================================================
 # Build
 # =============================================================================================
-def build() -> dict:
+def build(details: dict | None = None) -> dict:
+    """The scenario as JSON-ready data; ``details`` (if given) receives the per-province and per-unit working
+    figures (for the provenance tables)."""
     prov = {p[0]: dict(code=p[0], name=p[1], abbr=p[2], pop=p[3], rate=p[4], region=p[5], terrain=p[6])
             for p in PROVINCES}
     for p in prov.values():
@@ -561,6 +563,8 @@ def build() -> dict:
         p["surplus"] = rnd(SURPLUS_NATIONAL_HA * rural_sellers[pc] / rs, 10) if pc in LAND_SELLERS else 0.0
 
     meta["finance"] = province_finance(prov)
+    if details is not None:
+        details.update(prov=prov, units=units, rest_cagr=rest_cagr, meta=meta)
     return assemble(prov, units, projects, rest_cagr, meta)
 
 
@@ -1030,6 +1034,47 @@ def summary(path: Path = OUT) -> None:
         f"{p.name} {p.debt_ratio_before:.1%}→{p.debt_ratio_after:.1%}" for p in top))
 
 
+def provenance_tables() -> str:
+    """Markdown tables of the working figures, for china-2020.provenance.md (``--tables``)."""
+    det: dict = {}
+    data = build(det)
+    prov, units, rc = det["prov"], det["units"], det["rest_cagr"]
+    fin = {f["id"]: f for f in data["funding_sources"]}
+    out = ["| province | built-up 2020 (km²) | city-district residents (万) | per-capita: province / centre(s) / rest "
+           "(m²) | pool (ha) | general use | project land | rest cut by tilt | reserve | surplus |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for pc, p in prov.items():
+        cs = [u for u in units if u["prov"] == pc]
+        cen = ", ".join(f"{u['pc_m2']:.0f}" for u in cs if not u["rest"])
+        rest = ", ".join(sorted({f"{u['pc_m2']:.0f}" for u in cs if u["rest"]}))
+        pcs = f"{p['pc_m2']:.1f}" + (f" / {cen} / {rest}" if rest else "")
+        bu = f"{p['builtup_2020_km2']:,.0f}" + (" [E]" if pc == "110000" else "")
+        out.append(f"| {pc} {p['name']} | {bu} | {p['city_district_pop'] / 1e4:,.0f} | {pcs} | {p['pool']:,.0f} | "
+                   f"{p['general_use']:,.0f} | {p['proj_land']:,.0f} | {p['rest_general_cut']:,.0f} | "
+                   f"{p['reserve']:,.0f} | {p['surplus']:,.0f} |")
+    out += ["", "| unit | census 2020 | urban residents | own 2010–20 trend (%/yr) | urban growth (/yr) | per-capita "
+            "(m²) | settlers (/yr) | key cluster |", "|---|---|---|---|---|---|---|---|"]
+    for u in sorted((u for u in units if u["rest"]), key=lambda u: u["code"]):
+        out.append(f"| {u['code']} {u['name']} | {u['pop20']:,.0f} | {u['urban']:,.0f} | {rc[u['prov']] * 100:+.2f} | "
+                   f"{u['growth']:+,.0f} | {u['pc_m2']:.0f} | {u['settlers']:,.0f} | {u['cluster'] or '—'} |")
+    out += ["", "| province | general-budget revenue | transfers [E] | fund revenue | capacity [E] | debt [E] | "
+            "debt ratio | debt service [E] | special-bond quota [E] | CDB line [E] | ADBC line [E] |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    tot = dict.fromkeys(("revenue", "transfers", "fund", "capacity", "debt", "debt_service", "special_quota"), 0.0)
+    cdb, adbc = fin["cdb_loan"]["limit_per_province_cny_100m"], fin["adbc_loan"]["limit_per_province_cny_100m"]
+    for pc, p in prov.items():
+        for k in tot:
+            tot[k] += p[k]
+        out.append(f"| {pc} {p['name']} | {p['revenue']:,.0f} | {p['transfers']:,.0f} | {p['fund']:,.0f} | "
+                   f"{p['capacity']:,.0f} | {p['debt']:,.0f} | {p['debt_ratio']:.1%} | {p['debt_service']:,.0f} | "
+                   f"{p['special_quota']:.1f} | {cdb[pc]:.1f} | {adbc[pc]:.1f} |")
+    out.append(f"| **total** | {tot['revenue']:,.0f} | {tot['transfers']:,.0f} | {tot['fund']:,.0f} | "
+               f"{tot['capacity']:,.0f} | {tot['debt']:,.0f} | {tot['debt'] / tot['capacity']:.1%} | "
+               f"{tot['debt_service']:,.0f} | {tot['special_quota']:.1f} | {sum(cdb.values()):.1f} | "
+               f"{sum(adbc.values()):.1f} |")
+    return "\n".join(out)
+
+
 def render(data: dict) -> str:
     """The JSON text exactly as written to datasets/china-2020.json."""
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
@@ -1039,7 +1084,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="solve the written scenario and print a summary")
     ap.add_argument("--out", type=Path, default=OUT, help="where to write (default: datasets/china-2020.json)")
+    ap.add_argument("--tables", action="store_true", help="print the provenance tables instead of writing")
     args = ap.parse_args()
+    if args.tables:
+        print(provenance_tables())
+        return
     data = build()
     args.out.write_text(render(data), encoding="utf-8")
     print(f"wrote {args.out} ({len(data['provinces'])} provinces, {len(data['cities'])} cities, "
