@@ -85,9 +85,6 @@ quoted at https://m.tftnews.com/news4602212)."""
 CITY_DISTRICT_SHARE_CAP = 0.93
 """[E] a province's city-district share of urban residents never exceeds 93% (towns and county seats
 remain even in the municipalities: 北京 1775/1916 = 92.6% [S])."""
-PC_BOUNDS_M2 = (60.0, 150.0)
-"""[E] bounds on the estimated per-capita land: 150 m² is the GB 50137-2011 ceiling for special (remote,
-mountain, tourism) cities [V]; the floor only guards the rule (上海 comes out at ≈ 59)."""
 NAT_SETTLERS_PER_YEAR = 100_000_000 / 6
 """≈100 million settlers 2015–2020 [V] (POLICY.md) over six plan years → 16.7 million a year [E]."""
 NAT_POOL_HA = 400_000.0
@@ -937,9 +934,11 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: dic
     return dict(
         name="china-2020",
         description=(
-            "National scenario for the 2020 construction-land plan: 31 provinces, 38 centre/node cities and 27 "
+            "National scenario for the 2020 construction-land plan: 31 provinces, "
+            f"{sum(1 for u in units if not u['rest'])} centre/node cities and {sum(1 for u in units if u['rest'])} "
             f"rest-of-province units, {len(clean)} synthetic projects with investment and funding limits (item (21)). "
-            "Census populations, built-up areas and budget revenues are cited statistics; every other figure is an "
+            "Census populations (2020, 2010), urbanisation rates, built-up areas, budget revenues and the city-cluster "
+            "lists are cited statistics (datasets/*.csv, a source per figure); every other figure is an "
             "ESTIMATE by a documented rule (datasets/build_china_2020.py, datasets/china-2020.provenance.md). Not "
             "official plan, debt or quota figures."
         ),
