@@ -25,8 +25,8 @@ Input tables (CSV in this folder, a source column for every cited figure):
 Everything else per city (per-capita land, growth, settlers, stock, values, projects) and per province (pools,
 reserves, surplus quota, trading roles, fiscal capacity, debt, quotas) and every funding limit is an estimate
 by a rule in this file, anchored on those magnitudes. To add fields for a new feature, write a function
-``f(provinces, cities)`` that edits the dicts in place and append it to ``EXTRA_FIELDS`` (applied last, in
-``assemble``).
+``f(provinces, cities, work)`` that edits the dicts in place and append it to ``EXTRA_FIELDS`` (applied last,
+in ``assemble``; see its docstring).
 """
 
 from __future__ import annotations
@@ -782,8 +782,13 @@ def funding_sources(fin: dict) -> list[dict]:
 
 
 EXTRA_FIELDS: list = []
-"""Functions ``f(provinces, cities)`` that add fields to the province and city dicts of the JSON, in place, after
-everything above is assembled (one per feature; e.g. approval capacities, finance defaults). Append yours here."""
+"""Functions ``f(provinces, cities, work)`` that add fields to the province and city dicts of the JSON, in place,
+after everything above is assembled (one per feature: national-quota bands, approval capacities, finance defaults
+…). ``provinces`` and ``cities`` are the JSON-ready lists (keyed by ``code``); ``work`` holds the builder's working
+figures: ``work["prov"][code]`` (pop, urban, rate, region, pool, capacity, debt, revenue …), ``work["units"]``
+(one dict per city unit: code, prov, urban, pc_m2, settlers, rest, cluster …) and ``work["meta"]``. Append
+yours here, e.g. ``EXTRA_FIELDS.append(approval_fields)``; keep each function's constants next to it, with
+their sources."""
 
 
 def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: dict, meta: dict) -> dict:
@@ -929,8 +934,9 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: dic
         "regeneration": "python datasets/build_china_2020.py (or python -m landquota.datasets.build_china_2020); "
             "byte-identical output.",
     }
+    work = dict(prov=prov, units=units, meta=meta)
     for add_fields in EXTRA_FIELDS:
-        add_fields(provinces, cities)
+        add_fields(provinces, cities, work)
     return dict(
         name="china-2020",
         description=(

@@ -171,3 +171,17 @@ def test_provenance_names_the_tables():
     for name in ("provinces.csv", "cities.csv", "clusters.csv", "cluster_members.csv", "[E]", "[S]", "[M]"):
         assert name in text, name
     assert json.loads(resources.files("landquota.datasets").joinpath("china-2020.json").read_text(encoding="utf-8"))
+
+
+def test_extra_fields_hook_adds_fields_last(monkeypatch):
+    """Features add their fields through EXTRA_FIELDS (one function each), after everything is assembled."""
+    def pools_twice(provinces, cities, work):
+        for p in provinces:
+            p["twice_pool_ha"] = 2 * work["prov"][p["code"]]["pool"]
+        for c in cities:
+            c["unit_kind"] = "rest" if "REST" in c["code"] else "centre"
+
+    monkeypatch.setattr(builder, "EXTRA_FIELDS", [pools_twice])
+    d = builder.build()
+    assert all(p["twice_pool_ha"] == 2 * p["new_land_pool_ha_per_year"] for p in d["provinces"])
+    assert {c["unit_kind"] for c in d["cities"]} == {"rest", "centre"}
