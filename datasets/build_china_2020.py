@@ -436,13 +436,18 @@ def build(details: dict | None = None) -> dict:
         parts = []
         if members:  # [E] cluster part = Σ prefecture population × share of its counties in the plan
             c_pop = sum(int(m["census_population_2020"]) * county_share(m["county_share"]) for m in members)
+            def rate_of(m):  # cited [S], or the city rule [E] where the table says "rule"
+                r = m["urbanisation_rate_pct"]
+                return urban_rate_rule(p["rate"]) if r == "rule" else float(r)
+
             rated = [m for m in members if m["urbanisation_rate_pct"]]
-            c_rate = (sum(int(m["census_population_2020"]) * county_share(m["county_share"])
-                          * float(m["urbanisation_rate_pct"]) for m in rated)
+            c_rate = (sum(int(m["census_population_2020"]) * county_share(m["county_share"]) * rate_of(m)
+                          for m in rated)
                       / sum(int(m["census_population_2020"]) * county_share(m["county_share"]) for m in rated)
                       if len(rated) == len(members) else 100.0 * urb / pop20)
             c_urb = c_pop * c_rate / 100.0
-            parts.append(("-RESTC", f"{p['name']}{members[0]['cluster']}城市群其他", members[0]["cluster"],
+            cname = members[0]["cluster"] + ("" if members[0]["cluster"].endswith("区") else "城市群")
+            parts.append(("-RESTC", f"{p['name']}{cname}其他", members[0]["cluster"],
                           c_pop, c_urb, "cluster members [S]/[E]"))
             parts.append(("-REST", f"{p['name']}其他", None, pop20 - c_pop, urb - c_urb, "residual [E]"))
         else:
@@ -822,7 +827,8 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: dic
         grp = CROSS_GROUP.get(u["prov"], "other")
         cross = CROSS_PROVINCE_SHARE[grp][1 if u["rest"] else 0]
         full = (u["name"] + "市" if not u["rest"] else PROVINCE_FULL_NAMES[u["prov"]]
-                + (f"{u['cluster']}城市群" if u["code"].endswith("-RESTC") else "") + "其他地区")
+                + (u["cluster"] + ("" if u["cluster"].endswith("区") else "城市群") if u["code"].endswith("-RESTC") else "")
+                + "其他地区")
         cities.append(dict(
             code=u["code"], name=u["name"], full_name=full, census_population=round(u["pop20"]),
             province_code=u["prov"], tier=u["tier"],
