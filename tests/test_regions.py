@@ -51,3 +51,15 @@ def test_cli_route_takes_a_province_name(capsys):
     assert "state_council" in capsys.readouterr().out
     with pytest.raises(SystemExit, match="not a GB/T 2260"):
         main(["route", "--province", "火星", "--parcel", "arable:40"])
+
+
+def test_the_approval_request_takes_a_province_name():
+    from pydantic import ValidationError
+
+    from landquota.service.schemas import ApprovalRequest
+
+    parcels = [{"land_type": "arable", "area_ha": 20.0}]
+    assert ApprovalRequest.model_validate({"province_code": "雲南省", "parcels": parcels}).province_code == "530000"
+    assert ApprovalRequest.model_validate({"province_code": "四川", "parcels": parcels}).province_code == "510000"
+    with pytest.raises(ValidationError, match="unknown_province|not a GB/T 2260"):
+        ApprovalRequest.model_validate({"province_code": "火星", "parcels": parcels})
