@@ -97,11 +97,13 @@ the flow is ≈ 90亿元 a year."""
 # =============================================================================================
 # Rules (all [E])
 # =============================================================================================
+SHRINKING_REST_CAGR = -0.01
 SHRINKING_REST_PULL = 0.5
-"""[E] a rest-of-province unit whose own 2010–20 census trend is negative (the north-east, 山西 内蒙古 甘肃, and the
-remainders of provinces whose capital grew fast: 湖南 四川 湖北 …) urbanises at half the national pace on top of
-its trend: part of its urban-share rise is rural people leaving the province, which the negative trend already
-counts. The north-east's rest units then shrink (item (15)); the interior's grow slowly."""
+"""[E] a rest-of-province unit that lost people fast in 2010–20 by its own census trend (CAGR below −1 %/yr, i.e. about
+a tenth of its people in the decade: the remainders of 辽宁 吉林 黑龙江) urbanises at half the national pace on top of
+that trend: much of its urban-share rise is rural people leaving the province, which the negative trend already
+counts. The north-east's rest units then shrink or stay flat (item (15)); remainders that lost less (山西 内蒙古 甘肃
+陕西, and 湖南 四川 湖北 … around fast-growing capitals) keep the full pull and still grow slowly."""
 DECEL = 0.5
 """Urban population growth in the plan year = half the 2010–2020 average pace [E]. The national
 decade pace is 23.6 million/yr (communiqué No. 7); population growth has slowed since (0.53%/yr
@@ -465,8 +467,8 @@ def build(details: dict | None = None) -> dict:
         u["urban"] = u["pop20"] * u["rate"] / 100.0
         u["cagr"] = rest_cagr[u["prov"]] if u["rest"] else cagr(u["pop20"], u["pop10"])
         pull = URBAN_PULL * (1.0 - u["rate"] / 100.0) / nat_rural
-        if u["rest"] and u["cagr"] < 0:
-            pull *= SHRINKING_REST_PULL  # a shrinking remainder urbanises at half the pace
+        if u["rest"] and u["cagr"] < SHRINKING_REST_CAGR:
+            pull *= SHRINKING_REST_PULL  # a fast-shrinking remainder urbanises at half the pace
         u["growth"] = DECEL * u["urban"] * (u["cagr"] + pull)
         u["registered"] = u["urban"] * NAT_REGISTERED_URBAN_SHARE_2020 / NAT_URBAN_SHARE_2020
     for pc, p in prov.items():

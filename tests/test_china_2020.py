@@ -78,9 +78,9 @@ def test_national_plan_is_credible(scenario, result):
     assert used > 0.8  # most of the plan quota is put to use
     auth = {p.approval_authority for p in result.projects if p.selected_share > 0}
     assert auth == {"state_council", "province_entrusted", "province"}
-    # Shortfalls are the settler-land floor of rest-of-province units whose per-capita land is above 100 m² and
-    # whose own 2010–20 trend is weak or negative: the per-capita cap leaves them less room than their settlers'
-    # standard asks. They stay small against the national settler land.
+    # A shortfall is the settler-land floor of a rest-of-province unit above 100 m² that the census says is
+    # shrinking (黑龙江其他, 205 ha): the per-capita cap leaves it no room while its settlers still earn land
+    # (123号). Small against the national new land.
     assert {x.rule for x in result.shortfalls} <= {"settler_land_floor"}
     assert all("-REST" in x.region for x in result.shortfalls)
     assert sum(x.amount_ha for x in result.shortfalls) < 0.03 * (new - bought)
