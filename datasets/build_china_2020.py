@@ -20,7 +20,8 @@ Input tables (CSV in this folder, a source column for every cited figure):
   rate where cited;
 * ``clusters.csv`` — the 19 city clusters of the 14th Five-Year Plan outline [S], the provinces a plan covers
   whole [M];
-* ``cluster_members.csv`` — prefectures of the clusters that cover part of a province (滇中, 黔中) [S].
+* ``cluster_members.csv`` — prefectures of the clusters that cover part of a province: the members of 滇中 and
+  黔中, the 四川 prefectures outside 成渝 [S].
 
 Everything else per city (per-capita land, growth, settlers, stock, values, projects) and per province (pools,
 reserves, surplus quota, trading roles, fiscal capacity, debt, quotas) and every funding limit is an estimate
@@ -315,8 +316,9 @@ CLUSTER_WHOLE_PROVINCES = {code: r["cluster"] for r in CLUSTER_ROWS for code in 
 粤闽浙沿海: 福建): their rest-of-province unit is a key-cluster unit as a whole."""
 CLUSTER_MEMBER_ROWS = read_table("cluster_members.csv")
 """Prefectures of a cluster that covers part of a province, with 7th-census population [S] and the share of
-their counties the plan names [M] (datasets/cluster_members.csv). Only 滇中 and 黔中 are tabled: for the other
-partly covered provinces (成渝 in 四川, 长江中游, 哈长, 北部湾, 关中平原, 呼包鄂榆, 兰州-西宁, 辽中南, 山西中部, 宁夏沿黄,
+their counties the plan names [M] (datasets/cluster_members.csv); for 成渝 the table lists the 四川 prefectures
+outside it instead (role "outside"), and the cluster part is the rest minus them. For the other partly covered
+provinces (长江中游, 哈长, 北部湾, 关中平原, 呼包鄂榆, 兰州-西宁, 辽中南, 山西中部, 宁夏沿黄,
 天山北坡) no prefecture table was found, so their rest-of-province unit is not split and not flagged."""
 
 
@@ -434,23 +436,30 @@ def build(details: dict | None = None) -> dict:
         urb = p["urban"] - sum(u["pop20"] * u["rate"] / 100 for u in cs)
         assert pop20 > 0 and urb > 0 and pop10 > 0, pc
         rest_cagr[pc] = cagr(pop20, pop10)
-        members = [m for m in CLUSTER_MEMBER_ROWS if m["province_code"] == pc]
+        rows = [m for m in CLUSTER_MEMBER_ROWS if m["province_code"] == pc]
+        members = [m for m in rows if m["role"] == "member"]
+        outside = [m for m in rows if m["role"] == "outside"]
         parts = []
-        if members:  # [E] cluster part = Σ prefecture population × share of its counties in the plan
-            c_pop = sum(int(m["census_population_2020"]) * county_share(m["county_share"]) for m in members)
+        if rows:
+            def weight(m):  # [E] a prefecture counts by the share of its counties the plan names
+                return int(m["census_population_2020"]) * county_share(m["county_share"])
+
             def rate_of(m):  # cited [S], or the city rule [E] where the table says "rule"
                 r = m["urbanisation_rate_pct"]
                 return urban_rate_rule(p["rate"]) if r == "rule" else float(r)
 
-            rated = [m for m in members if m["urbanisation_rate_pct"]]
-            c_rate = (sum(int(m["census_population_2020"]) * county_share(m["county_share"]) * rate_of(m)
-                          for m in rated)
-                      / sum(int(m["census_population_2020"]) * county_share(m["county_share"]) for m in rated)
-                      if len(rated) == len(members) else 100.0 * urb / pop20)
+            residual_rate = 100.0 * urb / pop20
+            if members:  # cluster part = Σ member prefectures
+                c_pop = sum(weight(m) for m in members)
+                c_rate = (sum(weight(m) * rate_of(m) for m in members) / c_pop
+                          if all(m["urbanisation_rate_pct"] for m in members) else residual_rate)
+            else:  # the cluster covers the rest but the prefectures tabled as outside it
+                c_pop = pop20 - sum(weight(m) for m in outside)
+                c_rate = residual_rate
             c_urb = c_pop * c_rate / 100.0
-            cname = members[0]["cluster"] + ("" if members[0]["cluster"].endswith("区") else "城市群")
-            parts.append(("-RESTC", f"{p['name']}{cname}其他", members[0]["cluster"],
-                          c_pop, c_urb, "cluster members [S]/[E]"))
+            cluster = rows[0]["cluster"]
+            cname = cluster + ("" if cluster.endswith("区") else "城市群")
+            parts.append(("-RESTC", f"{p['name']}{cname}其他", cluster, c_pop, c_urb, "cluster members [S]/[E]"))
             parts.append(("-REST", f"{p['name']}其他", None, pop20 - c_pop, urb - c_urb, "residual [E]"))
         else:
             parts.append(("-REST", f"{p['name']}其他", CLUSTER_WHOLE_PROVINCES.get(pc), pop20, urb, "residual [E]"))
@@ -867,12 +876,12 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: dic
             "not capitals (东莞 441900, 佛山 440600) as node cities so that their central districts get no "
             "settler land; plus one <province>-REST unit per non-municipal province, split into <province>-RESTC (the "
             "part inside a key cluster) and <province>-REST (the rest) where a cluster covers part of the province and "
-            "its prefectures are tabled (贵州 黔中, 云南 滇中).",
+            "its prefectures are tabled (贵州 黔中, 云南 滇中, 四川 成渝).",
         "cities.size_class": "super-large/mega lists of 国土资发〔2016〕123号 as in POLICY.md [V] (7th-census 城区人口).",
         "cities.key_cluster": "member of one of the 19 city clusters of the 14th Five-Year Plan outline [S] (item (7)): "
             + "; ".join(f"{k}: {v}" for k, v in KEY_CLUSTERS.items())
             + ". A rest-of-province unit is flagged where a plan covers the whole province (河北 江苏 浙江 安徽 山东 河南 "
-            "福建 [M]); the -RESTC part of 贵州 and 云南 is flagged; other rest units are not split (no prefecture table) "
+            "福建 [M]); the -RESTC part of 贵州 云南 四川 is flagged; other rest units are not split (no prefecture table) "
             "and not flagged.",
         "cities.resident_population": "urban (城镇) resident population = 7th-census population × urbanisation "
             "rate. City populations [S] (pages in the provenance file), urbanisation rate cited where found, "

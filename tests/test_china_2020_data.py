@@ -94,11 +94,19 @@ def test_city_census_figures_match_the_city_table(prov, city):
 
 def test_cluster_parts_come_from_the_member_table(city):
     members = table("cluster_members.csv")
-    for pc in ("520000", "530000"):
+    for pc in ("520000", "530000"):  # 黔中, 滇中: the members are tabled
         rows = [m for m in members if m["province_code"] == pc]
+        assert {m["role"] for m in rows} == {"member"}
         want = sum(int(m["census_population_2020"]) * builder.county_share(m["county_share"]) for m in rows)
         assert city[f"{pc}-RESTC"]["census_population"] == pytest.approx(want, rel=REL)
         assert city[f"{pc}-RESTC"]["key_cluster"] and not city[f"{pc}-REST"]["key_cluster"]
+    # 成渝: the 四川 prefectures outside it are tabled (广元 巴中 攀西 川西北), the cluster part is the rest
+    out = [m for m in members if m["province_code"] == "510000"]
+    assert {m["role"] for m in out} == {"outside"} and len(out) == 4
+    assert city["510000-REST"]["census_population"] == pytest.approx(
+        sum(int(m["census_population_2020"]) for m in out), rel=REL)
+    assert city["510000-RESTC"]["key_cluster"] and not city["510000-REST"]["key_cluster"]
+    assert city["510000-RESTC"]["census_population"] > 3 * city["510000-REST"]["census_population"]
 
 
 def test_names_are_gb_t_2260_in_simplified_characters(data):
