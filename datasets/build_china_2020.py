@@ -21,7 +21,7 @@ Input tables (CSV in this folder, a source column for every cited figure):
 * ``clusters.csv`` — the 19 city clusters of the 14th Five-Year Plan outline [S], the provinces a plan covers
   whole [M];
 * ``cluster_members.csv`` — prefectures of the clusters that cover part of a province: the members of 滇中 and
-  黔中, the 四川 prefectures outside 成渝 [S].
+  黔中, the prefectures outside 成渝 (四川) and 长江中游 (江西) [S].
 
 Everything else per city (per-capita land, growth, settlers, stock, values, projects) and per province (pools,
 reserves, surplus quota, trading roles, fiscal capacity, debt, quotas) and every funding limit is an estimate
@@ -316,9 +316,9 @@ CLUSTER_WHOLE_PROVINCES = {code: r["cluster"] for r in CLUSTER_ROWS for code in 
 粤闽浙沿海: 福建): their rest-of-province unit is a key-cluster unit as a whole."""
 CLUSTER_MEMBER_ROWS = read_table("cluster_members.csv")
 """Prefectures of a cluster that covers part of a province, with 7th-census population [S] and the share of
-their counties the plan names [M] (datasets/cluster_members.csv); for 成渝 the table lists the 四川 prefectures
-outside it instead (role "outside"), and the cluster part is the rest minus them. For the other partly covered
-provinces (长江中游, 哈长, 北部湾, 关中平原, 呼包鄂榆, 兰州-西宁, 辽中南, 山西中部, 宁夏沿黄,
+their counties the plan names [M] (datasets/cluster_members.csv); for 成渝 (四川) and 长江中游 (江西) the table lists the
+prefectures outside the cluster instead (role "outside"), and the cluster part is the rest minus them. For the other partly covered
+provinces (长江中游 in 湖北 湖南, 哈长, 北部湾, 关中平原, 呼包鄂榆, 兰州-西宁, 辽中南, 山西中部, 宁夏沿黄,
 天山北坡) no prefecture table was found, so their rest-of-province unit is not split and not flagged."""
 
 
@@ -448,33 +448,37 @@ def build(details: dict | None = None) -> dict:
                 r = m["urbanisation_rate_pct"]
                 return urban_rate_rule(p["rate"]) if r == "rule" else float(r)
 
-            residual_rate = 100.0 * urb / pop20
-            if members:  # cluster part = Σ member prefectures
-                c_pop = sum(weight(m) for m in members)
-                c_rate = (sum(weight(m) * rate_of(m) for m in members) / c_pop
-                          if all(m["urbanisation_rate_pct"] for m in members) else residual_rate)
-            else:  # the cluster covers the rest but the prefectures tabled as outside it
-                c_pop = pop20 - sum(weight(m) for m in outside)
-                c_rate = residual_rate
-            c_urb = c_pop * c_rate / 100.0
+            # The tabled part (members, or the prefectures outside the cluster) takes its own figures where the
+            # table gives them for every row — urban rate, 2010 population — and the other part the residual;
+            # otherwise both parts take the rest's residual rate and its 2010–20 trend [E].
+            tabled = members or outside
+            t_pop = sum(weight(m) for m in tabled)
+            t_urb = (sum(weight(m) * rate_of(m) for m in tabled) / 100.0
+                     if all(m["urbanisation_rate_pct"] for m in tabled) else t_pop * urb / pop20)
+            t_pop10 = (sum(int(m["census_population_2010"]) * county_share(m["county_share"]) for m in tabled)
+                       if all(m["census_population_2010"] for m in tabled) else None)
+            o_pop10 = None if t_pop10 is None else pop10 - t_pop10
+            split = [(t_pop, t_urb, t_pop10), (pop20 - t_pop, urb - t_urb, o_pop10)]
+            (c_pop, c_urb, c_pop10), (r_pop, r_urb, r_pop10) = split if members else split[::-1]
             cluster = rows[0]["cluster"]
             cname = cluster + ("" if cluster.endswith("区") else "城市群")
-            parts.append(("-RESTC", f"{p['name']}{cname}其他", cluster, c_pop, c_urb, "cluster members [S]/[E]"))
-            parts.append(("-REST", f"{p['name']}其他", None, pop20 - c_pop, urb - c_urb, "residual [E]"))
+            parts.append(("-RESTC", f"{p['name']}{cname}其他", cluster, c_pop, c_urb, c_pop10))
+            parts.append(("-REST", f"{p['name']}其他", None, r_pop, r_urb, r_pop10))
         else:
-            parts.append(("-REST", f"{p['name']}其他", CLUSTER_WHOLE_PROVINCES.get(pc), pop20, urb, "residual [E]"))
-        for suffix, name, cluster, upop, uurb, rsrc in parts:
+            parts.append(("-REST", f"{p['name']}其他", CLUSTER_WHOLE_PROVINCES.get(pc), pop20, urb, pop10))
+        for suffix, name, cluster, upop, uurb, upop10 in parts:
+            if upop10 is None:  # [E] the rest's own trend
+                upop10 = upop / (1 + rest_cagr[pc]) ** 10
             units.append(dict(code=f"{pc}{suffix}", name=name, prov=pc, abbr="RC" if suffix == "-RESTC" else "RE",
-                              tier="other", cluster=cluster, size="other", pop20=upop,
-                              pop10=upop / (1 + rest_cagr[pc]) ** 10, rate=100.0 * uurb / upop, rate_src=rsrc,
-                              src=None, rest=True))
+                              tier="other", cluster=cluster, size="other", pop20=upop, pop10=upop10,
+                              rate=100.0 * uurb / upop, rate_src="tabled [S] or residual [E]", src=None, rest=True))
 
     # ---- populations, growth, land, settlers -----------------------------------------------------
     nat_rural = 1.0 - NAT_URBAN_SHARE_2020
     for u in units:
         p = prov[u["prov"]]
         u["urban"] = u["pop20"] * u["rate"] / 100.0
-        u["cagr"] = rest_cagr[u["prov"]] if u["rest"] else cagr(u["pop20"], u["pop10"])
+        u["cagr"] = cagr(u["pop20"], u["pop10"])  # rest units: their part's own trend, else the rest's
         pull = URBAN_PULL * (1.0 - u["rate"] / 100.0) / nat_rural
         if u["rest"] and u["cagr"] < SHRINKING_REST_CAGR:
             pull *= SHRINKING_REST_PULL  # a fast-shrinking remainder urbanises at half the pace
@@ -876,12 +880,12 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: dic
             "not capitals (东莞 441900, 佛山 440600) as node cities so that their central districts get no "
             "settler land; plus one <province>-REST unit per non-municipal province, split into <province>-RESTC (the "
             "part inside a key cluster) and <province>-REST (the rest) where a cluster covers part of the province and "
-            "its prefectures are tabled (贵州 黔中, 云南 滇中, 四川 成渝).",
+            "its prefectures are tabled (贵州 黔中, 云南 滇中, 四川 成渝, 江西 长江中游).",
         "cities.size_class": "super-large/mega lists of 国土资发〔2016〕123号 as in POLICY.md [V] (7th-census 城区人口).",
         "cities.key_cluster": "member of one of the 19 city clusters of the 14th Five-Year Plan outline [S] (item (7)): "
             + "; ".join(f"{k}: {v}" for k, v in KEY_CLUSTERS.items())
             + ". A rest-of-province unit is flagged where a plan covers the whole province (河北 江苏 浙江 安徽 山东 河南 "
-            "福建 [M]); the -RESTC part of 贵州 云南 四川 is flagged; other rest units are not split (no prefecture table) "
+            "福建 [M]); the -RESTC part of 贵州 云南 四川 江西 is flagged; other rest units are not split (no prefecture table) "
             "and not flagged.",
         "cities.resident_population": "urban (城镇) resident population = 7th-census population × urbanisation "
             "rate. City populations [S] (pages in the provenance file), urbanisation rate cited where found, "
@@ -1060,7 +1064,7 @@ def provenance_tables() -> str:
     """Markdown tables of the working figures, for china-2020.provenance.md (``--tables``)."""
     det: dict = {}
     data = build(det)
-    prov, units, rc = det["prov"], det["units"], det["rest_cagr"]
+    prov, units = det["prov"], det["units"]
     fin = {f["id"]: f for f in data["funding_sources"]}
     out = ["| province | built-up 2020 (km²) | city-district residents (万) | per-capita: province / centre(s) / rest "
            "(m²) | pool (ha) | general use | project land | rest cut by tilt | reserve | surplus |",
@@ -1077,7 +1081,7 @@ def provenance_tables() -> str:
     out += ["", "| unit | census 2020 | urban residents | own 2010–20 trend (%/yr) | urban growth (/yr) | per-capita "
             "(m²) | settlers (/yr) | key cluster |", "|---|---|---|---|---|---|---|---|"]
     for u in sorted((u for u in units if u["rest"]), key=lambda u: u["code"]):
-        out.append(f"| {u['code']} {u['name']} | {u['pop20']:,.0f} | {u['urban']:,.0f} | {rc[u['prov']] * 100:+.2f} | "
+        out.append(f"| {u['code']} {u['name']} | {u['pop20']:,.0f} | {u['urban']:,.0f} | {u['cagr'] * 100:+.2f} | "
                    f"{u['growth']:+,.0f} | {u['pc_m2']:.0f} | {u['settlers']:,.0f} | {u['cluster'] or '—'} |")
     out += ["", "| province | general-budget revenue | transfers [E] | fund revenue | capacity [E] | debt [E] | "
             "debt ratio | debt service [E] | special-bond quota [E] | CDB line [E] | ADBC line [E] |",

@@ -100,13 +100,19 @@ def test_cluster_parts_come_from_the_member_table(city):
         want = sum(int(m["census_population_2020"]) * builder.county_share(m["county_share"]) for m in rows)
         assert city[f"{pc}-RESTC"]["census_population"] == pytest.approx(want, rel=REL)
         assert city[f"{pc}-RESTC"]["key_cluster"] and not city[f"{pc}-REST"]["key_cluster"]
-    # 成渝: the 四川 prefectures outside it are tabled (广元 巴中 攀西 川西北), the cluster part is the rest
-    out = [m for m in members if m["province_code"] == "510000"]
-    assert {m["role"] for m in out} == {"outside"} and len(out) == 4
-    assert city["510000-REST"]["census_population"] == pytest.approx(
-        sum(int(m["census_population_2020"]) for m in out), rel=REL)
-    assert city["510000-RESTC"]["key_cluster"] and not city["510000-REST"]["key_cluster"]
-    assert city["510000-RESTC"]["census_population"] > 3 * city["510000-REST"]["census_population"]
+    # 成渝 (四川) and 长江中游 (江西): the prefectures outside the cluster are tabled; the cluster part is the rest
+    for pc, n in (("510000", 4), ("360000", 1)):
+        out = [m for m in members if m["province_code"] == pc]
+        assert {m["role"] for m in out} == {"outside"} and len(out) == n
+        assert city[f"{pc}-REST"]["census_population"] == pytest.approx(
+            sum(int(m["census_population_2020"]) for m in out), rel=REL)
+        assert city[f"{pc}-RESTC"]["key_cluster"] and not city[f"{pc}-REST"]["key_cluster"]
+        assert city[f"{pc}-RESTC"]["census_population"] > 3 * city[f"{pc}-REST"]["census_population"]
+    # 赣州 has its own 2010 figure and urban rate: it grew (+0.70 %/yr) while the rest of 江西 outside 南昌 shrank
+    gz = city["360000-REST"]
+    assert gz["resident_population"] == pytest.approx(8_970_014 * 0.5531, rel=REL)
+    assert gz["resident_population_growth_per_year"] / gz["resident_population"] > \
+        city["360000-RESTC"]["resident_population_growth_per_year"] / city["360000-RESTC"]["resident_population"]
 
 
 def test_names_are_gb_t_2260_in_simplified_characters(data):
