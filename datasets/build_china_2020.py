@@ -26,8 +26,9 @@ Input tables (CSV in this folder, a source column for every cited figure):
 Everything else per city (per-capita land, growth, settlers, stock, values, projects) and per province (pools,
 reserves, surplus quota, trading roles, fiscal capacity, debt, quotas) and every funding limit is an estimate
 by a rule in this file, anchored on those magnitudes. To add fields for a new feature, write a function
-``f(provinces, cities, work)`` that edits the dicts in place and append it to ``EXTRA_FIELDS`` (applied last,
-in ``assemble``; see its docstring).
+``f(provinces, cities, work)`` that edits the dicts in place and append it to ``EXTRA_FIELDS`` (applied at the
+end of ``assemble``), or a whole-dataset step ``f(data)`` appended to ``DATA_STEPS`` (applied last, in
+``build``); see their docstrings.
 """
 
 from __future__ import annotations
@@ -582,7 +583,10 @@ def build(details: dict | None = None) -> dict:
     meta["finance"] = province_finance(prov)
     if details is not None:
         details.update(prov=prov, units=units, rest_cagr=rest_cagr, meta=meta)
-    return assemble(prov, units, projects, rest_cagr, meta)
+    data = assemble(prov, units, projects, rest_cagr, meta)
+    for step in DATA_STEPS:  # whole-dataset steps of later features, in order
+        data = step(data) or data
+    return data
 
 
 def fill(units: list[dict], amount: float) -> None:
@@ -809,6 +813,13 @@ figures: ``work["prov"][code]`` (pop, urban, rate, region, pool, capacity, debt,
 (one dict per city unit: code, prov, urban, pc_m2, settlers, rest, cluster …) and ``work["meta"]``. Append
 yours here, e.g. ``EXTRA_FIELDS.append(approval_fields)``; keep each function's constants next to it, with
 their sources."""
+
+DATA_STEPS: list = []
+"""Functions ``f(data)`` applied, in order, to the whole assembled dataset at the end of :func:`build` (for a
+feature that sets policy fields or sources as well as province/city fields, e.g. ``add_national_allocation``,
+``add_approval_data``). A step edits ``data`` in place or returns the new dict. Define yours in a clearly marked
+section and register it next to it: ``DATA_STEPS.append(add_approval_data)``. Never call it from ``main()``:
+:func:`build` must return exactly what is written, so the byte-for-byte test sees it."""
 
 
 def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: dict, meta: dict) -> dict:

@@ -199,3 +199,17 @@ def test_extra_fields_hook_adds_fields_last(monkeypatch):
     d = builder.build()
     assert all(p["twice_pool_ha"] == 2 * p["new_land_pool_ha_per_year"] for p in d["provinces"])
     assert {c["unit_kind"] for c in d["cities"]} == {"rest", "centre"}
+
+
+def test_data_steps_run_last_inside_build(monkeypatch):
+    """Whole-dataset steps (a feature's policy fields and sources) run inside build(), so what is written is
+    what build() returns and the byte-for-byte test covers them."""
+    def note(data):
+        data["sources"]["test_step"] = f"{len(data['cities'])} units"
+
+    def replace(data):
+        return {**data, "name": "china-2020-variant"}
+
+    monkeypatch.setattr(builder, "DATA_STEPS", [note, replace])
+    d = builder.build()
+    assert d["name"] == "china-2020-variant" and d["sources"]["test_step"] == f"{len(d['cities'])} units"
