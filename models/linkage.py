@@ -49,7 +49,10 @@ def reward_fund_allocation(s: Scenario) -> dict[str, float]:
     """Citizenisation reward fund per province, 亿元 per year.
 
     weight(province) = Σ_cities settlers × (cross share × w_cross + (1 − cross share) × w_within),
-    × (1 + tilt) for fiscally weak provinces; the fund is split pro rata to weight.
+    × (1 + tilt) for fiscally weak provinces. The fund is split over the whole country: a province
+    gets fund × weight ÷ max(national base, Σ weights of the scenario), the national base being
+    ``policy.reward_fund_national_weighted_settlers_per_year`` (null: the scenario's own total), so a
+    scenario with a few provinces gets their share, not the national total.
     """
     pol = s.policy
     weight: dict[str, float] = {p.code: 0.0 for p in s.provinces}
@@ -63,6 +66,8 @@ def reward_fund_allocation(s: Scenario) -> dict[str, float]:
         if p.fiscally_weak:
             weight[p.code] *= 1 + pol.reward_tilt_fiscally_weak
     total = sum(weight.values())
+    if pol.reward_fund_national_weighted_settlers_per_year is not None:
+        total = max(total, pol.reward_fund_national_weighted_settlers_per_year)
     if total <= 0:
         return {k: 0.0 for k in weight}
     return {k: pol.reward_fund_total_cny_100m * w / total for k, w in weight.items()}

@@ -61,6 +61,15 @@ def _t(idx):
     return "national", int(idx)
 
 
+def _g_t(idx):
+    """A financing group's row: (region, year); the label is 'region:n'."""
+    return str(idx[0]).rsplit(":", 1)[0], int(idx[1])
+
+
+def _group(idx):
+    return f"group {idx[0]}"
+
+
 def _none(idx):
     return "national", None
 
@@ -96,30 +105,52 @@ RULES: list[RuleSpec] = [
              lambda r, t: "clearing value of one ha of supplementary-farmland quota", _none, sense="equal"),
     RuleSpec("project_once", "project_whole", "(20) projects", "亿元/project",
              lambda r, t: f"value of being able to build more of project {r} (it is fully selected)", _r),
+    # ---- item (21) finance and item (6) settlers' public cost (models.finance) -------------------
+    # Project rules are per financing group "region:n" (its projects share eligible sources, capital and
+    # bond classes); the region is the group's city or province.
     RuleSpec("finance.funding_balance", "funding_balance", "(21) finance", "亿元/亿元",
-             lambda r, t: f"value of one more 亿元 of investment need in project {r}, year {t}", _p_t,
-             sense="equal"),
+             lambda r, t: f"value of one more 亿元 of investment need in {r}'s project group, year {t}", _g_t,
+             detail=_group, sense="equal"),
     RuleSpec("finance.bond_share_cap", "bond_share", "(21) bonds", "亿元/亿元",
-             lambda r, t: f"one more 亿元 of enterprise bonds allowed for project {r}, year {t}", _p_t),
+             lambda r, t: f"one more 亿元 of enterprise bonds allowed for {r}'s project group, year {t}", _g_t,
+             detail=_group),
     RuleSpec("finance.capital_min", "capital_ratio", "(21) capital", "亿元/亿元",
-             lambda r, t: f"one more 亿元 of project capital required for project {r}, year {t}", _p_t,
-             sense="lower"),
+             lambda r, t: f"one more 亿元 of project capital required for {r}'s project group, year {t}", _g_t,
+             detail=_group, sense="lower"),
+    RuleSpec("finance.special_bond_capital_use", "special_bond_capital_use", "(21) special bonds", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of special bonds counted as capital in {r}'s project group, year {t}",
+             _g_t, detail=_group),
+    RuleSpec("finance.special_bond_capital", "special_bond_capital", "(21) special bonds", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of {r}'s special bonds usable as project capital in year {t}", _p_t),
     RuleSpec("finance.credit_line", "credit_line", "(21) credit lines", "亿元/亿元",
              lambda r, t: f"one more 亿元 of comprehensive credit line in {r}",
              lambda idx: (str(idx[1]), None), detail=lambda idx: f"source {idx[0]}"),
     RuleSpec("finance.national_total", "national_funding_total", "(21) public funds", "亿元/亿元",
              lambda r, t: f"one more 亿元 of the national total in year {t}",
              lambda idx: ("national", int(idx[1])), detail=lambda idx: f"source {idx[0]}"),
-    RuleSpec("finance.reward_fund", "reward_fund_allocation", "(6) reward fund", "亿元/亿元",
-             lambda r, t: f"one more 亿元 of {r}'s citizenisation reward fund in year {t}",
-             lambda idx: (str(idx[1]), int(idx[2]))),
+    RuleSpec("finance.enterprise_bond_volume", "enterprise_bond_volume", "(21) bonds", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of the national enterprise-bond volume in year {t}", _t),
     RuleSpec("finance.special_bond", "special_bond_quota", "(21) special bonds", "亿元/亿元",
              lambda r, t: f"one more 亿元 of {r}'s special-bond quota in year {t}",
              lambda idx: (str(idx[1]), int(idx[2]))),
+    RuleSpec("finance.general_bond", "general_bond_quota", "(21) debt risk", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of {r}'s general-bond quota in year {t}",
+             lambda idx: (str(idx[1]), int(idx[2]))),
     RuleSpec("finance.debt_ratio_province", "debt_ratio", "(21) debt risk", "亿元/亿元",
-             lambda r, t: f"one more 亿元 of new government debt allowed under {r}'s debt-ratio line", _r),
+             lambda r, t: f"one more 亿元 of new legal debt allowed under {r}'s debt-ratio line", _r),
     RuleSpec("finance.debt_ratio_city", "debt_ratio_city", "(21) debt risk", "亿元/亿元",
-             lambda r, t: f"one more 亿元 of new government debt allowed under city {r}'s debt-ratio line", _r),
+             lambda r, t: f"one more 亿元 of new legal debt allowed under city {r}'s debt-ratio line", _r),
+    RuleSpec("finance.broad_debt_ratio_province", "broad_debt_ratio", "(21) debt risk", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of new legal + platform debt allowed under {r}'s broad debt-ratio limit",
+             _r),
+    RuleSpec("finance.broad_debt_ratio_city", "broad_debt_ratio_city", "(21) debt risk", "亿元/亿元",
+             lambda r, t: f"one more 亿元 of new legal + platform debt allowed under city {r}'s broad debt-ratio "
+             "limit", _r),
+    RuleSpec("finance.settler_public_cost", "settler_public_cost", "(6) reward fund", "亿元/亿元",
+             lambda r, t: f"one more 亿元 a year of settlers' public cost in {r} (every plan year)", _r,
+             sense="lower"),
+    RuleSpec("finance.reward_fund", "reward_fund_allocation", "(6) reward fund", "亿元/亿元",
+             lambda r, t: f"one more 亿元 a year of {r}'s citizenisation reward fund (every plan year)", _r),
 ]
 
 

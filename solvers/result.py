@@ -36,6 +36,12 @@ class ProvinceRow(BaseModel):
     new_government_debt_cny_100m: float = Field(0.0, description="New government debt (special bonds), 亿元.")
     debt_ratio_before: float | None = Field(None, description="Debt balance ÷ comprehensive fiscal capacity now.")
     debt_ratio_after: float | None = Field(None, description="The same after the plan's new government debt.")
+    new_platform_debt_cny_100m: float = Field(
+        0.0, description="New platform debt (enterprise bonds, loans to platform companies), 亿元 over the horizon.")
+    broad_debt_ratio_before: float | None = Field(
+        None, description="(Legal + platform debt balance) ÷ comprehensive fiscal capacity now.")
+    broad_debt_ratio_after: float | None = Field(
+        None, description="The same after the plan's new legal and platform debt.")
 
 
 class CityRow(BaseModel):
@@ -54,6 +60,19 @@ class CityRow(BaseModel):
     per_capita_before_m2: float
     per_capita_after_m2: float
     per_capita_cap_m2: float
+    settler_public_cost_cny_100m: float = Field(
+        0.0, description="Settlers' public cost (education, health, social security, housing), 亿元 per year.")
+    settler_cost_central_transfers_cny_100m: float = Field(0.0, description="Part met by central transfers, 亿元/yr.")
+    settler_cost_reward_fund_cny_100m: float = Field(0.0, description="Part met by the reward fund, 亿元/yr.")
+    settler_cost_own_budget_cny_100m: float = Field(0.0, description="Part met by the city's own budget, 亿元/yr.")
+    new_government_debt_cny_100m: float | None = Field(
+        None, description="New legal debt of the city's projects, 亿元 (cities with fiscal figures).")
+    new_platform_debt_cny_100m: float | None = Field(
+        None, description="New platform debt of the city's projects, 亿元 (cities with fiscal figures).")
+    debt_ratio_before: float | None = None
+    debt_ratio_after: float | None = None
+    broad_debt_ratio_before: float | None = None
+    broad_debt_ratio_after: float | None = None
 
 
 class ProjectRow(BaseModel):
@@ -94,13 +113,17 @@ class FinancingRow(BaseModel):
     cost_cny_100m: float = Field(description="What this money costs in the objective, 亿元.")
     counts_as_capital: bool
     government_debt: bool
+    platform_debt: bool = False
+    capital_cny_100m: float = Field(
+        0.0, description="Part that counts as project capital (own capital, grants; special bonds in listed sectors).")
 
 
 class LimitRow(BaseModel):
     """Use of a money limit: a credit line, a quota, an allocation or a debt-ratio room."""
 
-    limit: Literal["credit_line", "national_total", "reward_fund", "special_bond", "debt_ratio_province",
-                   "debt_ratio_city"]
+    limit: Literal["credit_line", "national_total", "enterprise_bond_volume", "reward_fund", "special_bond",
+                   "general_bond", "special_bond_capital", "debt_ratio_province", "debt_ratio_city",
+                   "broad_debt_ratio_province", "broad_debt_ratio_city"]
     source_id: str | None
     region: str
     year: int | None
@@ -146,6 +169,8 @@ class Headline(BaseModel):
     financing_cost_cny_100m: float = Field(description="Discounted cost of the money raised (item (21)), 亿元.")
     max_debt_ratio_after: float | None = Field(
         description="Highest provincial debt ratio after the plan's new government debt; null without fiscal data.")
+    max_broad_debt_ratio_after: float | None = Field(
+        None, description="Highest provincial broad debt ratio (legal + platform) after the plan; null without fiscal data.")
     unmet_targets_ha: float = Field(description="Soft targets missed: settler floors and tilt shares, ha.")
     new_land_by_province: dict[str, float] = Field(description="New construction land by province code, ha.")
 
