@@ -62,8 +62,8 @@ Rules:
   (300%, the red rating [M]), per province and per city where its figures are given.
 * **Settlers' public cost** (item (6), 人钱挂钩) — each city pays settlers × public cost per settler
   (education, health, social security, housing; less central transfers that follow each settler)
-  from its share of the province's reward fund and its own budget; own-budget money costs its face
-  value in the objective. The fund is a transfer for settlers' public services (财预〔2016〕162号
+  from its part of the province's reward fund (the province passes its allocation on by the same
+  settler weights) and its own budget; own-budget money costs its face value in the objective. The fund is a transfer for settlers' public services (财预〔2016〕162号
   [V]), never project capital. Settlers and the fund are the same every plan year, so one row per
   city stands for every year (its price is the sum over the years, discounted).
 
@@ -80,7 +80,7 @@ import pyomo.environ as pyo
 
 from landquota.models.build_util import block_param, set_values
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS, cost_per_cny_100m
-from landquota.models.linkage import reward_fund_allocation
+from landquota.models.linkage import reward_fund_by_city
 from landquota.models.memo import Memo
 
 
@@ -412,12 +412,10 @@ def add_block(m, d, per_project: bool = False):
         >= b.settler_cost[c] - b.settler_transfer[c],
         doc="settlers' public cost met each year",
     )
-    cities_of = d.cities_of
-    rf_p = [p for p in d.provinces if cities_of.get(p)]
-    block_param(b, "reward_cap", rf_p, doc="reward-fund allocation per year, 亿元")
+    block_param(b, "reward_cap", d.cities, doc="the city's part of the reward fund per year, 亿元")
     b.reward_fund = pyo.Constraint(
-        rf_p, rule=lambda b, p: sum(b.settler_reward[c] for c in cities_of[p]) <= b.reward_cap[p],
-        doc="reward fund spent ≤ the province's allocation by settlers",
+        d.cities, rule=lambda b, c: b.settler_reward[c] <= b.reward_cap[c],
+        doc="reward fund spent ≤ the city's part of its province's allocation by settlers",
     )
 
     # Σ_{g,k,t} discount_t · cost_k · f[g,k,t], grouped by source and year (one mutable factor per group
@@ -461,8 +459,7 @@ def set_params(b, d) -> None:
         cost[c.code], transfer[c.code] = settler_public_cost_cny_100m(pol, c.settlers_per_year)
     set_values(b.settler_cost, cost)
     set_values(b.settler_transfer, transfer)
-    fund = reward_fund_allocation(s)
-    set_values(b.reward_cap, {p: fund.get(p, 0.0) for p in b.reward_cap})
+    set_values(b.reward_cap, reward_fund_by_city(s))
 
 
 def disaggregate(b, d, f: np.ndarray, x: np.ndarray, sbc: np.ndarray | None = None):

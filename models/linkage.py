@@ -45,6 +45,22 @@ def set_params(b, d) -> None:
     set_values(b.penalty, d.scenario.policy.shortfall_penalty_cny_10k_per_ha)
 
 
+def reward_fund_by_city(s: Scenario) -> dict[str, float]:
+    """Each city's part of its province's reward fund, 亿元 per year: the province passes its
+    allocation on by the same settler weights (财预〔2016〕162号 asks provinces to allocate by settlers
+    too [M]; the same weights are an assumption [A])."""
+    pol = s.policy
+    fund = reward_fund_allocation(s)
+    w = {c.code: c.settlers_per_year * (c.settlers_cross_province_share * pol.reward_weight_cross_province
+                                        + (1 - c.settlers_cross_province_share) * pol.reward_weight_within_province)
+         for c in s.cities}
+    total: dict[str, float] = {}
+    for c in s.cities:
+        total[c.province_code] = total.get(c.province_code, 0.0) + w[c.code]
+    return {c.code: fund.get(c.province_code, 0.0) * w[c.code] / total[c.province_code]
+            if total[c.province_code] > 0 else 0.0 for c in s.cities}
+
+
 def reward_fund_allocation(s: Scenario) -> dict[str, float]:
     """Citizenisation reward fund per province, 亿元 per year.
 
