@@ -402,15 +402,14 @@ def add_block(m, d, per_project: bool = False):
         doc="broad debt ratio ≤ its limit after new legal and platform debt (city)",
     )
 
-    # settlers' public cost (item (6)): reward fund + own budget ≥ cost − central transfers, per city
+    # settlers' public cost (item (6)): reward fund + own budget = cost − central transfers (≥ 0: transfers
+    # never exceed the cost), per city; an equality, so the fund's use is unique when it covers the cost
     b.settler_reward = pyo.Var(d.cities, domain=pyo.NonNegativeReals, doc="reward fund spent on settlers, 亿元/yr")
     b.settler_own_budget = pyo.Var(d.cities, domain=pyo.NonNegativeReals, doc="own budget spent on settlers, 亿元/yr")
-    block_param(b, "settler_cost", d.cities, doc="settlers' public cost per year, 亿元")
-    block_param(b, "settler_transfer", d.cities, doc="central transfers that follow settlers per year, 亿元")
+    block_param(b, "settler_net_cost", d.cities, doc="settlers' public cost less central transfers per year, 亿元")
     b.settler_public_cost = pyo.Constraint(
-        d.cities, rule=lambda b, c: b.settler_reward[c] + b.settler_own_budget[c]
-        >= b.settler_cost[c] - b.settler_transfer[c],
-        doc="settlers' public cost met each year",
+        d.cities, rule=lambda b, c: b.settler_reward[c] + b.settler_own_budget[c] == b.settler_net_cost[c],
+        doc="settlers' public cost, less central transfers, met each year",
     )
     block_param(b, "reward_cap", d.cities, doc="the city's part of the reward fund per year, 亿元")
     b.reward_fund = pyo.Constraint(
@@ -454,11 +453,11 @@ def set_params(b, d) -> None:
                                   for c in b.debt_room_city})
     set_values(b.broad_room_province, {p: broad_debt_room(s, s.province(p)) for p in b.broad_room_province})
     set_values(b.broad_room_city, {c: broad_debt_room(s, s.city(c)) for c in b.broad_room_city})
-    cost, transfer = {}, {}
+    net = {}
     for c in s.cities:
-        cost[c.code], transfer[c.code] = settler_public_cost_cny_100m(pol, c.settlers_per_year)
-    set_values(b.settler_cost, cost)
-    set_values(b.settler_transfer, transfer)
+        cost, transfer = settler_public_cost_cny_100m(pol, c.settlers_per_year)
+        net[c.code] = cost - transfer
+    set_values(b.settler_net_cost, net)
     set_values(b.reward_cap, reward_fund_by_city(s))
 
 

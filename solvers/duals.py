@@ -62,12 +62,12 @@ def _t(idx):
 
 
 def _g_t(idx):
-    """A financing group's row: (region, year); the label is 'region:n'."""
-    return str(idx[0]).rsplit(":", 1)[0], int(idx[1])
+    """A financing group's row: (group label 'region:n', year); the label names the row uniquely."""
+    return str(idx[0]), int(idx[1])
 
 
 def _group(idx):
-    return f"group {idx[0]}"
+    return f"region {str(idx[0]).rsplit(':', 1)[0]}"
 
 
 def _none(idx):
@@ -107,18 +107,18 @@ RULES: list[RuleSpec] = [
              lambda r, t: f"value of being able to build more of project {r} (it is fully selected)", _r),
     # ---- item (21) finance and item (6) settlers' public cost (models.finance) -------------------
     # Project rules are per financing group "region:n" (its projects share eligible sources, capital and
-    # bond classes); the region is the group's city or province.
+    # bond classes; the region is the group's city or province): the label is the row's region.
     RuleSpec("finance.funding_balance", "funding_balance", "(21) finance", "亿元/亿元",
-             lambda r, t: f"value of one more 亿元 of investment need in {r}'s project group, year {t}", _g_t,
+             lambda r, t: f"value of one more 亿元 of investment need in project group {r}, year {t}", _g_t,
              detail=_group, sense="equal"),
     RuleSpec("finance.bond_share_cap", "bond_share", "(21) bonds", "亿元/亿元",
-             lambda r, t: f"one more 亿元 of enterprise bonds allowed for {r}'s project group, year {t}", _g_t,
+             lambda r, t: f"one more 亿元 of enterprise bonds allowed for project group {r}, year {t}", _g_t,
              detail=_group),
     RuleSpec("finance.capital_min", "capital_ratio", "(21) capital", "亿元/亿元",
-             lambda r, t: f"one more 亿元 of project capital required for {r}'s project group, year {t}", _g_t,
+             lambda r, t: f"one more 亿元 of project capital required for project group {r}, year {t}", _g_t,
              detail=_group, sense="lower"),
     RuleSpec("finance.special_bond_capital_use", "special_bond_capital_use", "(21) special bonds", "亿元/亿元",
-             lambda r, t: f"one more 亿元 of special bonds counted as capital in {r}'s project group, year {t}",
+             lambda r, t: f"one more 亿元 of special bonds counted as capital in project group {r}, year {t}",
              _g_t, detail=_group),
     RuleSpec("finance.special_bond_capital", "special_bond_capital", "(21) special bonds", "亿元/亿元",
              lambda r, t: f"one more 亿元 of {r}'s special bonds usable as project capital in year {t}", _p_t),
@@ -148,7 +148,7 @@ RULES: list[RuleSpec] = [
              "limit", _r),
     RuleSpec("finance.settler_public_cost", "settler_public_cost", "(6) reward fund", "亿元/亿元",
              lambda r, t: f"one more 亿元 a year of settlers' public cost in {r} (every plan year)", _r,
-             sense="lower"),
+             sense="equal"),
     RuleSpec("finance.reward_fund", "reward_fund_allocation", "(6) reward fund", "亿元/亿元",
              lambda r, t: f"one more 亿元 a year of {r}'s citizenisation reward fund (every plan year)", _r),
 ]

@@ -397,9 +397,8 @@ def _limits(lm: LandModel, financing: list[FinancingRow], val: Values) -> list[L
             out.append(LimitRow(limit="special_bond_capital", source_id=None, region=p, year=t,
                                 used_cny_100m=by["sbc_prov_year", p, t], limit_cny_100m=pyo.value(fb.sb_capital_cap[p])))
     for c, v in zip(d.cities, val(fb.settler_reward).tolist()):
-        net = pyo.value(fb.settler_cost[c]) - pyo.value(fb.settler_transfer[c])  # what the fund can pay for
         out.append(LimitRow(limit="reward_fund", source_id=None, region=c, year=None,
-                            used_cny_100m=min(v, max(0.0, net)), limit_cny_100m=pyo.value(fb.reward_cap[c])))
+                            used_cny_100m=v, limit_cny_100m=pyo.value(fb.reward_cap[c])))
     for name, param, key in (("debt_ratio_province", fb.debt_room_province, "gov_prov"),
                              ("debt_ratio_city", fb.debt_room_city, "gov_city"),
                              ("broad_debt_ratio_province", fb.broad_room_province, "broad_prov"),
