@@ -67,7 +67,8 @@ Rules:
   [V]), never project capital. Settlers and the fund are the same every plan year, so one row per
   city stands for every year (its price is the sum over the years, discounted).
 
-Cost: each 亿元 of source *k* in year *t* costs ``discount_t × models.funding.cost_per_cny_100m``.
+Cost: each 亿元 of source *k* in year *t* costs ``discount_t × models.funding.cost_per_cny_100m``, plus
+``policy.platform_debt_tie_break_cny_100m`` for platform debt (legal bonds first where money costs the same).
 """
 
 from __future__ import annotations
@@ -439,6 +440,7 @@ def set_params(b, d) -> None:
     set_values(b.capital_ratio, {g.label: _class_capital_ratio(pol, g.capital_class) for g in b.groups})
     src = {f.id: f for f in s.funding_sources}
     set_values(b.cost, {f.id: cost_per_cny_100m(f, pol.finance_discount_rate_pct, pol.lpr_5y_pct)
+                        + (pol.platform_debt_tie_break_cny_100m if f.counts_as_platform_debt() else 0.0)
                         for f in s.funding_sources})
     set_values(b.total, {k: src[k].limit_total_cny_100m_per_year for k in b.total})
     set_values(b.line, {(k, p): src[k].limit_per_province_cny_100m[p] for k, p in b.line})

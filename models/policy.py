@@ -257,6 +257,15 @@ class PolicyParameters(BaseModel):
         "post-2020 colour ratings put a region at red from 300% (orange 200–300%, yellow 120–200%) [M]. "
         "Default: stay out of red (300%) [A]. null = no broad limit.",
     )
+    platform_debt_tie_break_cny_100m: NonNeg = Field(
+        1e-4,
+        description="Tie-break: a notional cost per 亿元 of platform debt (enterprise bonds, loans to platform "
+        "companies), 亿元 per 亿元, added to those sources' financing cost. Money cheaper than the discount rate "
+        "costs nothing (models.funding), so a CDB loan and a special bond may cost the same; the tie-break then "
+        "prefers the legal bond, as 中发〔2018〕27号's 'open the front door, close the back door' asks (stop "
+        "hidden debt) [M]. 0.01% of the money: it never decides whether a project is worth building. 0 turns it "
+        "off [A].",
+    )
     lpr_5y_pct: float = Field(
         4.65, ge=0, le=50, allow_inf_nan=False,
         description="5-year Loan Prime Rate, %: 4.65% (2020-04-20) [M, high confidence]. Commercial loans are "

@@ -149,9 +149,7 @@ def headline(lm: LandModel, land: Land, debt: Debt, terms: dict[str, float]) -> 
     ratios = [_ratio(p.debt_balance_cny_100m + debt.legal_province[p.code], p.fiscal_capacity_cny_100m)
               for p in s.provinces]
     ratios = [r for r in ratios if r is not None]
-    broad = [_ratio(p.debt_balance_cny_100m + p.platform_debt_balance_cny_100m + debt.legal_province[p.code]
-                    + debt.platform_province[p.code], p.fiscal_capacity_cny_100m) for p in s.provinces]
-    broad = [r for r in broad if r is not None]
+
     sc = sum(1 for j, v in zip(d.projects, land.share.tolist()) if v > EPS and d.routes[j].authority == "state_council")
     return Headline(
         new_land_ha=sum(land.new_land_by_province.values()),
@@ -160,7 +158,6 @@ def headline(lm: LandModel, land: Land, debt: Debt, terms: dict[str, float]) -> 
         arable_occupied_ha=sum(land.arable_occupied.values()),
         financing_cost_cny_100m=-terms["financing_cost"],
         max_debt_ratio_after=max(ratios) if ratios else None,
-        max_broad_debt_ratio_after=max(broad) if broad else None,
         unmet_targets_ha=float(land.shortfall.sum() + land.tilt_shortfall.sum()),
         new_land_by_province=land.new_land_by_province,
     )

@@ -169,8 +169,6 @@ class Headline(BaseModel):
     financing_cost_cny_100m: float = Field(description="Discounted cost of the money raised (item (21)), 亿元.")
     max_debt_ratio_after: float | None = Field(
         description="Highest provincial debt ratio after the plan's new government debt; null without fiscal data.")
-    max_broad_debt_ratio_after: float | None = Field(
-        None, description="Highest provincial broad debt ratio (legal + platform) after the plan; null without fiscal data.")
     unmet_targets_ha: float = Field(description="Soft targets missed: settler floors and tilt shares, ha.")
     new_land_by_province: dict[str, float] = Field(description="New construction land by province code, ha.")
 

@@ -30,7 +30,12 @@ SPECIAL = src("sb", "special_bond", 3.7, 15)
 def cost(s):
     from landquota.models.funding import FundingSource
 
-    return cost_per_cny_100m(FundingSource(**s), 3.85, 4.65)
+    f = FundingSource(**s)
+    return cost_per_cny_100m(f, 3.85, 4.65) + (TIE_BREAK if f.counts_as_platform_debt() else 0.0)
+
+
+TIE_BREAK = 1e-4
+"""policy.platform_debt_tie_break_cny_100m: platform debt (bonds, loans) costs 0.01% more in the objective."""
 
 
 def scenario(sources, category="new_urbanisation", province=None, project=None, policy=None):
@@ -70,7 +75,7 @@ def test_cost_formula_by_hand():
     g = 1.055 ** 7
     assert crf(0.055, 7) == pytest.approx(0.055 * g / (g - 1))
     assert annuity_factor(0.0385, 7) == pytest.approx((1 - 1.0385 ** -7) / 0.0385)
-    assert cost(BOND) == pytest.approx(0.055 * g / (g - 1) * (1 - 1.0385 ** -7) / 0.0385 - 1)
+    assert cost(BOND) == pytest.approx(0.055 * g / (g - 1) * (1 - 1.0385 ** -7) / 0.0385 - 1 + TIE_BREAK)
     assert cost(SPECIAL) == 0.0  # 3.7% < 3.85%: cheaper than the discount rate, floored at 0
     assert cost(GRANT) == 0.0
     assert 0 < cost(BOND) < cost(LOAN) < cost(OWN)
