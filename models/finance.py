@@ -491,5 +491,5 @@ def disaggregate(b, d, f: np.ndarray, x: np.ndarray, sbc: np.ndarray | None = No
                     1.0 if kinds[k] in CAPITAL_KINDS else 0.0)
                 for mi in np.flatnonzero(amount > 1e-12).tolist():
                     a = float(amount[mi])
-                    yield g.projects[mi], k, ti, a, a * part
+                    yield g.projects[mi], k, ti, a, float(a * part)
 

@@ -347,7 +347,7 @@ def _financing(lm: LandModel, val: Values, x: np.ndarray) -> list[FinancingRow]:
             FinancingRow, project_id=j, city_code=city, province_code=d.province_of_city[city], source_id=k,
             source_kind=kind, year=t, amount_cny_100m=v, share_of_investment=v / inv[j],
             cost_cny_100m=d.discount[t] * cost[k] * v,
-            counts_as_capital=kind in CAPITAL_KINDS or capital > 0,
+            counts_as_capital=bool(kind in CAPITAL_KINDS or capital > 0),
             government_debt=kind in GOVERNMENT_DEBT_KINDS,
             platform_debt=src[k].counts_as_platform_debt(), capital_cny_100m=capital,
         ))
