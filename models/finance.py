@@ -61,9 +61,11 @@ Rules:
   enterprise bonds and loans to platform companies) ÷ capacity ≤ ``policy.broad_debt_ratio_limit``
   (300%, the red rating [M]), per province and per city where its figures are given.
 * **Settlers' public cost** (item (6), 人钱挂钩) — each city pays settlers × public cost per settler
-  (education, health, social security, housing; less central transfers that follow each settler)
-  from its part of the province's reward fund (the province passes its allocation on by the same
-  settler weights) and its own budget; own-budget money costs its face value in the objective. The fund is a transfer for settlers' public services (财预〔2016〕162号
+  (education, health, social security, housing) from central transfers that follow each settler,
+  its part of the province's reward fund (the province passes its allocation on by the same settler
+  weights) and its own budget: own budget ≥ cost − transfers − fund. Own-budget money costs its face
+  value in the objective; a binding row's price is what one more 亿元 of cost (or one less of the
+  fund) is worth. The fund is a transfer for settlers' public services (财预〔2016〕162号
   [V]), never project capital. Settlers and the fund are the same every plan year, so one row per
   city stands for every year (its price is the sum over the years, discounted).
 
@@ -403,19 +405,14 @@ def add_block(m, d, per_project: bool = False):
         doc="broad debt ratio ≤ its limit after new legal and platform debt (city)",
     )
 
-    # settlers' public cost (item (6)): reward fund + own budget = cost − central transfers (≥ 0: transfers
-    # never exceed the cost), per city; an equality, so the fund's use is unique when it covers the cost
-    b.settler_reward = pyo.Var(d.cities, domain=pyo.NonNegativeReals, doc="reward fund spent on settlers, 亿元/yr")
+    # settlers' public cost (item (6)), per city: own budget ≥ cost − central transfers − the city's part of
+    # the reward fund (the fund and transfers are spent first: they are free). One column and one row a city.
     b.settler_own_budget = pyo.Var(d.cities, domain=pyo.NonNegativeReals, doc="own budget spent on settlers, 亿元/yr")
     block_param(b, "settler_net_cost", d.cities, doc="settlers' public cost less central transfers per year, 亿元")
-    b.settler_public_cost = pyo.Constraint(
-        d.cities, rule=lambda b, c: b.settler_reward[c] + b.settler_own_budget[c] == b.settler_net_cost[c],
-        doc="settlers' public cost, less central transfers, met each year",
-    )
     block_param(b, "reward_cap", d.cities, doc="the city's part of the reward fund per year, 亿元")
-    b.reward_fund = pyo.Constraint(
-        d.cities, rule=lambda b, c: b.settler_reward[c] <= b.reward_cap[c],
-        doc="reward fund spent ≤ the city's part of its province's allocation by settlers",
+    b.settler_public_cost = pyo.Constraint(
+        d.cities, rule=lambda b, c: b.settler_own_budget[c] >= b.settler_net_cost[c] - b.reward_cap[c],
+        doc="settlers' public cost met each year from central transfers, the reward fund and the own budget",
     )
 
     # Σ_{g,k,t} discount_t · cost_k · f[g,k,t], grouped by source and year (one mutable factor per group

@@ -147,10 +147,8 @@ RULES: list[RuleSpec] = [
              lambda r, t: f"one more 亿元 of new legal + platform debt allowed under city {r}'s broad debt-ratio "
              "limit", _r),
     RuleSpec("finance.settler_public_cost", "settler_public_cost", "(6) reward fund", "亿元/亿元",
-             lambda r, t: f"one more 亿元 a year of settlers' public cost in {r} (every plan year)", _r,
-             sense="equal"),
-    RuleSpec("finance.reward_fund", "reward_fund_allocation", "(6) reward fund", "亿元/亿元",
-             lambda r, t: f"one more 亿元 a year of {r}'s citizenisation reward fund (every plan year)", _r),
+             lambda r, t: f"one more 亿元 a year of settlers' public cost not met by transfers or the reward fund "
+             f"in {r} (every plan year)", _r, sense="lower"),
 ]
 
 

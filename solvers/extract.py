@@ -189,14 +189,13 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     short = dict(zip(d.cities, short_a.sum(axis=1).tolist()))
 
     fb = m.finance
-    settler_reward = dict(zip(d.cities, val(fb.settler_reward).tolist()))
-    settler_own = dict(zip(d.cities, val(fb.settler_own_budget).tolist()))
+    fund_of = {c: pyo.value(fb.reward_cap[c]) for c in d.cities}
     cities = []
     for c in s.cities:
         k = d.coeffs[c.code]
         new = land.new_land[c.code]
         cost, transfer = settler_public_cost_cny_100m(s.policy, c.settlers_per_year)
-        from_fund = min(settler_reward[c.code], max(0.0, cost - transfer))
+        from_fund = min(fund_of[c.code], max(0.0, cost - transfer))
         broad_balance = c.debt_balance_cny_100m + c.platform_debt_balance_cny_100m
         new_legal, new_platform = debt.legal_city[c.code], debt.platform_city[c.code]
         cities.append(make_row(
@@ -393,9 +392,10 @@ def _limits(lm: LandModel, financing: list[FinancingRow], val: Values) -> list[L
         for t in d.years:
             out.append(LimitRow(limit="special_bond_capital", source_id=None, region=p, year=t,
                                 used_cny_100m=by["sbc_prov_year", p, t], limit_cny_100m=pyo.value(fb.sb_capital_cap[p])))
-    for c, v in zip(d.cities, val(fb.settler_reward).tolist()):
+    for c in d.cities:
+        fund, net = pyo.value(fb.reward_cap[c]), pyo.value(fb.settler_net_cost[c])
         out.append(LimitRow(limit="reward_fund", source_id=None, region=c, year=None,
-                            used_cny_100m=v, limit_cny_100m=pyo.value(fb.reward_cap[c])))
+                            used_cny_100m=min(fund, max(0.0, net)), limit_cny_100m=fund))
     for name, param, key in (("debt_ratio_province", fb.debt_room_province, "gov_prov"),
                              ("debt_ratio_city", fb.debt_room_city, "gov_city"),
                              ("broad_debt_ratio_province", fb.broad_room_province, "broad_prov"),
