@@ -54,10 +54,10 @@ class FundingSource(BaseModel):
     kind: FundingKind = Field(
         description="enterprise_bond (企業債, share capped by the bond rule), loan (bank credit), grant "
         "(central budget investment: public money, may count as capital), reward_fund (the item (6) "
-        "citizenisation reward fund: kept for old scenarios, funds no project; the fund pays settlers' public "
-        "costs, models.finance), special_bond (local "
-        "government special bonds: legal debt, capped per province; project capital in listed sectors up to a "
-        "share), general_bond (general-purpose local government bonds: legal debt, capped per province), own_capital (the sponsor's).",
+        "citizenisation reward fund: accepted in old scenarios but funds no project, since the fund pays "
+        "settlers' public costs, models.finance), special_bond (local government special bonds: legal debt, "
+        "capped per province; project capital in the listed sectors up to a share), general_bond "
+        "(general-purpose local government bonds: legal debt, capped per province), own_capital (the sponsor's).",
     )
     rate_pct: float = Field(0.0, ge=0, le=50, allow_inf_nan=False, description="Annual interest or required return, %.")
     spread_over_lpr_pct: float | None = Field(

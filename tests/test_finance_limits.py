@@ -237,3 +237,17 @@ def test_bad_financing_input_names_the_field(change, field):
     with pytest.raises(ScenarioInvalid) as e:
         load_scenario(d)
     assert any(field in p.loc for p in e.value.problems), e.value.problems
+
+
+@pytest.mark.slow
+def test_bad_financing_input_is_a_422_naming_the_field(tmp_path):
+    from tests.test_service_support import ServerThread, settings_for
+
+    d = scenario([COMM, OWN]).model_dump()
+    d["funding_sources"][0]["spread_over_lpr_pct"] = -0.1
+    d["policy"]["special_bond_capital_share"] = 1.2
+    with ServerThread(settings_for(tmp_path, workers=0)) as srv:
+        r = srv.client.post("/v1/solve", json={"scenario": d})
+    assert r.status_code == 422, r.text
+    locs = {tuple(p["loc"][-1:]) for p in r.json()["problems"]}
+    assert {("spread_over_lpr_pct",), ("special_bond_capital_share",)} <= locs, r.json()
