@@ -8,7 +8,8 @@ government bonds, the sponsor's own capital.
 **Compact formulation: financing groups.** Money is not decided per project but per *financing
 group*: the funded projects (investment > 0) of one region that share
 
-* the eligible sources (which depend on category, county seat and province only),
+* the eligible sources (which depend on category, county seat and province only; a government-bond
+  kind whose provincial quota is 0 is not offered there),
 * the capital-ratio class (a project's own ratio, or the policy's ratio for its category:
   public-service-gap or standard),
 * the bond-share class (the 2015 special categories or not),
@@ -82,7 +83,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from landquota.models.build_util import block_param, set_values
-from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS, cost_per_cny_100m
+from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS, PROVINCE_QUOTA_KINDS, cost_per_cny_100m
 from landquota.models.linkage import reward_fund_by_city
 from landquota.models.memo import Memo
 
@@ -112,8 +113,19 @@ def finance_groups(s, per_project: bool = False) -> tuple[FinanceGroup, ...]:
     """The financing groups of a scenario (remembered for the parts they come from, models.memo)."""
     pol = s.policy
     key = (s.projects, s.cities, s.funding_sources, tuple(pol.bond_special_categories),
-           tuple(pol.special_bond_capital_categories), (per_project,))
+           tuple(pol.special_bond_capital_categories), _quota_flags(s), (per_project,))
     return _GROUPS.get(key, lambda: _finance_groups(s, per_project))
+
+
+def _quota_flags(s) -> tuple:
+    """Which provinces have a positive quota of each government-bond kind: a bond kind whose quota is 0
+    is not offered there (like a bank without a credit line in the province)."""
+    return tuple((p.code, p.special_bond_limit_cny_100m_per_year > 0, p.general_bond_limit_cny_100m_per_year > 0)
+                 for p in s.provinces)
+
+
+def _offered(f, quota: dict) -> bool:
+    return f.kind not in PROVINCE_QUOTA_KINDS or quota[f.kind]
 
 
 def _finance_groups(s, per_project: bool) -> tuple[FinanceGroup, ...]:
@@ -124,6 +136,7 @@ def _finance_groups(s, per_project: bool) -> tuple[FinanceGroup, ...]:
     bond_special = set(pol.bond_special_categories)
     sb_sectors = set(pol.special_bond_capital_categories)
     sources = [f for f in s.funding_sources if f.kind != "reward_fund"]
+    quota = {code: {"special_bond": sb, "general_bond": gb} for code, sb, gb in _quota_flags(s)}
     eligible: dict[tuple, tuple[str, ...]] = {}
     members: dict[tuple, list[str]] = {}
     for p in s.projects:
@@ -133,7 +146,7 @@ def _finance_groups(s, per_project: bool) -> tuple[FinanceGroup, ...]:
         ek = (p.category, p.county_seat, prov)
         srcs = eligible.get(ek)
         if srcs is None:
-            srcs = eligible[ek] = tuple(f.id for f in sources if f.eligible(*ek))
+            srcs = eligible[ek] = tuple(f.id for f in sources if f.eligible(*ek) and _offered(f, quota[prov]))
         region = p.city_code if p.city_code in fiscal_city else prov
         if p.min_capital_ratio is not None:
             cap = ("explicit", p.min_capital_ratio)
@@ -155,17 +168,18 @@ def _finance_groups(s, per_project: bool) -> tuple[FinanceGroup, ...]:
 
 def funding_pairs(s) -> tuple[tuple[str, str], ...]:
     """Eligible (project id, source id) pairs of the projects that need money (remembered)."""
-    return _PAIRS.get((s.projects, s.cities, s.funding_sources), lambda: _funding_pairs(s))
+    return _PAIRS.get((s.projects, s.cities, s.funding_sources, _quota_flags(s)), lambda: _funding_pairs(s))
 
 
 def _funding_pairs(s) -> tuple[tuple[str, str], ...]:
     pairs = []
+    quota = {code: {"special_bond": sb, "general_bond": gb} for code, sb, gb in _quota_flags(s)}
     for p in s.projects:
         if p.investment_cny_100m <= 0:
             continue
         prov = s.city(p.city_code).province_code
         for f in s.funding_sources:
-            if f.kind != "reward_fund" and f.eligible(p.category, p.county_seat, prov):
+            if f.kind != "reward_fund" and f.eligible(p.category, p.county_seat, prov) and _offered(f, quota[prov]):
                 pairs.append((p.id, f.id))
     return tuple(pairs)
 
@@ -268,8 +282,12 @@ def add_block(m, d, per_project: bool = False):
     block_param(b, "cost", [f.id for f in s.funding_sources], doc="objective cost per 亿元")
     ginfo = {g.label: g for g in groups}
 
-    def need(g, t):
-        return sum(b.investment[j] * m.x[j, t] for j in ginfo[g].projects)
+    def need(g, t, factor=None):
+        # Σ_j factor·investment_j·x[j, t] as a plain sum of monomials (a coefficient times one variable),
+        # which the hand-off compiles on its fast path; factor·(Σ_j ...) would be a product with a sum
+        if factor is None:
+            return sum(b.investment[j] * m.x[j, t] for j in ginfo[g].projects)
+        return sum(factor * b.investment[j] * m.x[j, t] for j in ginfo[g].projects)
 
     def balance(b, g, t):
         return sum(b.f[g, k, t] for k in ginfo[g].sources) == need(g, t)
@@ -280,14 +298,14 @@ def add_block(m, d, per_project: bool = False):
         ks = [k for k in ginfo[g].sources if kind[k] == "enterprise_bond"]
         if not ks:
             return pyo.Constraint.Skip
-        return sum(b.f[g, k, t] for k in ks) <= b.bond_share[g] * need(g, t)
+        return sum(b.f[g, k, t] for k in ks) <= need(g, t, b.bond_share[g])
 
     b.bond_share_cap = pyo.Constraint(labels, d.years, rule=bonds, doc="bond proceeds ≤ 60/70% of investment")
 
     def capital(b, g, t):
         ks = [k for k in ginfo[g].sources if kind[k] in CAPITAL_KINDS]
         own = sum(b.f[g, k, t] for k in ks) + (b.sb_capital[g, t] if ginfo[g].sb_capital else 0)
-        return own >= b.capital_ratio[g] * need(g, t)
+        return own >= need(g, t, b.capital_ratio[g])
 
     b.capital_min = pyo.Constraint(labels, d.years, rule=capital, doc="minimum project capital")
 
