@@ -95,8 +95,10 @@ RULE_NOUNS: dict[str, tuple[str, str]] = {
     "broad_debt_ratio_city": ("new legal and platform debt allowed under {r}'s broad debt-ratio limit",
                               "{r}广义债务率上限下可新增的政府及平台债务"),
     "special_bond_quota": ("{r}'s special-bond quota in year {t}", "{r}第{t}年专项债券额度"),
-    "debt_ratio": ("new government debt allowed under {r}'s debt-ratio line", "{r}债务率警戒线下可新增的政府债务"),
-    "debt_ratio_city": ("new government debt allowed under {r}'s debt-ratio line", "{r}债务率警戒线下可新增的政府债务"),
+    "debt_ratio": ("new legal debt (general and special bonds) allowed under {r}'s debt-ratio line",
+                   "{r}债务率警戒线下可新增的法定债务（一般债券和专项债券）"),
+    "debt_ratio_city": ("new legal debt (general and special bonds) allowed under {r}'s debt-ratio line",
+                        "{r}债务率警戒线下可新增的法定债务（一般债券和专项债券）"),
 }
 
 UNIT_ZH = {"ha": "公顷", "亿元": "亿元", "project": "个项目"}

@@ -33,7 +33,7 @@ class ProvinceRow(BaseModel):
     projects_province_entrusted: int
     projects_province: int
     financing_cny_100m: float = Field(0.0, description="Money raised for the selected projects, 亿元.")
-    new_government_debt_cny_100m: float = Field(0.0, description="New government debt (special bonds), 亿元.")
+    new_government_debt_cny_100m: float = Field(0.0, description="New legal government debt (general and special bonds), 亿元.")
     debt_ratio_before: float | None = Field(None, description="Debt balance ÷ comprehensive fiscal capacity now.")
     debt_ratio_after: float | None = Field(None, description="The same after the plan's new government debt.")
     new_platform_debt_cny_100m: float = Field(
