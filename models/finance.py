@@ -86,6 +86,119 @@ from landquota.models.build_util import block_param, set_values
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS, PROVINCE_QUOTA_KINDS, cost_per_cny_100m
 from landquota.models.linkage import reward_fund_by_city
 from landquota.models.memo import Memo
+from landquota.models.rules import PolicyItem, Rule
+from landquota.models.units import cny_100m
+
+NAME = "finance"
+
+FINANCE = PolicyItem("(21) finance", "Item (21): funding of projects", "第(21)项：项目资金平衡")
+BONDS = PolicyItem("(21) bonds", "Item (21): enterprise bonds", "第(21)项：企业债券")
+CAPITAL = PolicyItem("(21) capital", "Item (21): minimum project capital", "第(21)项：项目资本金")
+CREDIT_LINES = PolicyItem("(21) credit lines", "Item (21): development-bank credit lines", "第(21)项：开发性金融综合授信")
+PUBLIC_FUNDS = PolicyItem("(21) public funds", "Item (21): public funds", "第(21)项：财政资金")
+REWARD_FUND = PolicyItem("(6) reward fund", "Item (6): money follows settled migrants (reward fund)",
+                         "第(6)项：人钱挂钩（市民化奖励资金）")
+SPECIAL_BONDS = PolicyItem("(21) special bonds", "Item (21): local government special bonds", "第(21)项：地方政府专项债券")
+DEBT_RISK = PolicyItem("(21) debt risk", "Item (21): debt-risk limits", "第(21)项：债务风险")
+
+# Rules on financing groups are indexed (group label 'region:n', year): the label is the row's region.
+FUNDING_BALANCE = Rule(
+    path="finance.funding_balance", name="funding_balance", item=FINANCE, sense="equal", unit="亿元",
+    describe="value of one more 亿元 of investment need in project group {r}, year {t}",
+    noun_en="investment need of project group {r} in year {t}", noun_zh="项目组{r}第{t}年的投资需求",
+)
+BOND_SHARE = Rule(
+    path="finance.bond_share_cap", name="bond_share", item=BONDS, sense="upper", unit="亿元",
+    describe="one more 亿元 of enterprise bonds allowed for project group {r}, year {t}",
+    noun_en="enterprise bonds allowed for project group {r} in year {t}", noun_zh="项目组{r}第{t}年可用的企业债额度",
+    source="發改辦財金〔2015〕755號 [V]",
+)
+CAPITAL_MIN = Rule(
+    path="finance.capital_min", name="capital_ratio", item=CAPITAL, sense="lower", unit="亿元",
+    describe="one more 亿元 of project capital required for project group {r}, year {t}",
+    noun_en="project capital required for project group {r} in year {t}", noun_zh="项目组{r}第{t}年的最低资本金",
+    source="國發〔2015〕51號, 國發〔2019〕26號 [V]",
+)
+SPECIAL_BOND_CAPITAL_USE = Rule(
+    path="finance.special_bond_capital_use", name="special_bond_capital_use", item=SPECIAL_BONDS, sense="upper",
+    unit="亿元", describe="one more 亿元 of special bonds counted as capital in project group {r}, year {t}",
+    noun_en="special bonds counted as capital for project group {r} in year {t}",
+    noun_zh="项目组{r}第{t}年可作资本金的专项债券", source="厅字〔2019〕33号 [M]",
+)
+SPECIAL_BOND_CAPITAL = Rule(
+    path="finance.special_bond_capital", name="special_bond_capital", item=SPECIAL_BONDS, sense="upper",
+    unit="亿元", describe="one more 亿元 of {r}'s special bonds usable as project capital in year {t}",
+    noun_en="{r}'s special bonds usable as project capital in year {t}", noun_zh="{r}第{t}年可用作项目资本金的专项债券",
+    source="厅字〔2019〕33号; 25% of the quota in 2020 [M]",
+)
+CREDIT_LINE = Rule(
+    path="finance.credit_line", name="credit_line", item=CREDIT_LINES, sense="upper", unit="亿元",
+    describe="one more 亿元 of comprehensive credit line in {r}",
+    noun_en="{r}'s credit line from {d}", noun_zh="{r}的{d}综合授信额度", index=("source", "region"),
+)
+NATIONAL_FUNDING_TOTAL = Rule(
+    path="finance.national_total", name="national_funding_total", item=PUBLIC_FUNDS, sense="upper", unit="亿元",
+    describe="one more 亿元 of the national total in year {t}",
+    noun_en="the national total of {d} in year {t}", noun_zh="第{t}年{d}全国总额", index=("source", "year"),
+)
+ENTERPRISE_BOND_VOLUME = Rule(
+    path="finance.enterprise_bond_volume", name="enterprise_bond_volume", item=BONDS, sense="upper", unit="亿元",
+    describe="one more 亿元 of the national enterprise-bond volume in year {t}",
+    noun_en="the national enterprise-bond volume in year {t}", noun_zh="第{t}年全国企业债券发行规模",
+    index=("year",), source="2020 issuance ≈ 3,900亿元 [M]",
+)
+SPECIAL_BOND = Rule(
+    path="finance.special_bond", name="special_bond_quota", item=SPECIAL_BONDS, sense="upper", unit="亿元",
+    describe="one more 亿元 of {r}'s special-bond quota in year {t}",
+    noun_en="{r}'s special-bond quota in year {t}", noun_zh="{r}第{t}年专项债券额度",
+    index=("skip", "region", "year"),
+)
+GENERAL_BOND = Rule(
+    path="finance.general_bond", name="general_bond_quota", item=DEBT_RISK, sense="upper", unit="亿元",
+    describe="one more 亿元 of {r}'s general-bond quota in year {t}",
+    noun_en="{r}'s general-bond quota in year {t}", noun_zh="{r}第{t}年一般债券额度",
+    index=("skip", "region", "year"),
+)
+DEBT_RATIO_PROVINCE = Rule(
+    path="finance.debt_ratio_province", name="debt_ratio", item=DEBT_RISK, sense="upper", unit="亿元",
+    describe="one more 亿元 of new legal debt allowed under {r}'s debt-ratio line",
+    noun_en="new legal debt (general and special bonds) allowed under {r}'s debt-ratio line",
+    noun_zh="{r}债务率警戒线下可新增的法定债务（一般债券和专项债券）",
+    index=("region",), source="debt-risk warning line [V]; over the line a reduced quota: 财预〔2017〕35号 [M]",
+)
+DEBT_RATIO_CITY = Rule(
+    path="finance.debt_ratio_city", name="debt_ratio_city", item=DEBT_RISK, sense="upper", unit="亿元",
+    describe="one more 亿元 of new legal debt allowed under city {r}'s debt-ratio line",
+    noun_en="new legal debt (general and special bonds) allowed under {r}'s debt-ratio line",
+    noun_zh="{r}债务率警戒线下可新增的法定债务（一般债券和专项债券）",
+    index=("region",), source="debt-risk warning line [V]",
+)
+BROAD_DEBT_RATIO_PROVINCE = Rule(
+    path="finance.broad_debt_ratio_province", name="broad_debt_ratio", item=DEBT_RISK, sense="upper", unit="亿元",
+    describe="one more 亿元 of new legal + platform debt allowed under {r}'s broad debt-ratio limit",
+    noun_en="new legal and platform debt allowed under {r}'s broad debt-ratio limit",
+    noun_zh="{r}广义债务率上限下可新增的政府及平台债务", index=("region",),
+    source="analysts' broad debt ratio; red rating from 300% [M]",
+)
+BROAD_DEBT_RATIO_CITY = Rule(
+    path="finance.broad_debt_ratio_city", name="broad_debt_ratio_city", item=DEBT_RISK, sense="upper", unit="亿元",
+    describe="one more 亿元 of new legal + platform debt allowed under city {r}'s broad debt-ratio limit",
+    noun_en="new legal and platform debt allowed under {r}'s broad debt-ratio limit",
+    noun_zh="{r}广义债务率上限下可新增的政府及平台债务", index=("region",),
+    source="analysts' broad debt ratio; red rating from 300% [M]",
+)
+SETTLER_PUBLIC_COST = Rule(
+    path="finance.settler_public_cost", name="settler_public_cost", item=REWARD_FUND, sense="lower", unit="亿元",
+    describe="one more 亿元 a year of settlers' public cost not met by transfers or the reward fund in {r} "
+    "(every plan year)",
+    noun_en="settlers' public cost left to {r}'s own budget (each year)",
+    noun_zh="{r}每年由本级财政承担的农业转移人口市民化公共成本", index=("region",),
+    source="財預〔2016〕162號 [V]; cost per settler: State Council DRC (2011) [M], split [A]",
+)
+
+RULES = [FUNDING_BALANCE, BOND_SHARE, CAPITAL_MIN, SPECIAL_BOND_CAPITAL_USE, SPECIAL_BOND_CAPITAL, CREDIT_LINE,
+         NATIONAL_FUNDING_TOTAL, ENTERPRISE_BOND_VOLUME, SPECIAL_BOND, GENERAL_BOND, DEBT_RATIO_PROVINCE,
+         DEBT_RATIO_CITY, BROAD_DEBT_RATIO_PROVINCE, BROAD_DEBT_RATIO_CITY, SETTLER_PUBLIC_COST]
 
 
 @dataclass(frozen=True)
@@ -252,7 +365,7 @@ def settler_public_cost_cny_100m(pol, settlers: int) -> tuple[float, float]:
     per = (pol.settler_cost_education_cny_10k + pol.settler_cost_health_cny_10k
            + pol.settler_cost_social_security_cny_10k + pol.settler_cost_housing_cny_10k)
     transfer = min(per, pol.settler_central_transfer_cny_10k)
-    return settlers * per / 1e4, settlers * transfer / 1e4
+    return cny_100m(settlers * per), cny_100m(settlers * transfer)
 
 
 def add_block(m, d, per_project: bool = False):
