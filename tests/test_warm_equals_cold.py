@@ -72,7 +72,7 @@ def _variants():
         {"policy.broad_debt_ratio_limit": 1.0},
         {"policy.broad_debt_ratio_limit": None},
         {"policy.special_bond_capital_categories": ["new_urbanisation", "infrastructure"]},
-        {"policy.reward_fund_national_weighted_settlers_per_year": None},
+        {"policy.reward_fund_national_weighted_settlers_per_year": 50_000.0},  # the demo has null
         {"provinces[510000].platform_debt_balance_cny_100m": 20000.0},
         {"cities[510100].fiscal_capacity_cny_100m": 3000.0, "cities[510100].platform_debt_balance_cny_100m": 8000.0},
     ]
