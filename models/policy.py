@@ -242,10 +242,12 @@ class PolicyParameters(BaseModel):
         0.5,
         description="Share of its yearly general- and special-bond quotas a province at or over the legal "
         "warning line may still issue as new debt (refinancing bonds, which add no debt, are outside the "
-        "model). The new-limit formula of 财预〔2017〕35号 scales a province's new limit by a debt-risk "
-        "coefficient that falls as its debt ratio rises, and 国办函〔2016〕88号 grades risk events up to fiscal "
-        "restructuring, rather than banning new debt at the line [M]; the factor 0.5 is an assumption [A]. "
-        "0 = an outright ban.",
+        "model). 财预〔2017〕35号 (新增地方政府债务限额分配管理暂行办法) allocates new limits by fiscal capacity "
+        "and debt risk (Art. 3: 立足财力水平、防范债务风险 [V], text as reprinted at "
+        "m.zhpxw.com/articleDetails_id_1422.html); its formula scales a province's new limit by a debt-risk "
+        "coefficient that falls as the debt ratio rises [M], and 国办函〔2016〕88号 grades risk events up to "
+        "fiscal restructuring [V], rather than banning new debt at the line. The factor 0.5 is an assumption "
+        "[A]. 0 = an outright ban.",
     )
     broad_debt_ratio_limit: NonNeg | None = Field(
         3.00,
