@@ -115,6 +115,14 @@ class Province(BaseModel):
     special_bond_limit_cny_100m_per_year: NonNeg = Field(
         0.0, description="Local government special-bond quota available to these projects per year, 亿元."
     )
+    general_bond_limit_cny_100m_per_year: NonNeg = Field(
+        0.0, description="Local government general-bond quota available to these projects per year, 亿元."
+    )
+    platform_debt_balance_cny_100m: NonNeg = Field(
+        0.0,
+        description="Existing debt of the province's local financing platforms (hidden debt: enterprise bonds, "
+        "bank loans), 亿元; with the legal debt balance it makes the broad debt ratio [M].",
+    )
     census_population: Persons | None = Field(
         None, description="7th-census population (2020-11-01), persons; informative.", examples=[83674866]
     )
@@ -203,6 +211,9 @@ class City(BaseModel):
         None, description="The city's own comprehensive fiscal capacity, 亿元 per year, where given (debt ratio)."
     )
     debt_balance_cny_100m: NonNeg = Field(0.0, description="The city's existing government debt balance, 亿元.")
+    platform_debt_balance_cny_100m: NonNeg = Field(
+        0.0, description="Existing debt of the city's financing platforms (hidden debt), 亿元, where given (broad "
+        "debt ratio).")
 
     @property
     def is_centre(self) -> bool:

@@ -108,9 +108,12 @@ def test_financing_is_complete_and_within_limits(scenario, result):
         assert funded.get(p.id, 0.0) == pytest.approx(inv[p.id] * p.selected_share, abs=1e-5)
     for lim in result.limits:
         assert lim.used_cny_100m <= lim.limit_cny_100m + 1e-6
-    for p in result.provinces:  # regions over the debt line add no government debt
-        if p.debt_ratio_before is not None and p.debt_ratio_before > scenario.policy.debt_ratio_limit:
-            assert p.new_government_debt_cny_100m == 0
+    pol = scenario.policy
+    for p in result.provinces:  # regions over the debt line keep only a reduced share of their bond quotas
+        if p.debt_ratio_before is not None and p.debt_ratio_before >= pol.debt_ratio_limit:
+            prov = scenario.province(p.code)
+            quotas = prov.special_bond_limit_cny_100m_per_year + prov.general_bond_limit_cny_100m_per_year
+            assert p.new_government_debt_cny_100m <= pol.over_line_new_debt_share * quotas * scenario.years + 1e-6
         elif p.debt_ratio_after is not None:
             assert p.debt_ratio_after <= scenario.policy.debt_ratio_limit + 1e-9
     assert sum(f.amount_cny_100m for f in result.financing) > 0
