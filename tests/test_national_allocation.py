@@ -344,9 +344,9 @@ def test_committed_project_beyond_the_allocation_ceiling_is_named():
 
 
 def test_batch_compares_allocation_by_province(tmp_path):
-    from landquota.service.batch import run_batch
-    from landquota.service.batch_report import plots
-    from landquota.service.batch_spec import BatchSpec
+    from landquota.service.batches.run import run_batch
+    from landquota.service.batches.report import plots
+    from landquota.service.batches.spec import BatchSpec
     spec = BatchSpec.model_validate({
         "name": "alloc", "base": {"dataset": "demo", "overrides": DEMO_NATIONAL}, "include_base": False,
         "grid": {"parameters": {"policy.national_new_land_total_ha": [600.0, 650.0]}}})
