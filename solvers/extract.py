@@ -272,6 +272,8 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             return None
         a = alloc_y[p]
         lo, hi = bounds[p]
+        if hi - lo <= 1e-9 * max(1.0, hi):
+            return "fixed"  # a band of width 0 (base 0): the allocation is its linked land
         if np.all(np.abs(a - lo) <= 1e-6 * max(1.0, lo)):
             return "floor"
         if np.all(np.abs(a - hi) <= 1e-6 * max(1.0, hi)):
@@ -439,6 +441,7 @@ def _national(lm: LandModel, land: Land, linked: dict, binding: list, provinces:
             shadow_price_cny_100m_per_ha=float(price.get(t, 0.0)), binds=bool(binds)))
     settlers = float(sum(c.settlers_per_year for c in s.cities)) * s.years
     at_floor = [p.code for p in provinces if p.band_edge == "floor"]
+    fixed = [p.code for p in provinces if p.band_edge == "fixed"]
     at_ceiling = [p.code for p in provinces if p.band_edge == "ceiling"]
     all_bind = bool(rows) and all(r.binds for r in rows)
     if total is None:
@@ -455,13 +458,14 @@ def _national(lm: LandModel, land: Land, linked: dict, binding: list, provinces:
               f"the leanest year and {used_t.min():,.0f} ha used, because no province can use more quota worth its "
               f"cost: {len(at_ceiling)} provinces are at their band ceilings, {capped} of {len(d.cities)} units are "
               f"at their per-capita cap (GB 50137, urban land only), and in the others the stock-first rule and "
-              f"project values leave no further use worth its cost. {len(at_floor)} provinces are held at their band floors. The "
+              f"project values leave no further use worth its cost. {len(at_floor)} provinces are held at their band floors "
+              f"and {len(fixed)} have a band of width 0 (allocated their linked land). The "
               f"national total covers all new construction land, the units here only urban land and regional "
               f"infrastructure projects.")
         zh = (f"全国计划总量（每年{total:,.0f}公顷）未达上限：分配最少的年份分配{alloc_t.min():,.0f}公顷、使用{used_t.min():,.0f}"
               f"公顷。没有省份能以正收益使用更多指标：{len(at_ceiling)}个省已达稳定区间上限，{len(d.cities)}个单元中"
               f"{capped}个已达人均城镇建设用地上限（GB 50137，仅计城镇建设用地），其余单元受存量优先规则和项目价值限制，无更多值得使用的用地；"
-              f"{len(at_floor)}个省处于稳定区间下限。全国总量涵盖全部新增建设用地，本情景的单元只含城镇用地和区域基础设施项目。")
+              f"{len(at_floor)}个省处于稳定区间下限，{len(fixed)}个省稳定区间宽度为零（分配额即挂钩用地）。全国总量涵盖全部新增建设用地，本情景的单元只含城镇用地和区域基础设施项目。")
     else:
         en = (f"The national total ({total:,.0f} ha a year) does not bind: the provincial pools, "
               f"{alloc_t.min():,.0f} ha, are below it or unused.")
@@ -471,7 +475,7 @@ def _national(lm: LandModel, land: Land, linked: dict, binding: list, provinces:
         quota_allocated_ha=float(alloc_t.sum()), quota_used_ha=float(used_t.sum()), linked_ha=linked_total * s.years,
         settlers=settlers, linked_m2_per_settler=(linked_total * s.years * M2_PER_HA / settlers) if settlers else None,
         shadow_price_cny_100m_per_ha=[r.shadow_price_cny_100m_per_ha for r in rows], binds=all_bind,
-        provinces_at_floor=at_floor, provinces_at_ceiling=at_ceiling, note_en=en, note_zh=zh)
+        provinces_at_floor=at_floor, provinces_at_ceiling=at_ceiling, provinces_fixed=fixed, note_en=en, note_zh=zh)
     return rows, summary
 
 

@@ -61,9 +61,10 @@ class ProvinceRow(BaseModel):
         None, description="`national` allocation: linked land + band floor share × base, ha per year; null otherwise.")
     allocation_ceiling_ha_per_year: float | None = Field(
         None, description="`national` allocation: linked land + band ceiling share × base, ha per year; null otherwise.")
-    band_edge: Literal["floor", "ceiling"] | None = Field(
+    band_edge: Literal["floor", "ceiling", "fixed"] | None = Field(
         None, description="`national` allocation: 'floor' or 'ceiling' when the allocation sits at that edge of its "
-        "band in every year; null otherwise.")
+        "band in every year; 'fixed' when the band has width 0 (base 0: the allocation is its linked land); null "
+        "otherwise.")
 
 
 class CityRow(BaseModel):
@@ -170,6 +171,8 @@ class NationalSummary(BaseModel):
     binds: bool = Field(description="Whether the national total binds in every year.")
     provinces_at_floor: list[str] = Field(default_factory=list, description="Provinces at their allocation floor every year.")
     provinces_at_ceiling: list[str] = Field(default_factory=list, description="Provinces at their allocation ceiling every year.")
+    provinces_fixed: list[str] = Field(default_factory=list, description=(
+        "Provinces whose band has width 0 (base 0): their allocation is their linked land."))
     note_en: str = Field("", description="Why the national total binds or does not.")
     note_zh: str = Field("", description="The same in Chinese.")
 
