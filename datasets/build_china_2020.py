@@ -997,17 +997,18 @@ def add_national_allocation(data: dict) -> dict:
 
     base = max(0, pool − linked land) [E]: the province's pool (this dataset's estimate of its urban plan
     quota, ``provinces.new_land_pool_ha_per_year``) less the land linked to the migrants its units settle
-    at the 国土资发〔2016〕123号 standard (computed by ``models.coefficients``, as the LP does), i.e. the
+    at the 国土资发〔2016〕123号 standard (``City.linked_land``, which the LP's coefficients use too), i.e. the
     part of the pool that was not linked to settlers. The LP then allocates the national total: linked
     land + a value share within [0.8, 1.2] × base (policy defaults [A]). Changes nothing else."""
-    from landquota.models.coefficients import all_city_coefficients
-    from landquota.models.scenario import Scenario
+    from landquota.models.policy import PolicyParameters
+    from landquota.models.scenario import City
 
-    s = Scenario.model_validate(data)
-    coeffs = all_city_coefficients(s)
-    linked: dict[str, float] = {p.code: 0.0 for p in s.provinces}
-    for c in s.cities:
-        linked[c.province_code] += coeffs[c.code].linkage_need_ha_per_year
+    policy = PolicyParameters.model_validate(data.get("policy") or {})
+    flex = {p["code"]: p.get("linkage_adjustment", 0.0) for p in data["provinces"]}
+    linked: dict[str, float] = dict.fromkeys(flex, 0.0)
+    for c in data["cities"]:
+        city = City.model_validate({k: v for k, v in c.items() if k in City.model_fields})
+        linked[city.province_code] += city.linked_land(policy, flex[city.province_code])[2]
     for p in data["provinces"]:
         p["allocation_base_ha_per_year"] = round(max(0.0, p["new_land_pool_ha_per_year"] - linked[p["code"]]), 0)
     data["policy"] = {**data.get("policy", {}), "quota_allocation": "national"}
