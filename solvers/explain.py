@@ -320,14 +320,15 @@ def _own_prices(ctx: _Context, rule, idx) -> list[OwnPrice]:
         comp = component(m, side.var)
         if comp is None:
             continue
-        res = component(m, side.resource) if side.resource else None
+        res_path = next((p for p in side.resources if component(m, p) is not None), None)
+        res = component(m, res_path) if res_path else None
         for k, var in comp.items():
             region, y = side.region_year(k)
             j = solved.col(var)
             if j is None or (year is not None and y != year):
                 continue
             cd = res[k] if res is not None and k in res else None
-            trades.append((side, region, j, float(solved.col_value[j]), cd))
+            trades.append((side, region, j, float(solved.col_value[j]), (res_path, cd)))
     if not any(x > EPS for _, _, _, x, _ in trades):
         return []
     if ctx.own_spent_s > ctx.own_budget_s:
@@ -353,7 +354,7 @@ def _measure_own_prices(ctx: _Context, trades: list) -> list[OwnPrice]:
     if base is None:
         return []
     out = []
-    for side, region, j, x, cd in trades:
+    for side, region, j, x, (res_path, cd) in trades:
         if x <= EPS:
             continue
         if ctx.own_spent_s + time.perf_counter() - t0 > ctx.own_budget_s:
@@ -362,7 +363,7 @@ def _measure_own_prices(ctx: _Context, trades: list) -> list[OwnPrice]:
         value = 0.0
         row = solved.row_of.get(cd) if cd is not None else None
         if row is not None:
-            res_rule = solved.registry.by_path[side.resource]
+            res_rule = solved.registry.by_path[res_path]
             bound_side, sign = stated_side(res_rule, cd)
             lo, up = lp.row_lower_[row], lp.row_upper_[row]
             step = RangeExtender.step(up if bound_side == "upper" else lo)
