@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from landquota.models.approval import Route
 from landquota.models.regions import PROVINCES
+from landquota.models.regions import province_code as _province_code
 from landquota.models.scenario import Parcel, Problem, Scenario
 from landquota.solvers.result import Diagnosis, Explanation, Status
 
@@ -219,7 +220,7 @@ class ApprovalRequest(BaseModel):
             {"land_type": "arable", "area_ha": 20.0}, {"land_type": "arable", "area_ha": 20.0}]}]},
     )
     province_code: str = Field(
-        pattern=r"^\d{6}$", description="GB/T 2260 code of the province the project is in.", examples=["510000"]
+        pattern=r"^\d{6}$", description="GB/T 2260 code of the province the project is in (a name such as 四川, 四川省 or the traditional 雲南 is accepted and turned into the code).", examples=["510000"]
     )
     parcels: list[Parcel] = Field(
         min_length=1,
@@ -234,9 +235,12 @@ class ApprovalRequest(BaseModel):
         examples=[None],
     )
 
-    @field_validator("province_code")
+    @field_validator("province_code", mode="before")
     @classmethod
     def _known(cls, v: str) -> str:
+        if not isinstance(v, str):
+            return v  # the field's own type check reports it
+        v = _province_code(v) or v  # names and traditional aliases too: 四川, 四川省, 雲南, Sichuan
         if v not in PROVINCES:
             raise PydanticCustomError("unknown_province", "{code} is not a GB/T 2260 province code", {"code": v})
         return v
