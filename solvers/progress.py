@@ -1,0 +1,168 @@
+"""Progress of one solve: the phase it is in and, while HiGHS runs, HiGHS's own progress.
+
+A :class:`SolveProgress` is handed to :class:`solvers.highs.ScenarioSolver` (``progress=``). The
+solver calls :meth:`SolveProgress.phase` at each step (validate, build, handoff, solve, extract,
+explain) and, around ``Highs.run``, :meth:`SolveProgress.attach` / :meth:`SolveProgress.detach`.
+While attached it listens to highspy's callbacks:
+
+* ``cbLogging`` — HiGHS's log lines (with ``output_flag`` on and ``log_to_console`` off, so nothing
+  reaches the terminal); the simplex iteration lines give the objective and the primal and dual
+  infeasibilities (count and sum); with ``log_file`` the whole log is also kept in that file;
+* ``cbSimplexInterrupt`` / ``cbIpmInterrupt`` — the iteration count, between log lines;
+* ``cbMipInterrupt`` — primal and dual bounds, the MIP gap and the node count.
+
+Every change is folded into one snapshot (a plain dict, see :meth:`SolveProgress.snapshot`) and
+passed to ``on_update`` at most every ``every_s`` seconds (and at once on a phase change), so a
+caller can draw it on a terminal, print a line to a log, or send it to a job view. This module
+knows nothing about rules or the terminal.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from typing import Any, Callable
+
+PHASES = ("validate", "build", "handoff", "solve", "extract", "explain", "done")
+
+# "      27929    -9.9098390062e+04 Pr: 0(0); Du: 0(1.41526e-13) 3.1s"
+# "          0    -9.0576934022e+03 Ph1: 4871(56453.1); Du: 7541(9057.69) 0.4s"
+_SIMPLEX = re.compile(
+    r"^\s*(?P<it>\d+)\s+(?P<obj>[-+0-9.eE]+|[-+]?inf)\s+(?:Ph1|Pr):\s*(?P<pn>\d+)\((?P<ps>[^)]*)\);?"
+    r"(?:\s*Du:\s*(?P<dn>\d+)\((?P<ds>[^)]*)\))?")
+
+
+def _float(text: str | None) -> float | None:
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def _finite(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) and abs(x) < 1e30 else None
+
+
+class SolveProgress:
+    """Phases and solver progress of one solve, reported as snapshots to ``on_update``."""
+
+    def __init__(self, on_update: Callable[[dict], None] | None = None, *, log_file: str | None = None,
+                 every_s: float = 0.5):
+        self.on_update = on_update
+        self.log_file = log_file
+        self.every_s = every_s
+        self.t0 = time.perf_counter()
+        self.state: dict[str, Any] = {"phase": "validate"}
+        self._phase_t0 = self.t0
+        self._last_sent = 0.0
+        self._h = None
+        self._subs: list = []
+        self._maximise = False
+        self._lock = threading.Lock()
+
+    # ---- phases ---------------------------------------------------------------------------------
+    def phase(self, name: str, **info: Any) -> None:
+        """Enter a phase (one of :data:`PHASES`); ``info`` adds fields (e.g. columns, rows)."""
+        with self._lock:
+            self._phase_t0 = time.perf_counter()
+            self.state["phase"] = name
+            self.state.update(info)
+        self._send(force=True)
+
+    def update(self, **info: Any) -> None:
+        """Add fields to the snapshot (e.g. the LP's size once known)."""
+        with self._lock:
+            self.state.update(info)
+        self._send(force=True)
+
+    def snapshot(self) -> dict:
+        """The current state: ``phase``, ``elapsed_s`` (since start), ``phase_s`` (in this phase) and,
+        during the solve, what HiGHS has said: ``iterations``, ``objective`` (in the model's sense),
+        ``primal_infeasibilities`` / ``primal_infeasibility_sum``, ``dual_infeasibilities`` /
+        ``dual_infeasibility_sum``, and for a MIP ``mip_gap`` (a share), ``mip_primal_bound``,
+        ``mip_dual_bound``, ``mip_nodes``; ``log_line``: HiGHS's last log line."""
+        now = time.perf_counter()
+        with self._lock:
+            s = dict(self.state)
+        s["elapsed_s"] = now - self.t0
+        s["phase_s"] = now - self._phase_t0
+        return s
+
+    def _send(self, force: bool = False) -> None:
+        if self.on_update is None:
+            return
+        now = time.perf_counter()
+        if not force and now - self._last_sent < self.every_s:
+            return
+        self._last_sent = now
+        self.on_update(self.snapshot())
+
+    # ---- HiGHS ----------------------------------------------------------------------------------
+    def attach(self, h) -> None:
+        """Listen to a ``highspy.Highs`` until :meth:`detach` (HiGHS logs to callbacks, not the console)."""
+        import highspy
+
+        self._h = h
+        self._maximise = h.getLp().sense_ == highspy.ObjSense.kMaximize
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("output_flag", True)
+        if self.log_file:
+            h.setOptionValue("log_file", str(self.log_file))
+        for event, fn in ((h.cbLogging, self._on_log), (h.cbSimplexInterrupt, self._on_iteration),
+                          (h.cbIpmInterrupt, self._on_ipm), (h.cbMipInterrupt, self._on_mip)):
+            event.subscribe(fn)
+            self._subs.append((event, fn))
+
+    def detach(self) -> None:
+        h, self._h = self._h, None
+        if h is None:
+            return
+        for event, fn in self._subs:
+            event.unsubscribe(fn)
+        self._subs.clear()
+        h.setOptionValue("output_flag", False)
+        if self.log_file:
+            h.setOptionValue("log_file", "")  # closes the file
+
+    def _sign(self, x: float | None) -> float | None:
+        """HiGHS's simplex logs the objective it minimises; the model maximises value."""
+        x = _finite(x)
+        return -x if x is not None and self._maximise else x
+
+    def _on_log(self, e) -> None:
+        line = e.message.rstrip()
+        if not line:
+            return
+        m = _SIMPLEX.match(line)
+        with self._lock:
+            self.state["log_line"] = line.strip()
+            if m:
+                self.state.update(
+                    iterations=int(m["it"]), objective=self._sign(_float(m["obj"])),
+                    primal_infeasibilities=int(m["pn"]), primal_infeasibility_sum=_float(m["ps"]),
+                    dual_infeasibilities=int(m["dn"]) if m["dn"] is not None else None,
+                    dual_infeasibility_sum=_float(m["ds"]),
+                    primal_phase=1 if "Ph1:" in line else 2)
+        self._send()
+
+    def _on_iteration(self, e) -> None:
+        n = int(e.data_out.simplex_iteration_count)
+        if n != self.state.get("iterations"):
+            self.state["iterations"] = n
+            self._send()
+
+    def _on_ipm(self, e) -> None:
+        n = int(e.data_out.ipm_iteration_count)
+        if n != self.state.get("ipm_iterations"):
+            self.state["ipm_iterations"] = n
+            self._send()
+
+    def _on_mip(self, e) -> None:
+        d = e.data_out
+        gap = _finite(float(d.mip_gap))
+        with self._lock:
+            self.state.update(mip_gap=gap, mip_primal_bound=_finite(float(d.mip_primal_bound)),
+                              mip_dual_bound=_finite(float(d.mip_dual_bound)), mip_nodes=int(d.mip_node_count))
+        self._send()
