@@ -161,6 +161,9 @@ class SolveStats(BaseModel):
     termination: str = ""
     mip: bool = False
     mip_gap: float | None = None
+    scenario_sha256: str | None = Field(
+        None, description="SHA-256 (hex) of the effective scenario's canonical JSON (service.scenario_file), the "
+        "bytes of the scenario.json written beside the result; null when not computed.")
 
 
 class Result(BaseModel):
