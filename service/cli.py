@@ -61,9 +61,10 @@ EXIT_CODES_HELP = """exit codes:
   6    batch: at least one variant failed (the count is printed; the others are written)
   130  interrupted (Ctrl-C)"""
 
-LARGE_LP_NONZEROS = 1_000_000
-"""An LP at least this large gets a warning that the solve may take minutes (bench/README.md: 300
-units, 0.26M nonzeros, 3.9 s end to end; 3,000 units, 2.7M nonzeros, about 7 minutes)."""
+LARGE_LP_NONZEROS = 500_000
+"""An LP at least this large gets a warning that the solve may take minutes. Measured on the 2-core
+machine: 300 generated units, 0.26M nonzeros, 3.9 s end to end (bench/README.md); 1,000 units,
+0.88M nonzeros, 2 min 34 s (README, long runs); 3,000 units, 2.7M nonzeros, about 7 minutes."""
 
 
 class InputError(Exception):
@@ -335,8 +336,8 @@ class _SizeWarning:
             self._term.say(f"LP: {cols:,} columns, {rows:,} rows, {nnz:,} nonzeros; time limit "
                            + ("none" if math.isinf(self._limit) else f"{self._limit:g} s"))
             if nnz >= LARGE_LP_NONZEROS:
-                self._term.say(f"warning: a large LP ({nnz / 1e6:.1f}M nonzeros): the solve may take minutes "
-                               "(3,000 units, 2.7M nonzeros: about 7 minutes on 2 cores)")
+                self._term.say(f"warning: a large LP ({nnz / 1e6:.2f}M nonzeros): the solve may take minutes "
+                               "(0.88M nonzeros: 2.5 minutes, 2.7M: about 7 minutes on 2 cores)")
 
 
 def summary(r) -> str:
@@ -389,10 +390,8 @@ def write_outputs(r, out: Path, scenario: Scenario | None = None, scenario_json:
     for name in TABLES:
         write_csv(r.table(name), out / f"{name}.csv", type(r).model_fields[name].annotation.__args__[0])
     if scenario is not None:
-        try:
-            from landquota.service.report import render_solve_report
-        except ImportError:  # the report module is optional while it is being built
-            return
+        from landquota.service.report import render_solve_report
+
         (out / "report.html").write_text(render_solve_report(r, scenario), encoding="utf-8")
 
 
@@ -563,14 +562,10 @@ def cmd_batch(args) -> int:
     flat = table(rows, spec.kpis)
     (out / "comparison.csv").write_text(to_csv(flat), encoding="utf-8")
     pngs = plots(spec, rows, out)
-    written = f"{out}/comparison.csv and {len(pngs)} plot(s)"
-    try:
-        from landquota.service.report import render_batch_report
-    except ImportError:
-        pass
-    else:
-        (out / "report.html").write_text(render_batch_report(spec, rows), encoding="utf-8")
-        written = f"{out}/comparison.csv, report.html and {len(pngs)} plot(s)"
+    from landquota.service.report import render_batch_report
+
+    (out / "report.html").write_text(render_batch_report(spec, rows), encoding="utf-8")
+    written = f"{out}/comparison.csv, report.html and {len(pngs)} plot(s)"
     if not args.quiet:
         statuses: dict[str, int] = {}
         for r in rows:

@@ -167,7 +167,8 @@ def test_progress_in_a_pipe_is_plain_lines(generated, tmp_path):
     assert "\r" not in p.stderr and "\x1b" not in p.stderr
     lines = p.stderr.splitlines()
     phases = [ln.split()[2] for ln in lines if ln.startswith("[")]
-    assert phases[:5] == ["validate", "build", "handoff", "solve", "extract"], lines
+    steps = [p for k, p in enumerate(phases) if k == 0 or p != phases[k - 1]]  # a long phase repeats every 10 s
+    assert steps[:5] == ["validate", "build", "handoff", "solve", "extract"], lines
     assert phases[-1] == "done"
     size = next(ln for ln in lines if ln.startswith("LP: "))
     r = json.loads(p.stdout)
