@@ -156,15 +156,21 @@ def format_progress(snap: dict) -> str:
             parts.append(f"simplex it {snap['iterations']:,}")
         if snap.get("objective") is not None:
             parts.append(f"objective {snap['objective']:.6g}")
-        if snap.get("primal_infeasibilities") is not None:
-            ph1 = " (phase 1)" if snap.get("primal_phase") == 1 else ""
-            parts.append(f"primal inf {snap['primal_infeasibilities']:,} sum {snap['primal_infeasibility_sum']:.3g}{ph1}")
-        if snap.get("dual_infeasibilities") is not None:
-            parts.append(f"dual inf {snap['dual_infeasibilities']:,} sum {snap['dual_infeasibility_sum']:.3g}")
+        for side in ("primal", "dual"):
+            count, total = snap.get(f"{side}_infeasibilities"), snap.get(f"{side}_infeasibility_sum")
+            if count is not None:
+                ph1 = " (phase 1)" if side == "primal" and snap.get("primal_phase") == 1 else ""
+                parts.append(f"{side} inf {count:,} sum {total if total is not None else float('nan'):.3g}{ph1}")
+            elif total is not None:  # interior point: residuals, no counts
+                parts.append(f"{side} inf {total:.3g}")
+        if snap.get("ipm_gap") is not None:
+            parts.append(f"ipm gap {snap['ipm_gap']:.3g}")
         if snap.get("mip_gap") is not None:
             parts.append(f"MIP gap {100 * snap['mip_gap']:.3g}%")
         if snap.get("mip_nodes"):
             parts.append(f"nodes {snap['mip_nodes']:,}")
+        if snap.get("note"):
+            parts.append(f"· {snap['note']}")
     return "  ".join(parts)
 
 
@@ -273,7 +279,8 @@ def cmd_solve(args) -> int:
         except OSError as e:
             term.say(f"error: cannot write the log file {args.log}: {e}", error=True)
             return EXIT_ERROR
-    progress = SolveProgress(term.update, log_file=args.log, every_s=0.25 if term.tty else 1.0)
+    progress = SolveProgress(term.update, log_file=args.log, every_s=0.25 if term.tty else 1.0,
+                             iterations=term.tty and not args.quiet)  # live counts cost time: only when watched
     out = Path(args.out) if args.out else None
     if out is not None:
         try:  # before a long solve, not after it

@@ -32,7 +32,9 @@ def test_running_job_shows_highs_progress(tmp_path):
         assert view["status"] == "succeeded" and view["progress"]["solver"] is None  # only while running
         steps = [p["solver"]["step"] for p in seen if p.get("solver")]
         assert "build" in steps and "solve" in steps, steps
-        solving = [p["solver"] for p in seen if p.get("solver") and p["solver"]["step"] == "solve"]
+        # HiGHS's figures (from its log lines) reach the view during the solve or, for a solve shorter
+        # than the refresh, with the step after it
+        solving = [p["solver"] for p in seen if p.get("solver") and p["solver"]["step"] in ("solve", "extract")]
         assert any((f.get("iterations") or 0) > 0 for f in solving), solving[-3:]
         assert all(p["phase"] == "building" for p in seen if p.get("solver") and p["solver"]["step"] == "build")
         assert all(p["phase"] == "solving" for p in seen if p.get("solver") and p["solver"]["step"] == "solve")
