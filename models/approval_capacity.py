@@ -16,6 +16,27 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from landquota.models.build_util import block_param, set_values
+from landquota.models.rules import PolicyItem, Rule
+
+NAME = "approval"
+"""The Block's name on the model (``m.approval``)."""
+
+APPROVAL = PolicyItem("(20) approval", "Item (20): approval capacity (35/70 ha rule)", "第(20)项：用地审批能力（35/70公顷规则）")
+
+STATE_COUNCIL = Rule(
+    path="approval.state_council", name="state_council_capacity", item=APPROVAL, sense="upper", unit="ha",
+    describe="one more ha of State Council approval capacity in year {t}",
+    noun_en="State Council approval capacity in year {t}", noun_zh="第{t}年国务院用地审批能力",
+    index=("year",), source="Land Administration Law Art. 46 [V]; capacity [A]",
+)
+PROVINCE = Rule(
+    path="approval.province", name="province_approval_capacity", item=APPROVAL, sense="upper", unit="ha",
+    describe="one more ha of {r}'s approval capacity in year {t}",
+    noun_en="{r}'s approval capacity in year {t}", noun_zh="{r}第{t}年省级用地审批能力",
+    source="Land Administration Law Art. 46 [V]; 國發〔2020〕4號 [V]; capacity [A]",
+)
+
+RULES = [STATE_COUNCIL, PROVINCE]
 
 
 def add_block(m, d):
