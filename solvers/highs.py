@@ -146,7 +146,7 @@ class ScenarioSolver:
         self._phase("solve")
         watch = self.progress if self.progress is not None and self.direct else None
         if watch is not None:
-            watch.attach(self.highs._solver_model)
+            watch.attach(self.highs_model)
         t0 = time.perf_counter()
         try:
             res = self.highs.solve(

@@ -35,7 +35,7 @@ def test_last_figures_are_the_optimum(national, algorithm, counter, tmp_path):
     assert snaps[-1]["columns"] == r.stats.variables and snaps[-1]["nonzeros"] == r.stats.nonzeros
     assert "objective" in format_progress(last)
     # detached: HiGHS is quiet again and the log file holds the whole run
-    h = sv.highs._solver_model
+    h = sv.highs_model
     assert h.getOptionValue("output_flag")[1] is False
     assert "Model status        : Optimal" in log.read_text(encoding="utf-8")
 
