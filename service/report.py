@@ -358,20 +358,27 @@ def province_measures(r: dict, years: int | None) -> list[tuple[str, str, str, d
     return out
 
 
-def linked_split(r: dict) -> list[tuple[str, list[float]]]:
-    """Allocation by province, split into land linked to settlers and other land, largest first:
-    ``linked_ha`` on province rows when the result has it, else the settler floors met by cities."""
+def linked_split(r: dict) -> tuple[str, list[tuple[str, list[float]]]]:
+    """Allocation by province, split into land linked to settlers and other land, largest first, and
+    what is split: the allocated quota with its ``linked_ha`` when province rows carry both, else new
+    land with the settler floors its cities meet."""
+    provs = r.get("provinces") or []
+    allocated = any(_num(p.get("quota_allocated_ha")) for p in provs) and all(
+        _num(p.get("linked_ha")) is not None for p in provs)
     linked: dict[str, float] = {}
     for c in r.get("cities") or []:
         need, short = _num(c.get("linkage_need_ha")) or 0.0, _num(c.get("settler_shortfall_ha")) or 0.0
         linked[c.get("province_code", "")] = linked.get(c.get("province_code", ""), 0.0) + max(0.0, need - short)
     items = []
-    for p in r.get("provinces") or []:
-        total = _num(p.get("new_land_ha")) or 0.0
-        ln = _num(p.get("linked_ha"))
-        ln = min(total, linked.get(p["code"], 0.0)) if ln is None else ln
+    for p in provs:
+        if allocated:
+            total, ln = _num(p.get("quota_allocated_ha")) or 0.0, _num(p.get("linked_ha")) or 0.0
+        else:
+            total = _num(p.get("new_land_ha")) or 0.0
+            ln = min(total, linked.get(p["code"], 0.0))
         items.append((f'{province_name(p["code"], p.get("name", ""))} {p["code"]}', [ln, max(0.0, total - ln)]))
-    return sorted(items, key=lambda it: -sum(it[1]))
+    what = "Allocated quota / 分配指标" if allocated else "New land / 新增建设用地"
+    return what, sorted(items, key=lambda it: -sum(it[1]))
 
 
 def _section(title_en: str, title_zh: str, html: str) -> str:
@@ -434,8 +441,9 @@ def render_solve_report(result: Any, scenario: Any = None, scenario_href: str = 
                               tile_map(measures, default)
                               + '<p class="small">Click a column to sort · 点击列标题排序. Provinces without data: –.</p>'
                               + _table(head, table_rows, numeric=set(range(2, len(head))), table_id="province-table")))
-        charts = ['<div><h3>Allocation by province / 各省新增建设用地 (ha)</h3>'
-                  + bar_chart(linked_split(r), ["linked to settlers / 人地挂钩", "other / 其他"], "ha") + "</div>"]
+        what, split = linked_split(r)
+        charts = [f'<div><h3>Allocation by province: {escape(what)} (ha)</h3>'
+                  + bar_chart(split, ["linked to settlers / 人地挂钩", "other / 其他"], "ha") + "</div>"]
         fin: dict[str, float] = {}
         for f in r.get("financing") or []:
             fin[f.get("source_id", "?")] = fin.get(f.get("source_id", "?"), 0.0) + (_num(f.get("amount_cny_100m")) or 0.0)

@@ -96,6 +96,13 @@ def test_solve_report_in_a_browser(national, tmp_path):
     for u in result["explain"]["unmet_targets"]:  # highlighted
         assert re.search(r'class="unmet".{0,400}' + re.escape(u["sentence_en"][:40]), page, re.S)
     assert "Financing mix by source" in text and "Approvals by authority" in text and "国务院" in text
+    # the allocation bars: new land split into the settler floors its cities meet and the rest
+    met = sum(c["linkage_need_ha"] - c["settler_shortfall_ha"] for c in result["cities"] if c["province_code"] == "510000")
+    assert 0 < met < sichuan["new_land_ha"]
+    assert f"四川 510000 — linked to settlers / 人地挂钩: {met:,.0f} ha" in page
+    assert f"四川 510000 — other / 其他: {sichuan['new_land_ha'] - met:,.0f} ha" in page
+    n_sc = sum(p["projects_state_council"] for p in result["provinces"])
+    assert f"State Council / 国务院 — projects: {n_sc:,} projects" in page
     # the measure switch (inline JavaScript): #measure=debt shows each province's debt ratio
     page = dom(report, tmp_path, "#measure=debt")
     shown = tiles(page)
@@ -128,10 +135,15 @@ def test_report_survives_missing_and_extra_sections(national):
     assert "time_limit" in html and "no allocation" in html and "<svg" not in html
     for p in result["provinces"]:
         p["quota_allocated_ha"] = p["pool_ha_per_year"] * 2
+        p["linked_ha"] = p["pool_ha_per_year"] / 2
     result["explain"] = None
     result["financing"] = []
     html = render_solve_report(result, None)
     assert '<option value="quota" selected>' in html and html.count('class="tile"') == 31
+    assert "Allocation by province: Allocated quota" in html
+    sc = next(p for p in result["provinces"] if p["code"] == "510000")
+    assert f"四川 510000 — linked to settlers / 人地挂钩: {sc['pool_ha_per_year'] / 2:,.0f} ha" in html
+    assert f"四川 510000 — other / 其他: {1.5 * sc['pool_ha_per_year']:,.0f} ha" in html
     shown = tiles(html)
     assert shown["510000"] == f"{2 * next(p for p in result['provinces'] if p['code'] == '510000')['pool_ha_per_year']:,.0f}"
 
