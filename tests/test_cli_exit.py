@@ -74,6 +74,7 @@ def test_infeasible_exits_3_and_still_answers_with_a_diagnosis(tmp_path):
     assert any(rule["rule"] == "per_capita_cap" for c in r["diagnosis"]["conflicts"] for rule in c["rules"])
 
 
+@pytest.mark.slow
 def test_time_limit_with_an_allocation_exits_4():
     """The national MIP: HiGHS's feasibility jump finds an allocation at once (≈0.05 s here), the
     proof of optimality takes ≈1.7 s; a 0.3 s limit stops in between."""
@@ -85,6 +86,7 @@ def test_time_limit_with_an_allocation_exits_4():
     assert p.stderr == ""  # --quiet: nothing but errors
 
 
+@pytest.mark.slow
 def test_time_limit_without_an_allocation_exits_5(generated):
     """The generated LP needs seconds of dual simplex before its first primal-feasible basis."""
     p = run("solve", "--dataset", generated, "--time-limit", "0.3", "--no-explain", "--format", "json")
@@ -122,6 +124,7 @@ def test_exit_codes_are_in_help():
     assert "time limit reached before any allocation" in text
 
 
+@pytest.mark.slow
 def test_batch_with_a_failed_variant_exits_6_and_says_how_many(tmp_path):
     spec = {"name": "two-bad", "base": {"scenario": pool_case()},
             "variants": [{"name": "fine", "overrides": {"provinces[510000].new_land_pool_ha_per_year": 15}},
@@ -160,6 +163,7 @@ def test_scenario_json_reloads_to_the_same_optimum_and_checksum(tmp_path):
 # ---- progress -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_progress_in_a_pipe_is_plain_lines(generated, tmp_path):
     log = tmp_path / "highs.log"
     p = run("solve", "--dataset", generated, "--no-explain", "--format", "json", "--log", str(log))
@@ -200,6 +204,7 @@ def run_in_pty(*args: str, timeout: float = 300) -> tuple[int, str]:
     return os.waitstatus_to_exitcode(status), out.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_progress_in_a_terminal_redraws_one_line_with_highs_figures(generated):
     code, text = run_in_pty("solve", "--dataset", generated, "--no-explain", "--quiet")
     assert code == 0 and text == ""  # --quiet on a terminal too
@@ -214,6 +219,7 @@ def test_progress_in_a_terminal_redraws_one_line_with_highs_figures(generated):
     assert "LP: " in head
 
 
+@pytest.mark.slow
 def test_batch_progress_bar_in_a_terminal_and_plain_lines_in_a_pipe(tmp_path):
     spec = str(ROOT / "examples" / "quota-sweep.yaml")
     code, text = run_in_pty("batch", spec, "--out", str(tmp_path / "tty"), "--workers", "1")

@@ -20,6 +20,7 @@ from landquota.service.report import NAMES_ZH, TILES, render_batch_report, rende
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_browser = pytest.mark.skipif(CHROMIUM is None, reason="no chromium (.ci/run installs Debian's chromium)")
+pytestmark = pytest.mark.slow  # a national solve and a browser
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
