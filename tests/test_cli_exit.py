@@ -61,6 +61,7 @@ def test_optimal_exits_0_and_json_is_all_of_stdout(tmp_path):
     r = json.loads(p.stdout)  # nothing else on stdout: no banner, no progress
     assert r["status"] == "optimal" and r["objective_cny_100m"] == pytest.approx(2.0, rel=1e-9)
     assert "validate" in p.stderr and "LP: " in p.stderr  # progress went to stderr
+    assert "warning" not in p.stderr  # a small LP: no warning
 
 
 def test_infeasible_exits_3_and_still_answers_with_a_diagnosis(tmp_path):
@@ -233,3 +234,20 @@ def test_batch_progress_bar_in_a_terminal_and_plain_lines_in_a_pipe(tmp_path):
     assert lines and all(ln.startswith("batch ") for ln in lines), lines
     assert lines[-1].startswith("batch 10/10 (100%)") and "left" in lines[0]
     assert "10 of 10 variants solved" in p.stdout
+
+
+@pytest.mark.slow
+def test_a_large_lp_is_announced_with_a_warning(tmp_path):
+    """600 generated units: 0.53M nonzeros, above LARGE_LP_NONZEROS; a 1 s limit ends it (exit 5)."""
+    from landquota.service.cli import LARGE_LP_NONZEROS
+
+    f = tmp_path / "g600.json"
+    assert run("generate", "--cities", "600", "--projects", "4200", "--years", "5", "--out", str(f)).returncode == 0
+    p = run("solve", "--dataset", str(f), "--time-limit", "1", "--no-explain", "--format", "json")
+    assert p.returncode == EXIT_TIME_LIMIT_NO_SOLUTION, p.stderr
+    r = json.loads(p.stdout)
+    assert r["stats"]["nonzeros"] >= LARGE_LP_NONZEROS
+    size = next(ln for ln in p.stderr.splitlines() if ln.startswith("LP: "))
+    assert f"{r['stats']['nonzeros']:,} nonzeros; time limit 1 s" in size
+    assert "warning: a large LP" in p.stderr and "may take minutes" in p.stderr
+    assert "exit 5: time_limit" in p.stderr
