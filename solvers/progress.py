@@ -72,6 +72,7 @@ class SolveProgress:
         self._subs: list = []
         self._maximise = False
         self._lock = threading.Lock()
+        self._saved: dict = {}
 
     # ---- phases ---------------------------------------------------------------------------------
     def phase(self, name: str, **info: Any) -> None:
@@ -120,6 +121,7 @@ class SolveProgress:
 
         self._h = h
         self._maximise = h.getLp().sense_ == highspy.ObjSense.kMaximize
+        self._saved = {k: h.getOptionValue(k)[1] for k in ("output_flag", "log_to_console", "log_file")}
         h.setOptionValue("log_to_console", False)
         h.setOptionValue("output_flag", True)
         if self.log_file:
@@ -138,9 +140,11 @@ class SolveProgress:
         for event, fn in self._subs:
             event.unsubscribe(fn)
         self._subs.clear()
-        h.setOptionValue("output_flag", False)
+        saved = self._saved
         if self.log_file:
-            h.setOptionValue("log_file", "")  # closes the file
+            h.setOptionValue("log_file", saved["log_file"])  # closes ours (and reopens a file set before)
+        h.setOptionValue("log_to_console", saved["log_to_console"])
+        h.setOptionValue("output_flag", saved["output_flag"])  # as before: silent unless a log was kept
 
     def _sign(self, x: float | None) -> float | None:
         """HiGHS's simplex logs the objective it minimises; the model maximises value."""

@@ -54,3 +54,17 @@ def test_mip_gap_is_reported():
     assert gaps and min(gaps) <= 1e-5 and max(gaps) > 1e-3  # the gap closes
     assert all(s["mip_nodes"] >= 0 for s in snaps if s.get("mip_gap") is not None)
     assert "MIP gap" in format_progress(next(s for s in snaps if s.get("mip_gap") is not None))
+
+
+def test_a_log_kept_by_the_environment_is_kept_after_the_solve(national, tmp_path, monkeypatch):
+    """LANDQUOTA_HIGHS_LOG (solvers.handoff.new_highs) keeps HiGHS's log in a file; watching a solve
+    takes HiGHS's output over only while it runs and gives it back as it was."""
+    from landquota.solvers.handoff import HIGHS_LOG_ENV
+
+    env_log = tmp_path / "env.log"
+    monkeypatch.setenv(HIGHS_LOG_ENV, str(env_log))
+    sv = ScenarioSolver(national, SolveOptions(explain=False), progress=SolveProgress(None))
+    assert sv.solve().status == "optimal"
+    h = sv.highs_model
+    assert h.getOptionValue("output_flag")[1] is True and h.getOptionValue("log_file")[1] == str(env_log)
+    assert "Model status        : Optimal" in env_log.read_text(encoding="utf-8")
