@@ -342,8 +342,11 @@ def province_measures(r: dict, years: int | None) -> list[tuple[str, str, str, d
         n = _num(c.get("settlers_per_year"))
         if n:
             settlers[c.get("province_code", "")] = settlers.get(c.get("province_code", ""), 0.0) + n * (years or 1)
-    out.append(("per_settler", "New land per settler / 人均落户用地", "m²",
-                {p["code"]: (_num(p.get("new_land_ha")) or 0.0) * 1e4 / settlers[p["code"]]
+    linked = provs and all(_num(p.get("linked_ha")) is not None for p in provs)
+    land = "linked_ha" if linked else "new_land_ha"
+    out.append(("per_settler", ("Linked land per settler / 人均挂钩用地" if linked else
+                                "New land per settler / 人均落户用地"), "m²",
+                {p["code"]: (_num(p.get(land)) or 0.0) * 1e4 / settlers[p["code"]]
                  if settlers.get(p["code"]) else None for p in provs}))
     out.append(("debt", "Debt ratio after / 债务率（规划后）", "%",
                 {p["code"]: 100 * _num(p.get("debt_ratio_after")) if _num(p.get("debt_ratio_after")) is not None
@@ -385,6 +388,30 @@ def _section(title_en: str, title_zh: str, html: str) -> str:
     return f"<h2>{escape(title_en)} · {escape(title_zh)}</h2>{html}" if html else ""
 
 
+def national_section(r: dict) -> str:
+    """The national plan (issue 13's ``national`` summary), when the result has one."""
+    n = r.get("national") or {}
+    if not n:
+        return ""
+    prices = [p * 1e4 for p in n.get("shadow_price_cny_100m_per_ha") or [] if _num(p) is not None]
+    names = lambda codes: "、".join(f"{province_name(c)} {c}" for c in codes) or "–"  # noqa: E731
+    rows = [["Allocation mode / 分配方式", n.get("quota_allocation")],
+            ["National total / 全国总量 (ha)", _num(n.get("national_total_ha"))],
+            ["Allocated / 已分配 (ha)", _num(n.get("quota_allocated_ha"))],
+            ["Used / 已使用 (ha)", _num(n.get("quota_used_ha"))],
+            ["Linked to settlers / 人地挂钩 (ha)", _num(n.get("linked_ha"))],
+            ["Linked land per settler / 人均挂钩用地 (m²)", _num(n.get("linked_m2_per_settler"))],
+            ["Price of the national total by year / 全国总量影子价格 (万元/ha)",
+             ", ".join(_fmt(p) for p in prices) or "–"],
+            ["Binds every year / 每年均起约束", "yes / 是" if n.get("binds") else "no / 否"],
+            ["At their floor / 处于下限", names(n.get("provinces_at_floor") or [])],
+            ["At their ceiling / 处于上限", names(n.get("provinces_at_ceiling") or [])]]
+    body = "".join(f"<tr><th>{escape(k)}</th>{_td(v)}</tr>" for k, v in rows)
+    note = (f'<p>{escape(n.get("note_en", ""))}</p><p class="zh">{escape(n.get("note_zh", ""))}</p>'
+            if n.get("note_en") or n.get("note_zh") else "")
+    return _section("National plan", "全国计划", f"<table>{body}</table>{note}")
+
+
 def render_solve_report(result: Any, scenario: Any = None, scenario_href: str = "scenario.json") -> str:
     """The report of one solve: ``result`` a ``Result`` or its JSON data; ``scenario`` the Scenario
     (or its data; optional: its years and description are used). ``scenario_href`` is the link to the
@@ -418,6 +445,7 @@ def render_solve_report(result: Any, scenario: Any = None, scenario_href: str = 
         parts.append(_section("Why it is infeasible", "不可行原因",
                               f'<p>{escape(dg.get("summary_en", ""))}</p><p class="zh">{escape(dg.get("summary_zh", ""))}'
                               f"</p>{items}"))
+    parts.append(national_section(r))
     unmet = ex.get("unmet_targets") or []
     if unmet:
         rows = "".join(f'<div class="unmet"><b>{escape(u.get("region_name") or u.get("region", ""))}</b> '

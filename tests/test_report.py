@@ -139,8 +139,16 @@ def test_report_survives_missing_and_extra_sections(national):
         p["linked_ha"] = p["pool_ha_per_year"] / 2
     result["explain"] = None
     result["financing"] = []
+    result["national"] = {"quota_allocation": "national", "national_total_ha": 400000.0,
+                          "quota_allocated_ha": 400000.0, "quota_used_ha": 390000.0, "linked_ha": 300000.0,
+                          "settlers": 3.5e7, "linked_m2_per_settler": 85.7, "shadow_price_cny_100m_per_ha": [0.0123],
+                          "binds": True, "provinces_at_floor": ["540000"], "provinces_at_ceiling": [],
+                          "note_en": "The national total binds.", "note_zh": "全国总量起约束。", "a_new_field": 1}
     html = render_solve_report(result, None)
     assert '<option value="quota" selected>' in html and html.count('class="tile"') == 31
+    assert "National plan · 全国计划" in html and "The national total binds." in html and "西藏 540000" in html
+    assert ">123<" in html  # 0.0123 亿元/ha = 123 万元/ha
+    assert "Linked land per settler / 人均挂钩用地" in html
     assert "Allocation by province: Allocated quota" in html
     sc = next(p for p in result["provinces"] if p["code"] == "510000")
     assert f"四川 510000 — linked to settlers / 人地挂钩: {sc['pool_ha_per_year'] / 2:,.0f} ha" in html
