@@ -230,6 +230,13 @@ class Terminal:
             self.stream.write(text + "\n")
             self.stream.flush()
 
+    def close_now(self) -> None:
+        """End the line drawn in place (when the process is about to exit)."""
+        self._stop.set()
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
     def close(self) -> None:
         self._stop.set()
         if self._ticker is not None:
@@ -268,6 +275,50 @@ def _stdout_kept_clean():
         os.close(devnull)
 
 
+@contextlib.contextmanager
+def _ctrl_c_stops_at_once(term: "Terminal"):
+    """Ctrl-C ends the run at once, even inside HiGHS. Python runs a signal's handler only when the
+    main thread next runs Python code, which inside HiGHS is at its next callback, possibly many
+    seconds later (and a KeyboardInterrupt there makes HiGHS report an error). So SIGINT gets a
+    handler that does nothing, and Python's C-level handler writes the signal to a wake-up pipe at
+    once, from whichever thread the signal reaches; a helper thread reading that pipe says so on
+    stderr and exits with 130. Outside the main thread Python's default applies."""
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    done = threading.Event()
+    r, w = os.pipe()
+    os.set_blocking(w, False)
+    old_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+    old_handler = signal.signal(signal.SIGINT, lambda signum, frame: None)
+
+    def wait() -> None:
+        while True:
+            data = os.read(r, 1)
+            if done.is_set() or not data:
+                return
+            if data[0] == signal.SIGINT:
+                term.close_now()
+                sys.stderr.write("\ninterrupted (Ctrl-C): stopped, nothing written\n")
+                sys.stderr.flush()
+                os._exit(EXIT_INTERRUPTED)
+
+    waiter = threading.Thread(target=wait, daemon=True, name="ctrl-c")
+    waiter.start()
+    try:
+        yield
+    finally:
+        done.set()
+        signal.set_wakeup_fd(old_fd)
+        signal.signal(signal.SIGINT, old_handler)
+        os.write(w, b"\0")  # wakes the waiter, which returns
+        waiter.join()
+        os.close(r)
+        os.close(w)
+
+
 def cmd_solve(args) -> int:
     from landquota.solvers.highs import ScenarioSolver, SolveOptions
     from landquota.solvers.progress import SolveProgress
@@ -290,9 +341,9 @@ def cmd_solve(args) -> int:
             return EXIT_ERROR
     time_limit = math.inf if args.time_limit is None else args.time_limit
     opts = SolveOptions(time_limit_s=time_limit, whole_projects=args.whole_projects, explain=args.explain)
-    term.follow(progress)
     try:
-        with _stdout_kept_clean():
+        with _ctrl_c_stops_at_once(term), _stdout_kept_clean():
+            term.follow(progress)
             progress.phase("validate")
             s = _load(args.dataset, args.set)
             solver = ScenarioSolver(s, opts, progress=_SizeWarning(progress, term, time_limit))

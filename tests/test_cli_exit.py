@@ -251,3 +251,25 @@ def test_a_large_lp_is_announced_with_a_warning(tmp_path):
     assert f"{r['stats']['nonzeros']:,} nonzeros; time limit 1 s" in size
     assert "warning: a large LP" in p.stderr and "may take minutes" in p.stderr
     assert "exit 5: time_limit" in p.stderr
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_solve_at_once(generated):
+    """SIGINT in the middle of HiGHS's simplex: the run ends within a second, exit 130, nothing on stdout."""
+    import signal
+
+    p = subprocess.Popen([*CLI, "solve", "--dataset", generated, "--no-explain"], cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, encoding="utf-8", env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    err = []
+    for line in p.stderr:  # plain lines: the solve phase is announced when HiGHS starts
+        err.append(line)
+        if "] solve" in line:
+            break
+    time.sleep(0.3)
+    p.send_signal(signal.SIGINT)
+    t0 = time.monotonic()
+    code = p.wait(timeout=30)
+    assert time.monotonic() - t0 < 2.0
+    assert code == 130
+    rest = p.stderr.read()
+    assert "interrupted (Ctrl-C)" in rest and p.stdout.read() == ""
