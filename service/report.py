@@ -384,8 +384,52 @@ def linked_split(r: dict) -> tuple[str, list[tuple[str, list[float]]]]:
     return what, sorted(items, key=lambda it: -sum(it[1]))
 
 
+MAX_ROWS = 100
+"""Rows a report lists of a long table (binding rules without an explanation, shortfalls); the rest
+are in result.json and the CSV tables."""
+
+
+MAX_UNMET = 25
+"""Unmet targets listed at the top of a report (largest first)."""
+
+
+def _more(n: int, table: str, shown: int = MAX_ROWS) -> str:
+    return (f'<p class="small">{n - shown:,} more in result.json and {table}.csv · 其余{n - shown:,}条见'
+            f"result.json和{table}.csv</p>" if n > shown else "")
+
+
 def _section(title_en: str, title_zh: str, html: str) -> str:
     return f"<h2>{escape(title_en)} · {escape(title_zh)}</h2>{html}" if html else ""
+
+
+def unmet_section(r: dict) -> str:
+    """Unmet targets, highlighted: a few in words (the explanation's sentences), many as a table."""
+    ex = r.get("explain") or {}
+    unmet = ex.get("unmet_targets") or []
+    if 0 < len(unmet) <= 5:
+        return _section("Unmet targets", "未达成目标", "".join(
+            f'<div class="unmet"><b>{escape(u.get("region_name") or u.get("region", ""))}</b> '
+            f'{escape(_fmt(_num(u.get("amount_ha"))))} ha — {escape(u.get("sentence_en", ""))}'
+            f'<br><span class="zh">{escape(u.get("sentence_zh", ""))}</span></div>' for u in unmet))
+    names = {c.get("code"): c.get("name", "") for c in (r.get("cities") or []) + (r.get("provinces") or [])}
+    if unmet:
+        rows = [[u.get("region_name") or names.get(u.get("region"), ""), u.get("region"), u.get("rule"), u.get("year"),
+                 _num(u.get("amount_ha")), _num(u.get("penalty_cny_100m")), u.get("sentence_zh")] for u in unmet]
+        head = ["Region / 地区", "Code / 代码", "Target / 目标", "Year / 年", "Missed / 缺口 (ha)",
+                "Cost / 代价 (亿元)", "说明"]
+        n = len(rows)
+    else:
+        largest = sorted(r.get("shortfalls") or [], key=lambda sh: -(_num(sh.get("amount_ha")) or 0.0))
+        rows = [[names.get(sh.get("region"), ""), sh.get("region"), sh.get("rule"), sh.get("year"),
+                 _num(sh.get("amount_ha"))] for sh in largest]
+        head = ["Region / 地区", "Code / 代码", "Target / 目标", "Year / 年", "Missed / 缺口 (ha)"]
+        n = len(rows)
+    if not rows:
+        return ""
+    rows.sort(key=lambda row: -(row[4] or 0.0))
+    return _section("Unmet targets", "未达成目标", f'<div class="unmet"><b>{n:,}</b> targets missed, largest first · '
+                    f"未达成目标{n:,}项，按缺口排序" + _table(head, rows[:MAX_UNMET], numeric={3, 4, 5})
+                    + _more(n, "shortfalls", MAX_UNMET) + "</div>")
 
 
 def national_section(r: dict) -> str:
@@ -446,17 +490,7 @@ def render_solve_report(result: Any, scenario: Any = None, scenario_href: str = 
                               f'<p>{escape(dg.get("summary_en", ""))}</p><p class="zh">{escape(dg.get("summary_zh", ""))}'
                               f"</p>{items}"))
     parts.append(national_section(r))
-    unmet = ex.get("unmet_targets") or []
-    if unmet:
-        rows = "".join(f'<div class="unmet"><b>{escape(u.get("region_name") or u.get("region", ""))}</b> '
-                       f'{escape(_fmt(_num(u.get("amount_ha"))))} ha — {escape(u.get("sentence_en", ""))}'
-                       f'<br><span class="zh">{escape(u.get("sentence_zh", ""))}</span></div>' for u in unmet)
-        parts.append(_section("Unmet targets", "未达成目标", rows))
-    elif r.get("shortfalls"):
-        rows = "".join(f'<div class="unmet">{escape(sh.get("rule", ""))} {escape(sh.get("region", ""))} year '
-                       f'{sh.get("year")}: short by {escape(_fmt(_num(sh.get("amount_ha"))))} ha</div>'
-                       for sh in r["shortfalls"])
-        parts.append(_section("Unmet targets", "未达成目标", rows))
+    parts.append(unmet_section(r))
     provs = r.get("provinces") or []
     if provs:
         measures = province_measures(r, years)
@@ -502,11 +536,13 @@ def render_solve_report(result: Any, scenario: Any = None, scenario_href: str = 
                         + f'<details><summary class="small">In words / 说明</summary><ul>{sentences}</ul></details>{more}')
         parts.append(_section("Binding rules and their prices", "起约束作用的规则及影子价格", "".join(html)))
     elif r.get("binding"):
+        top = sorted(r["binding"], key=lambda b: -abs(_num(b.get("shadow_price")) or 0.0))
         rows = [[b.get("rule"), b.get("region"), b.get("year"), _num(b.get("shadow_price")), b.get("unit"),
-                 b.get("description")] for b in r["binding"]]
+                 b.get("description")] for b in top[:MAX_ROWS]]
         parts.append(_section("Binding rules and their prices", "起约束作用的规则及影子价格",
-                              _table(["Rule", "Region", "Year", "Shadow price", "Unit", "Meaning"], rows,
-                                     numeric={3})))
+                              '<p class="small">Largest shadow prices first · 按影子价格绝对值排序</p>'
+                              + _table(["Rule", "Region", "Year", "Shadow price", "Unit", "Meaning"], rows,
+                                       numeric={3}) + _more(len(top), "binding")))
     if ex.get("method"):
         parts.append(f'<p class="small">{escape(ex["method"])}</p>')
     return _page(f"landquota report: {r.get('scenario', '')}", "".join(parts), SORT_JS + (MAP_JS if provs else ""))

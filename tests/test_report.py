@@ -149,6 +149,19 @@ def test_report_survives_missing_and_extra_sections(national):
     assert "National plan · 全国计划" in html and "The national total binds." in html and "西藏 540000" in html
     assert ">123<" in html  # 0.0123 亿元/ha = 123 万元/ha
     assert "Linked land per settler / 人均挂钩用地" in html
+    # without an explanation the report lists the 100 largest shadow prices of a long binding table
+    b0 = result["binding"][0]
+    result["binding"] = [dict(b0, region=f"R{k}", shadow_price=float(k)) for k in range(250)]
+    html = render_solve_report(result, None)
+    assert "150 more in result.json and binding.csv" in html
+    assert ">R249<" in html and ">R150<" in html and ">R149<" not in html
+    # many unmet targets: a highlighted table, largest first, 25 of them
+    result["shortfalls"] = [{"rule": "tilt_share", "policy_item": "(20)", "region": "510000", "year": 1,
+                             "amount_ha": float(k)} for k in range(1, 31)]
+    html = render_solve_report(result, None)
+    assert "30</b> targets missed" in html and "5 more in result.json and shortfalls.csv" in html
+    first = html.index('data-v="30.0"')
+    assert first < html.index('data-v="6.0"') and 'data-v="5.0"' not in html
     assert "Allocation by province: Allocated quota" in html
     sc = next(p for p in result["provinces"] if p["code"] == "510000")
     assert f"四川 510000 — linked to settlers / 人地挂钩: {sc['pool_ha_per_year'] / 2:,.0f} ha" in html
