@@ -487,19 +487,21 @@ def cmd_generate(args) -> int:
 def cmd_route(args) -> int:
     from landquota.models.approval import route
     from landquota.models.policy import PolicyParameters
-    from landquota.models.regions import PROVINCES
+    from landquota.models.regions import province_code
 
-    if args.province not in PROVINCES:
-        raise SystemExit(f"error: {args.province} is not a GB/T 2260 province code")
+    code = province_code(args.province)  # a code, or a name: 四川, 四川省, traditional 雲南, Sichuan
+    if code is None:
+        raise InputError(f"{args.province} is not a GB/T 2260 province code or name")
+    args.province = code
     parcels = []
     for spec in args.parcel:
         try:
             lt, ha = spec.split(":")
             parcels.append({"land_type": lt, "area_ha": float(ha)})
         except ValueError:
-            raise SystemExit(f"error: --parcel {spec!r} must be TYPE:HA, e.g. arable:20") from None
+            raise InputError(f"--parcel {spec!r} must be TYPE:HA, e.g. arable:20") from None
         if lt not in ("permanent_basic_farmland", "arable", "other") or not float(ha) > 0:
-            raise SystemExit(f"error: --parcel {spec!r}: TYPE is permanent_basic_farmland|arable|other, HA > 0")
+            raise InputError(f"--parcel {spec!r}: TYPE is permanent_basic_farmland|arable|other, HA > 0")
     pol = PolicyParameters()
     r = route(parcels, args.province in pol.entrusted_province_codes, pol)
     print(f"authority:   {r.authority}\nreason:      {r.reason}\nlegal basis: {r.legal_basis}")
@@ -575,10 +577,10 @@ def cmd_batch(args) -> int:
 
     from pydantic import ValidationError
 
-    from landquota.service.batch import run_batch
-    from landquota.service.batch_report import plots, table, to_csv
-    from landquota.service.batch_spec import BatchSpec, expand
-    from landquota.service.batch_store import BatchStore
+    from landquota.service.batches.run import run_batch
+    from landquota.service.batches.report import plots, table, to_csv
+    from landquota.service.batches.spec import BatchSpec, expand
+    from landquota.service.batches.store import BatchStore
 
     try:
         spec = BatchSpec.model_validate(_read_file(Path(args.file)))
@@ -731,7 +733,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("route", help="who approves a project (Art. 46, 國發〔2020〕4號)")
-    p.add_argument("--province", required=True)
+    p.add_argument("--province", required=True, help="GB/T 2260 code or name (四川, 四川省, 雲南, Sichuan)")
     p.add_argument("--parcel", action="append", required=True, metavar="TYPE:HA")
     p.set_defaults(func=cmd_route)
 
