@@ -59,7 +59,8 @@ class Province(BaseModel):
 
     model_config = _STRICT
     code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 province code.", examples=["510000"])
-    name: str = Field(min_length=1, description="Province name.", examples=["四川"])
+    name: str = Field(min_length=1, description="Province name (GB/T 2260 short name).", examples=["四川"])
+    full_name: str | None = Field(None, description="GB/T 2260 full name; informative.", examples=["四川省"])
     new_land_pool_ha_per_year: NonNeg = Field(
         description="Annual new construction-land plan quota the province allocates to its cities, ha.",
         examples=[20000.0],
@@ -128,6 +129,13 @@ class Province(BaseModel):
     urbanisation_rate_pct: float | None = Field(
         None, ge=0, le=100, allow_inf_nan=False, description="Urban share of the population, %; informative."
     )
+    general_budget_revenue_cny_100m: NonNeg | None = Field(
+        None, description="General public budget revenue (一般公共预算收入) of the base year, 亿元; informative "
+        "(part of `fiscal_capacity_cny_100m`).", examples=[4258.0]
+    )
+    built_up_area_km2: NonNeg | None = Field(
+        None, description="Urban built-up area (城市建成区面积), km²; informative.", examples=[3412.0]
+    )
 
 
 class City(BaseModel):
@@ -141,6 +149,11 @@ class City(BaseModel):
         examples=["510100"],
     )
     name: str = Field(min_length=1, examples=["成都"])
+    full_name: str | None = Field(None, description="GB/T 2260 full name; informative.", examples=["成都市"])
+    census_population: Persons | None = Field(
+        None, description="7th-census (2020-11-01) resident population of the whole unit, urban and rural, "
+        "persons; informative.", examples=[20_937_757]
+    )
     province_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 code of its province.", examples=["510000"])
     tier: CityTier = Field(
         "other",
