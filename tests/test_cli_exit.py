@@ -45,9 +45,9 @@ def pool_case(pool: float = 10.0) -> dict:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory) -> str:
-    """A generated national scenario (300 units, 71k columns): a few seconds of simplex."""
-    f = tmp_path_factory.mktemp("gen") / "gen300.json"
-    p = run("generate", "--cities", "300", "--projects", "2100", "--years", "5", "--out", str(f))
+    """A generated national scenario (1,000 units, 92k columns, 0.55M nonzeros): some seconds of simplex."""
+    f = tmp_path_factory.mktemp("gen") / "gen1000.json"
+    p = run("generate", "--cities", "1000", "--projects", "7000", "--years", "5", "--out", str(f))
     assert p.returncode == 0, p.stderr
     return str(f)
 
@@ -238,11 +238,11 @@ def test_batch_progress_bar_in_a_terminal_and_plain_lines_in_a_pipe(tmp_path):
 
 @pytest.mark.slow
 def test_a_large_lp_is_announced_with_a_warning(tmp_path):
-    """600 generated units: 0.53M nonzeros, above LARGE_LP_NONZEROS; a 1 s limit ends it (exit 5)."""
+    """2,000 generated units: 1.05M nonzeros, above LARGE_LP_NONZEROS; a 1 s limit ends it (exit 5)."""
     from landquota.service.cli import LARGE_LP_NONZEROS
 
-    f = tmp_path / "g600.json"
-    assert run("generate", "--cities", "600", "--projects", "4200", "--years", "5", "--out", str(f)).returncode == 0
+    f = tmp_path / "g2000.json"
+    assert run("generate", "--cities", "2000", "--projects", "14000", "--years", "5", "--out", str(f)).returncode == 0
     p = run("solve", "--dataset", str(f), "--time-limit", "1", "--no-explain", "--format", "json")
     assert p.returncode == EXIT_TIME_LIMIT_NO_SOLUTION, p.stderr
     r = json.loads(p.stdout)
