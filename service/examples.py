@@ -45,8 +45,12 @@ def demo_result() -> dict:
     from landquota.service.requests import resolve_request
     from landquota.solvers.highs import solve_scenario
 
+    from landquota.service.scenario_file import scenario_sha256
+
     scenario, options = resolve_request("demo", None, {"time_limit_s": 60.0})
-    return solve_scenario(scenario, options).model_dump(mode="json")
+    result = solve_scenario(scenario, options)
+    result.stats.scenario_sha256 = scenario_sha256(scenario)  # as the worker does (service.worker.solve_payload)
+    return result.model_dump(mode="json")
 
 
 JOB_QUEUED = {
