@@ -42,19 +42,19 @@ def test_last_figures_are_the_optimum(national, algorithm, counter, tmp_path):
 
 @pytest.mark.slow
 def test_mip_gap_is_reported():
-    """china-2020 with whole projects (a MIP, a few seconds): HiGHS's gap, read during branch and
-    bound, closes from above 1e-3 to the requested 1e-4, and the last one read is the result's."""
-    from landquota.datasets import load_dataset
-
+    """100 generated units with whole projects (a MIP; measured: an allocation after about 1.3 s, 11%
+    from the bound, 0.6% after 20 s): HiGHS's gap, read during branch and bound, closes, and the last
+    one read is the result's."""
     snaps: list[dict] = []
-    sv = ScenarioSolver(load_dataset("china-2020"), SolveOptions(explain=False, whole_projects=True, mip_rel_gap=1e-4),
+    sv = ScenarioSolver(load_scenario(generate(100, 700, 5, 0)),
+                        SolveOptions(explain=False, whole_projects=True, time_limit_s=5.0),
                         progress=SolveProgress(snaps.append, every_s=0.0))
     r = sv.solve()
-    assert r.status == "optimal"
+    assert r.status == "time_limit" and r.objective_cny_100m is not None
     gaps = [s["mip_gap"] for s in snaps if s.get("mip_gap") is not None]
-    assert gaps and max(gaps) > 1e-3 and gaps[-1] <= 1e-4
+    assert gaps and gaps[-1] < gaps[0] and all(b <= a + 1e-12 for a, b in zip(gaps, gaps[1:]))
     assert gaps[-1] == pytest.approx(r.stats.mip_gap, rel=1e-9, abs=1e-12)
-    assert all(s["mip_nodes"] >= 0 for s in snaps if s.get("mip_gap") is not None)
+    assert all(s["mip_nodes"] >= 0 for s in snaps if s.get("mip_gap") is not None)  # still at the root, maybe
     assert "MIP gap" in format_progress(next(s for s in snaps if s.get("mip_gap") is not None))
 
 
