@@ -40,7 +40,9 @@ allocation returned. To solve your own scenario, `GET /v1/datasets/demo`, edit i
 
 **Jobs**: `POST /v1/solve` answers with the result when it is ready soon enough, else `202` with a
 job id and a `Location` to poll; `POST /v1/jobs` always answers `202` at once. Results stay until
-deleted.
+deleted. While a job runs, its `progress.solver` shows HiGHS's own figures. Once it has finished,
+open `GET /v1/jobs/{id}/report` in a browser: a map of the provinces, charts and the reasons
+(batches: `GET /v1/batches/{id}/report`); `GET /v1/jobs/{id}/scenario` is the scenario it solved.
 
 **Access**: send an API key as `Authorization: Bearer <key>` (*Authorize*, top right; an operator
 makes keys with `landquota keys create`). Scopes: `read` (datasets, approval routing, your own jobs

@@ -61,10 +61,11 @@ EXIT_CODES_HELP = """exit codes:
   6    batch: at least one variant failed (the count is printed; the others are written)
   130  interrupted (Ctrl-C)"""
 
-LARGE_LP_NONZEROS = 500_000
+LARGE_LP_NONZEROS = 1_000_000
 """An LP at least this large gets a warning that the solve may take minutes. Measured on the 2-core
-machine: 300 generated units, 0.26M nonzeros, 3.9 s end to end (bench/README.md); 1,000 units,
-0.88M nonzeros, 2 min 34 s (README, long runs); 3,000 units, 2.7M nonzeros, about 7 minutes."""
+machine, shared, with generated national scenarios (``landquota generate --cities N --projects 7N
+--years 5``): 1,000 units, 0.55M nonzeros, 11 s end to end; 3,000 units, 1.63M nonzeros, 145 s
+(README, speed)."""
 
 
 class InputError(Exception):
@@ -395,7 +396,7 @@ class _SizeWarning:
                            + ("none" if math.isinf(self._limit) else f"{self._limit:g} s"))
             if nnz >= LARGE_LP_NONZEROS:
                 self._term.say(f"warning: a large LP ({nnz / 1e6:.2f}M nonzeros): the solve may take minutes "
-                               "(0.88M nonzeros: 2.5 minutes, 2.7M: about 7 minutes on 2 cores)")
+                               "(3,000 generated units, 1.6M nonzeros: about 2.5 minutes on 2 cores)")
 
 
 def summary(r) -> str:

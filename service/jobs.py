@@ -186,6 +186,11 @@ class JobStore:
         with self._session() as s:
             return s.scalar(select(JobRow.request).where(JobRow.id == job_id))
 
+    def scenario(self, job_id: str) -> dict | None:
+        """The scenario the job solves (resolved: dataset and overrides applied)."""
+        with self._session() as s:
+            return s.scalar(select(JobRow.scenario).where(JobRow.id == job_id))
+
     def queue_position(self, info: JobInfo) -> int:
         """1 for the next job to run (in lane order, see :class:`Lanes`)."""
         now = utcnow()

@@ -184,6 +184,10 @@ class Progress(BaseModel):
 class JobLinks(BaseModel):
     self: str = Field(examples=["/v1/jobs/4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a"])
     result: str = Field(examples=["/v1/jobs/4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a/result"])
+    report: str | None = Field(None, description="The HTML report (map, charts, reasons) once finished.",
+                               examples=["/v1/jobs/4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a/report"])
+    scenario: str | None = Field(None, description="The scenario it solves, as canonical JSON.",
+                                 examples=["/v1/jobs/4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a/scenario"])
 
 
 class JobView(BaseModel):
