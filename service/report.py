@@ -328,6 +328,11 @@ def tile_map(measures: list[tuple[str, str, str, dict[str, float | None]]], defa
 # ---- a solve's report ----------------------------------------------------------------------------
 
 
+QUOTA_RULES = ("provincial_pool", "allocated_quota")
+"""The rules whose price is a province's price of one more ha of plan quota: its pool (provincial
+pools) or its allocation (national allocation, issue 13)."""
+
+
 def province_measures(r: dict, years: int | None) -> list[tuple[str, str, str, dict[str, float | None]]]:
     """The map's measures from the result's tables: [(key, label, unit, {province code: value})].
     Allocated quota only when the result has it (``quota_allocated_ha`` on province rows)."""
@@ -353,10 +358,10 @@ def province_measures(r: dict, years: int | None) -> list[tuple[str, str, str, d
                  else None for p in provs}))
     pool: dict[str, float] = {}
     for b in r.get("binding") or []:
-        if "pool" in str(b.get("rule", "")) and _num(b.get("shadow_price")) is not None:
+        if b.get("rule") in QUOTA_RULES and _num(b.get("shadow_price")) is not None:
             v = b["shadow_price"] * 1e4  # 亿元/ha → 万元/ha
             pool[b.get("region", "")] = max(pool.get(b.get("region", ""), v), v)
-    out.append(("pool_price", "Pool shadow price (highest year) / 指标影子价格", "万元/ha",
+    out.append(("pool_price", "Quota shadow price (highest year) / 指标影子价格", "万元/ha",
                 {p["code"]: pool.get(p["code"], 0.0 if r.get("binding") is not None else None) for p in provs}))
     return out
 

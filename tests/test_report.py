@@ -84,7 +84,10 @@ def test_solve_report_in_a_browser(national, tmp_path):
     for code, name in NAMES_ZH.items():
         assert f">{name}</text>" in page
     sichuan = next(p for p in result["provinces"] if p["code"] == "510000")
-    assert shown["510000"] == f"{sichuan['new_land_ha']:,.0f}"
+    # the map opens on the allocated quota when the result has it (issue 13), else on new land
+    first = "quota_allocated_ha" if "quota_allocated_ha" in sichuan else "new_land_ha"
+    assert shown["510000"] == f"{sichuan[first]:,.0f}"
+    assert tiles(dom(report, tmp_path, "#measure=new_land"))["510000"] == f"{sichuan['new_land_ha']:,.0f}"
     # the text: scenario, status, link to scenario.json and its checksum, the reasons in both languages
     text = re.sub(r"<[^>]+>", " ", page)
     assert "china-2020" in text and "optimal" in text
@@ -97,17 +100,34 @@ def test_solve_report_in_a_browser(national, tmp_path):
     for u in result["explain"]["unmet_targets"]:  # highlighted
         assert re.search(r'class="unmet".{0,400}' + re.escape(u["sentence_en"][:40]), page, re.S)
     assert "Financing mix by source" in text and "Approvals by authority" in text and "国务院" in text
-    # the allocation bars: new land split into the settler floors its cities meet and the rest
-    met = sum(c["linkage_need_ha"] - c["settler_shortfall_ha"] for c in result["cities"] if c["province_code"] == "510000")
-    assert 0 < met < sichuan["new_land_ha"]
-    assert f"四川 510000 — linked to settlers / 人地挂钩: {met:,.0f} ha" in page
-    assert f"四川 510000 — other / 其他: {sichuan['new_land_ha'] - met:,.0f} ha" in page
+    # the allocation bars: the allocated quota split into its linked land and the rest (issue 13's
+    # fields), else new land split into the settler floors its cities meet and the rest
+    if "linked_ha" in sichuan and "quota_allocated_ha" in sichuan:
+        total, linked = sichuan["quota_allocated_ha"], sichuan["linked_ha"]
+        assert "Allocation by province: Allocated quota" in page
+    else:
+        total = sichuan["new_land_ha"]
+        linked = sum(c["linkage_need_ha"] - c["settler_shortfall_ha"] for c in result["cities"]
+                     if c["province_code"] == "510000")
+    assert 0 < linked < total
+    assert f"四川 510000 — linked to settlers / 人地挂钩: {linked:,.0f} ha" in page
+    assert f"四川 510000 — other / 其他: {total - linked:,.0f} ha" in page
+    if result.get("national"):  # the national plan section
+        assert "National plan · 全国计划" in page and result["national"]["note_en"][:40] in page
     n_sc = sum(p["projects_state_council"] for p in result["provinces"])
     assert f"State Council / 国务院 — projects: {n_sc:,} projects" in page
     # the measure switch (inline JavaScript): #measure=debt shows each province's debt ratio
     page = dom(report, tmp_path, "#measure=debt")
     shown = tiles(page)
     assert shown["510000"] == f"{100 * sichuan['debt_ratio_after']:.4g}"
+    # the quota's price: the highest yearly price of the province's pool or allocation, 万元/ha
+    prices: dict[str, float] = {}
+    for b in result["binding"]:
+        if b["rule"] in ("provincial_pool", "allocated_quota"):
+            prices[b["region"]] = max(prices.get(b["region"], -1e30), 1e4 * b["shadow_price"])
+    dearest = max(prices, key=prices.get)
+    assert prices[dearest] > 0
+    assert tiles(dom(report, tmp_path, "#measure=pool_price"))[dearest] == f"{prices[dearest]:,.0f}"
     png = tmp_path / "report.png"
     screenshot(report, png, tmp_path)
     assert_not_blank(png)
