@@ -41,7 +41,9 @@ import pyomo.environ as pyo
 
 from landquota.models import approval_capacity, finance, landplan, linkage, trading
 from landquota.models.approval import Route
-from landquota.models.coefficients import CityCoefficients, all_city_coefficients, project_routes
+from landquota.models.coefficients import (
+    CityCoefficients, all_city_coefficients, batch_levels, project_levels, project_routes,
+)
 from landquota.models.memo import Memo
 from landquota.models.policy import M2_PER_HA
 from landquota.models.scenario import Scenario
@@ -124,12 +126,13 @@ def structure_key(s: Scenario, whole_projects: bool) -> tuple:
 
 
 def _projects_shape(s: Scenario) -> tuple:
-    """The projects' part of the key, remembered for the project list and its routes."""
-    routes = project_routes(s)
-    return _PROJECT_SHAPES.get((s.projects, routes), lambda: (
-        tuple((p.id, p.city_code, p.committed, routes[p.id].authority) for p in s.projects),
+    """The projects' part of the key, remembered for the project list and its approval levels
+    (entrustment is not part of it: it is a mutable Param, models.approval_capacity)."""
+    levels = project_levels(s)
+    return _PROJECT_SHAPES.get((s.projects, levels), lambda: (
+        tuple((p.id, p.city_code, p.committed, levels[p.id].gating) for p in s.projects),
         # numbers the LP holds as plain constants (not what-if knobs): a change rebuilds
-        tuple((p.value_cny_100m, tuple((q.land_type, q.area_ha) for q in p.parcels)) for p in s.projects),
+        tuple((p.value_cny_100m, tuple((q.land_type, q.area_ha, q.ownership) for q in p.parcels)) for p in s.projects),
     ))
 
 
@@ -145,6 +148,11 @@ def _structure_key(s: Scenario, whole_projects: bool) -> tuple:
                p.approval_capacity_ha_per_year is None) for p in s.provinces),
         pol.national_new_land_total_ha is None,
         pol.state_council_capacity_ha_per_year is None,
+        # approval (models.approval_capacity): which limits exist, each batch's level
+        pol.state_council_capacity_cases_per_year is None,
+        tuple((p.approval_capacity_cases_per_year is None, p.entrusted_capacity_ha_per_year is None,
+               p.entrusted_capacity_cases_per_year is None) for p in s.provinces),
+        tuple(lv.gating for lv in batch_levels(s).values()),
         pol.stock_first,
         finance.finance_structure(s),
         # Numbers the LP holds as plain constants (not what-if knobs): a change rebuilds.

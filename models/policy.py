@@ -161,6 +161,38 @@ class PolicyParameters(BaseModel):
         description="Land area the State Council can approve per year, ha; null = unlimited "
         "(no published figure).",
     )
+    state_council_capacity_cases_per_year: NonNeg | None = Field(
+        None,
+        description="Applications (projects and general-use batches) the State Council can approve per year, "
+        "cases; null = unlimited (no published figure [A]). A selected share of a project counts as that "
+        "share of a case.",
+    )
+    state_council_lead_months: NonNeg = Field(
+        0.0,
+        description="Months from application to State Council approval [A]: the land's value is delayed by "
+        "this much, i.e. discounted by (1 + discount_rate_per_year)^(−months/12). Default 0 (not modelled); "
+        "no published figure, china-2020 assumes 6 [A].",
+    )
+    province_entrusted_lead_months: NonNeg = Field(
+        0.0,
+        description="Months from application to approval by an entrusted pilot province (国发〔2020〕4号 item 2) "
+        "[A]; default 0 (not modelled), china-2020 assumes 3 [A].",
+    )
+    province_lead_months: NonNeg = Field(
+        0.0,
+        description="Months from application to provincial approval [A]; default 0 (not modelled), "
+        "china-2020 assumes 3 [A].",
+    )
+    general_land_batch_ha: float = Field(
+        50.0, gt=0, allow_inf_nan=False,
+        description="Default size of one annual batch of a city's general-use new land (Art. 44 batches), ha "
+        "[A]: it routes the batch (35/70 ha on its collective land). A city's `general_land_batch_ha` overrides it.",
+    )
+    general_land_collective_share: Share = Field(
+        0.7,
+        description="Default share of general-use new land that is collectively owned and so expropriated "
+        "(Art. 46) [A]; the rest is state-owned (converted, not expropriated). A city's own share overrides it.",
+    )
 
     # ---- Item (20): cross-regional quota trading (國辦發〔2018〕16號 [M]) -----------------------
     land_quota_seller_price_cny_10k_per_mu: NonNeg = Field(

@@ -68,6 +68,12 @@ RULE_NOUNS: dict[str, tuple[str, str]] = {
     "settler_land_floor": ("settler land required in {r}, year {t}", "{r}第{t}年落户人口用地下限"),
     "state_council_capacity": ("State Council approval capacity in year {t}", "第{t}年国务院用地审批能力"),
     "province_approval_capacity": ("{r}'s approval capacity in year {t}", "{r}第{t}年省级用地审批能力"),
+    # issue 14: approvals in cases; entrusted capacity
+    "state_council_capacity_cases": ("State Council approval capacity (cases) in year {t}", "第{t}年国务院用地审批件数"),
+    "province_approval_capacity_cases": ("{r}'s approval capacity (cases) in year {t}", "{r}第{t}年省级用地审批件数"),
+    "entrusted_approval_capacity": ("{r}'s entrusted approval capacity in year {t}", "{r}第{t}年受托用地审批能力"),
+    "entrusted_approval_capacity_cases": ("{r}'s entrusted approval capacity (cases) in year {t}",
+                                          "{r}第{t}年受托用地审批件数"),
     "tradeable_surplus": ("surplus quota {r} may sell in year {t}", "{r}第{t}年可出售的节余指标"),
     "land_quota_clearing": ("construction-land quota brought to the cross-regional market in year {t}",
                             "第{t}年跨区域建设用地指标市场的供给"),
@@ -85,7 +91,7 @@ RULE_NOUNS: dict[str, tuple[str, str]] = {
     "debt_ratio_city": ("new government debt allowed under {r}'s debt-ratio line", "{r}债务率警戒线下可新增的政府债务"),
 }
 
-UNIT_ZH = {"ha": "公顷", "亿元": "亿元", "project": "个项目"}
+UNIT_ZH = {"ha": "公顷", "亿元": "亿元", "project": "个项目", "case": "件"}
 
 METHOD = (
     "Shadow prices: HiGHS row duals via Pyomo's persistent interface (pyomo 6.10.1, highspy 1.16.0), mapped to "
