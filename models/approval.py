@@ -196,7 +196,7 @@ def route(parcels: Iterable, entrusted: bool, policy: PolicyParameters | None = 
         exp = Approval(
             authority="province_entrusted",
             reason=f"State-Council level because {'; '.join(triggers)}; entrusted to this pilot province",
-            legal_basis=f"{ART46}; {ENTRUSTMENT}",
+            legal_basis=f"{ART46}; {ENTRUSTMENT} item 2",
         )
     else:
         exp = Approval(authority="state_council", reason=f"State Council approves because {'; '.join(triggers)}",

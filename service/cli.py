@@ -5,7 +5,7 @@
     landquota solve --dataset demo|china-2020|PATH [--set path=value ...] [--out DIR] [--whole-projects] [--no-explain]
     landquota export --dataset ... --mps FILE
     landquota generate --cities N --projects M [--years Y] [--seed S] --out FILE
-    landquota route --province CODE --parcel TYPE:HA [--parcel ...]
+    landquota route --province CODE --parcel TYPE:HA[:OWNERSHIP] [--parcel ...]
     landquota serve [--host --port --workers]
     landquota keys create [--scope read|solve|admin ...] [--name NAME]; keys list; keys revoke ID
 """
@@ -173,17 +173,25 @@ def cmd_route(args) -> int:
     if args.province not in PROVINCES:
         raise SystemExit(f"error: {args.province} is not a GB/T 2260 province code")
     parcels = []
+    types = ("permanent_basic_farmland", "arable", "other", "construction", "unused")
     for spec in args.parcel:
+        parts = spec.split(":")
         try:
-            lt, ha = spec.split(":")
-            parcels.append({"land_type": lt, "area_ha": float(ha)})
+            if len(parts) not in (2, 3):
+                raise ValueError
+            lt, ha, own = parts[0], float(parts[1]), parts[2] if len(parts) == 3 else "collective"
         except ValueError:
-            raise SystemExit(f"error: --parcel {spec!r} must be TYPE:HA, e.g. arable:20") from None
-        if lt not in ("permanent_basic_farmland", "arable", "other") or not float(ha) > 0:
-            raise SystemExit(f"error: --parcel {spec!r}: TYPE is permanent_basic_farmland|arable|other, HA > 0")
+            raise SystemExit(f"error: --parcel {spec!r} must be TYPE:HA[:OWNERSHIP], e.g. arable:20 or "
+                             "other:30:state") from None
+        if lt not in types or own not in ("collective", "state") or not ha > 0:
+            raise SystemExit(f"error: --parcel {spec!r}: TYPE is {'|'.join(types)}, HA > 0, "
+                             "OWNERSHIP is collective (default) or state")
+        parcels.append({"land_type": lt, "area_ha": ha, "ownership": own})
     pol = PolicyParameters()
     r = route(parcels, args.province in pol.entrusted_province_codes, pol)
     print(f"authority:   {r.authority}\nreason:      {r.reason}\nlegal basis: {r.legal_basis}")
+    for kind, a in (("conversion", r.conversion), ("expropriation", r.expropriation)):
+        print(f"{kind}:\n  authority:   {a.authority}\n  reason:      {a.reason}\n  legal basis: {a.legal_basis}")
     return 0
 
 
@@ -314,9 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="validate before writing (default on)")
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("route", help="who approves a project (Art. 46, 國發〔2020〕4號)")
+    p = sub.add_parser("route", help="who approves a project: conversion (Art. 44) and expropriation (Art. 46)")
     p.add_argument("--province", required=True)
-    p.add_argument("--parcel", action="append", required=True, metavar="TYPE:HA")
+    p.add_argument("--parcel", action="append", required=True, metavar="TYPE:HA[:OWNERSHIP]",
+                   help="TYPE permanent_basic_farmland|arable|other|construction|unused; OWNERSHIP collective "
+                   "(default) or state")
     p.set_defaults(func=cmd_route)
 
     p = sub.add_parser("batch", help="run a batch of what-if variants (JSON/YAML spec)")
