@@ -14,9 +14,11 @@ import numpy as np
 import pyomo.environ as pyo
 
 from landquota.models.build import LandModel, land_per_capita_after_m2
+from landquota.models.coefficients import project_route_pairs
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
 from landquota.models.linkage import reward_fund_allocation
 from landquota.models.policy import MU_PER_HA
+from landquota.solvers.approvals import approvals_table
 from landquota.solvers.duals import binding_rules, make_row
 from landquota.solvers.result import (
     CityRow, FinancingRow, Headline, LimitRow, ProjectRow, ProvinceRow, Result, Shortfall, SolveStats, TradeRow,
@@ -117,6 +119,7 @@ def objective_terms(m, val: Values) -> dict[str, float]:
         "revitalisation_and_tilt_penalty": val.expr(m.landplan.objective_term),
         "trading_and_farmland_cost": val.expr(m.trading.objective_term),
         "financing_cost": val.expr(m.finance.objective_term),
+        "approval_lead_time": val.expr(m.approval.objective_term),
     }
     return {k: float(v) for k, v in terms.items()}
 
@@ -224,14 +227,20 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
 
     projects = []
     start_of = np.asarray(years)[x.argmax(axis=1)].tolist() if len(x) else []  # first year of the largest share
+    pairs = project_route_pairs(s)
     for i, p in enumerate(s.projects):
         start = start_of[i] if share[p.id] > EPS else None
-        r = d.routes[p.id]
+        prov_code = d.province_of_city[p.city_code]
+        r = pairs[p.id][s.entrusted(prov_code, start or 1)]  # the route in its start year
         projects.append(make_row(
-            ProjectRow, id=p.id, city_code=p.city_code, province_code=d.province_of_city[p.city_code],
+            ProjectRow, id=p.id, city_code=p.city_code, province_code=prov_code,
             category=p.category, area_ha=p.area_ha, selected_share=share[p.id], start_year=start,
             value_cny_100m=p.value_cny_100m, approval_authority=r.authority,
             approval_reason=r.reason, legal_basis=r.legal_basis,
+            conversion_authority=r.conversion.authority, conversion_reason=r.conversion.reason,
+            conversion_legal_basis=r.conversion.legal_basis,
+            expropriation_authority=r.expropriation.authority, expropriation_reason=r.expropriation.reason,
+            expropriation_legal_basis=r.expropriation.legal_basis,
         ))
 
     pol = s.policy
@@ -271,12 +280,13 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
         shortfalls.append(Shortfall(rule="tilt_share", policy_item="(20) tilt", region=m.landplan.tilt_provinces[pi],
                                     year=years[ti], amount_ha=float(tilt_a[pi, ti])))
 
+    binding = binding_rules(m, duals) if duals else []
     return Result(
         scenario=s.name, status=status, objective_cny_100m=objective,
         objective_terms_cny_100m=terms, headline=head,
         provinces=provinces, cities=cities, projects=projects, trades=trades, shortfalls=shortfalls,
         financing=financing, limits=_limits(lm, financing),
-        binding=binding_rules(m, duals) if duals else [], stats=stats,
+        binding=binding, approvals=approvals_table(lm, x, val(m.g, len(d.cities)), binding), stats=stats,
     )
 
 

@@ -65,9 +65,43 @@ class ProjectRow(BaseModel):
     selected_share: float
     start_year: int | None = Field(description="Year in which most of it starts; null if not selected.")
     value_cny_100m: float
-    approval_authority: str
+    approval_authority: str = Field(description="Gating authority (the higher of the two approvals) in its start "
+                                    "year (year 1 if not selected).")
     approval_reason: str
     legal_basis: str
+    conversion_authority: str = Field("", description="Who approves converting its agricultural land (Art. 44).")
+    conversion_reason: str = ""
+    conversion_legal_basis: str = ""
+    expropriation_authority: str = Field("", description="Who approves expropriating its collective land (Art. 46).")
+    expropriation_reason: str = ""
+    expropriation_legal_basis: str = ""
+
+
+class ApprovalRow(BaseModel):
+    """Approvals by authority, kind and year (issue 14), over the selected projects and general-use batches.
+
+    ``kind``: ``application`` — what the capacities count (one application per project or batch, at its
+    gating authority; Art. 46 para. 3: conversion and expropriation filed together); ``conversion`` and
+    ``expropriation`` — each approval at its own authority (informative; no capacity). A selected share
+    of a project is that share of a case; a batch of general-use land is g ÷ batch size cases."""
+
+    authority: Literal["state_council", "province_entrusted", "province"]
+    region: str = Field(description="Province code, or 'national' for the State Council.")
+    kind: Literal["application", "conversion", "expropriation"]
+    year: int
+    cases: float = Field(description="Applications approved (shares of projects and batches), cases.")
+    area_ha: float = Field(description="Land approved, ha.")
+    general_use_area_ha: float = Field(0.0, description="Of which general-use batches, ha.")
+    capacity_ha: float | None = Field(None, description="Capacity in ha (application rows; null = unlimited). "
+                                      "A province's capacity counts its own and its entrusted applications.")
+    capacity_cases: float | None = Field(None, description="Capacity in cases (application rows; null = unlimited).")
+    shadow_price_cny_100m_per_ha: float = Field(0.0, description="Value of one more ha of capacity, 亿元/ha.")
+    shadow_price_cny_100m_per_case: float = Field(0.0, description="Value of one more case of capacity, 亿元/case.")
+    lead_months: float = Field(0.0, description="Lead time of this authority, months (application rows).")
+    lead_time_loss_cny_100m: float = Field(0.0, description="Value lost to the lead time, 亿元 (application rows).")
+    lead_time_price_cny_100m_per_month: float = Field(
+        0.0, description="∂objective/∂lead_months from these applications at the current plan, 亿元 per month "
+        "(≤ 0: one more month of lead time costs this much).")
 
 
 class TradeRow(BaseModel):
@@ -177,6 +211,8 @@ class Result(BaseModel):
     limits: list[LimitRow] = Field(default_factory=list)
     shortfalls: list[Shortfall] = Field(default_factory=list)
     binding: list[Binding] = Field(default_factory=list)
+    approvals: list[ApprovalRow] = Field(
+        default_factory=list, description="Approvals by authority × kind × year: cases, ha, capacity, shadow price.")
     headline: Headline | None = Field(None, description="The figures compared across what-ifs; null without a solution.")
     stats: SolveStats = Field(default_factory=SolveStats)
     explain: Explanation | None = Field(
@@ -190,11 +226,11 @@ class Result(BaseModel):
         return {
             "provinces": self.provinces, "cities": self.cities, "projects": self.projects,
             "trades": self.trades, "financing": self.financing, "limits": self.limits,
-            "shortfalls": self.shortfalls, "binding": self.binding,
+            "shortfalls": self.shortfalls, "binding": self.binding, "approvals": self.approvals,
         }[name]
 
 
-TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "shortfalls", "binding")
+TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "shortfalls", "binding", "approvals")
 
 
 # ---- Explanations (issue 5; built by solvers.explain and solvers.diagnosis) ---------------------
