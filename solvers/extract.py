@@ -14,7 +14,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from landquota.models.build import LandModel, land_per_capita_after_m2
-from landquota.models.coefficients import project_route_pairs
+from landquota.models.approval import STATE_COUNCIL_LEVEL
+from landquota.models.coefficients import project_levels, project_route_pairs
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
 from landquota.models.linkage import reward_fund_allocation
 from landquota.models.policy import MU_PER_HA
@@ -134,7 +135,11 @@ def headline(lm: LandModel, land: Land, gov_debt: dict[str, float], terms: dict[
         covered += c.settlers_per_year * s.years * (1.0 if need <= 0 else max(0.0, 1.0 - sh / need))
     ratios = [_ratio(p.debt_balance_cny_100m + gov_debt[p.code], p.fiscal_capacity_cny_100m) for p in s.provinces]
     ratios = [r for r in ratios if r is not None]
-    sc = sum(1 for j, v in zip(d.projects, land.share.tolist()) if v > EPS and d.routes[j].authority == "state_council")
+    lv = project_levels(s)
+    start = land.x.argmax(axis=1).tolist() if len(land.x) else []
+    sc = sum(1 for j, v, ti in zip(d.projects, land.share.tolist(), start)
+             if v > EPS and lv[j].gating == STATE_COUNCIL_LEVEL
+             and not s.entrusted(d.province_of_city[d.city_of_project[j]], d.years[ti]))
     return Headline(
         new_land_ha=sum(land.new_land_by_province.values()),
         settlers_covered=covered,
