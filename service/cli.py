@@ -195,6 +195,25 @@ def cmd_route(args) -> int:
     return 0
 
 
+def cmd_delegation(args) -> int:
+    """Issue 14: what each province's entrustment (国发〔2020〕4号) is worth; who to entrust next."""
+    from landquota.solvers.delegation import delegation
+
+    rep = delegation(_load(args.dataset, args.set))
+    if args.json:
+        print(rep.model_dump_json(indent=1))
+        return 0
+    print(f"{'rank':>4}  {'province':<14}{'change':<10}{'objective 亿元':>16}{'worth 亿元':>12}")
+    for rows in (rep.pilots, rep.candidates):
+        for x in rows:
+            print(f"{x.rank or '-':>4}  {x.province_code} {x.name:<7}{x.change:<10}"
+                  f"{x.objective_cny_100m if x.objective_cny_100m is not None else float('nan'):>16,.2f}"
+                  f"{x.worth_cny_100m if x.worth_cny_100m is not None else float('nan'):>12,.3f}")
+    print(rep.summary_en)
+    print(rep.summary_zh)
+    return 0
+
+
 def cmd_batch(args) -> int:
     import hashlib
 
@@ -328,6 +347,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="TYPE permanent_basic_farmland|arable|other|construction|unused; OWNERSHIP collective "
                    "(default) or state")
     p.set_defaults(func=cmd_route)
+
+    p = sub.add_parser("delegation", help="what each province's entrustment is worth (国发〔2020〕4号): "
+                       "pilots by the loss if withdrawn, others by the gain if entrusted")
+    p.add_argument("--dataset", default="demo", help="bundled dataset name or a JSON/YAML scenario file")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override, as for solve")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_delegation)
 
     p = sub.add_parser("batch", help="run a batch of what-if variants (JSON/YAML spec)")
     p.add_argument("file")
