@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import pytest
 
 from landquota.datasets import load_dataset
@@ -310,3 +312,38 @@ def test_china_delegation_ranking(china):
     v = apply_overrides(china, {f"provinces[{top.province_code}].approval_entrusted": True})
     assert solve_scenario(v, SolveOptions(explain=False)).objective_cny_100m == pytest.approx(
         top.objective_cny_100m, rel=1e-9)
+
+
+CHINA_KNOBS = [
+    {"provinces[440000].approval_entrusted": False},
+    {"provinces[370000].approval_entrusted": True},
+    {"provinces[*].approval_entrusted": False},
+    {"policy.state_council_capacity_ha_per_year": 60000.0},
+    {"policy.state_council_capacity_cases_per_year": 300.0},
+    {"policy.state_council_lead_months": 9.0},
+    {"policy.province_entrusted_lead_months": 1.0},
+    {"policy.province_lead_months": 4.0},
+    {"cities[370100].general_land_batch_ha": 120.0},
+]
+
+
+@pytest.fixture(scope="module")
+def china_solver(china):
+    sv = ScenarioSolver(china, SolveOptions(explain=False, duals=False, tables=False))
+    sv.solve()
+    return sv
+
+
+@pytest.mark.parametrize("over", CHINA_KNOBS, ids=[next(iter(o)) for o in CHINA_KNOBS])
+def test_china_knobs_warm_hold_the_fresh_lp(china, china_solver, over):
+    from tests.test_warm_equals_cold import _lp
+
+    v = apply_overrides(china, over)
+    assert structure_key(v, False) == china_solver.model.key  # a warm update, not a rebuild
+    warm = china_solver.resolve(v)
+    cold_solver = ScenarioSolver(v, SolveOptions(explain=False, duals=False, tables=False))
+    cold = cold_solver.solve()
+    assert warm.objective_cny_100m == pytest.approx(cold.objective_cny_100m, rel=1e-9)
+    got, want = _lp(china_solver), _lp(cold_solver)
+    for k in want:
+        np.testing.assert_allclose(got[k], want[k], rtol=1e-12, atol=1e-12, err_msg=k)

@@ -64,6 +64,19 @@ def _variants():
         {"provinces[510000].approval_capacity_ha_per_year": 25.0},
         {"policy.state_council_capacity_ha_per_year": 40.0},
         {"provinces[440000].fiscal_capacity_cny_100m": None},
+        # issue 14: approvals (entrustment is a Param: warm; a new limit or a moved route: rebuilt)
+        {"provinces[440000].approval_entrusted": False},
+        {"provinces[510000].approval_entrusted": True},
+        {"provinces[440000].approval_entrusted": [False]},
+        {"provinces[510000].approval_capacity_cases_per_year": 2.0},
+        {"provinces[440000].entrusted_capacity_ha_per_year": 10.0},
+        {"provinces[440000].entrusted_capacity_cases_per_year": 0.5},
+        {"policy.state_council_capacity_cases_per_year": 2.0},
+        {"cities[510100].general_land_batch_ha": 200.0},
+        {"cities[510100].general_land_batch_ha": 45.0},
+        {"cities[510100].general_land_collective_share": 0.3},
+        {"projects[SC-01].parcels": [{"land_type": "other", "area_ha": 80, "ownership": "state"}]},
+        {"projects[SC-01].parcels": [{"land_type": "construction", "area_ha": 80}]},
     ]
     return out
 
