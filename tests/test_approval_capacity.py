@@ -347,3 +347,20 @@ def test_china_knobs_warm_hold_the_fresh_lp(china, china_solver, over):
     got, want = _lp(china_solver), _lp(cold_solver)
     for k in want:
         np.testing.assert_allclose(got[k], want[k], rtol=1e-12, atol=1e-12, err_msg=k)
+
+
+def test_entrustment_batch_preset_has_every_province_once():
+    from pathlib import Path
+
+    import yaml
+
+    from landquota.service.batch_spec import BatchSpec
+
+    spec = BatchSpec.model_validate(yaml.safe_load(Path(__file__).parent.parent.joinpath(
+        "examples", "entrustment.yaml").read_text(encoding="utf-8")))
+    names = [v.name for v in spec.variants]
+    china = load_dataset("china-2020")
+    pilots = set(china.policy.entrusted_province_codes)
+    assert names[0] == "all-pilots-withdrawn"
+    assert sorted(names[1:]) == sorted(f"{'withdraw' if p.code in pilots else 'entrust'}-{p.code}"
+                                       for p in china.provinces)
