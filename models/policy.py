@@ -137,7 +137,7 @@ class PolicyParameters(BaseModel):
         "its available inefficient stock can supply.",
     )
 
-    # ---- Item (20): approval routing (Land Administration Law Art. 46; 國發〔2020〕4號) ---------
+    # ---- Item (20): approval routing (Land Administration Law Art. 44, 46; 國發〔2020〕4號) -----
     state_council_arable_threshold_ha: NonNeg = Field(
         35.0,
         description="Non-PBF arable land above this (ha) in one project needs State Council approval "

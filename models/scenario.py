@@ -245,7 +245,9 @@ class Project(BaseModel):
     id: str = Field(min_length=1, max_length=64, description="Unique project id.", examples=["SC-001"])
     city_code: str = Field(description="Code of the city it is in.", examples=["510100"])
     category: ProjectCategory = Field("new_urbanisation", description="Project category.")
-    parcels: list[Parcel] = Field(min_length=1, description="The land the project expropriates.")
+    parcels: list[Parcel] = Field(
+        min_length=1, description="The project's land: what it converts (agricultural land) and expropriates "
+        "(collective land). Its approval route is decided on all of it together (no splitting).")
     value_cny_100m: NonNeg = Field(description="Net value of the whole project when built, 亿元.", examples=[12.0])
     committed: bool = Field(
         False, description="Already decided: must be built in full within the horizon (a hard rule)."
