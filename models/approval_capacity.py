@@ -42,6 +42,13 @@ from landquota.models.coefficients import batch_levels, batch_size_ha, project_l
 CNY_10K_PER_100M = 1e4
 
 
+def lead_times_on(pol) -> bool:
+    """Whether any lead time is modelled: the lead-time term exists only then (a shape question, in
+    ``models.build.structure_key``; 0 everywhere is the default and costs nothing to build)."""
+    return (pol.state_council_lead_months > 0 or pol.province_entrusted_lead_months > 0
+            or pol.province_lead_months > 0)
+
+
 def lead_loss(months: float, rate: float) -> float:
     """Share of value lost by a delay of ``months``: 1 − (1 + r)^(−months/12)."""
     return 1.0 - (1.0 + rate) ** (-months / 12.0)
@@ -127,7 +134,7 @@ def add_block(m, d):
     value = {p.id: p.value_cny_100m for p in s.projects}
     land_value = {c.code: c.new_land_value_cny_10k_per_ha / CNY_10K_PER_100M for c in s.cities}
     loss = 0
-    for p in d.provinces:
+    for p in (d.provinces if lead_times_on(pol) else ()):  # no lead time anywhere: no term (see structure_key)
         pj, sj, pc, sc = groups[p]
         for t in d.years:
             at_province = sum(value[j] * m.x[j, t] for j in pj) + sum(land_value[c] * m.g[c, t] for c in pc)

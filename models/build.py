@@ -153,6 +153,7 @@ def _structure_key(s: Scenario, whole_projects: bool) -> tuple:
         tuple((p.approval_capacity_cases_per_year is None, p.entrusted_capacity_ha_per_year is None,
                p.entrusted_capacity_cases_per_year is None) for p in s.provinces),
         tuple(lv.gating for lv in batch_levels(s).values()),
+        approval_capacity.lead_times_on(pol),
         pol.stock_first,
         finance.finance_structure(s),
         # Numbers the LP holds as plain constants (not what-if knobs): a change rebuilds.

@@ -126,12 +126,3 @@ def batch_levels(s: Scenario) -> dict[str, Levels]:
     key = (s.cities, _thresholds(s), (pol.general_land_batch_ha, pol.general_land_collective_share))
     return _BATCHES.get(key, lambda: {c.code: levels(batch_route_parcels(s, c), pol) for c in s.cities})
 
-
-_ROUTE_PAIRS = Memo()
-
-
-def project_route_pairs(s: Scenario) -> dict[str, tuple[Route, Route]]:
-    """Each project's route without and with entrustment (a per-year list of entrustment picks one
-    of the two in each year)."""
-    return _ROUTE_PAIRS.get((s.projects, _thresholds(s)), lambda: {
-        p.id: (route(p.parcels, False, s.policy), route(p.parcels, True, s.policy)) for p in s.projects})

@@ -14,8 +14,8 @@ import numpy as np
 import pyomo.environ as pyo
 
 from landquota.models.build import LandModel, land_per_capita_after_m2
-from landquota.models.approval import STATE_COUNCIL_LEVEL
-from landquota.models.coefficients import project_levels, project_route_pairs
+from landquota.models.approval import STATE_COUNCIL_LEVEL, route
+from landquota.models.coefficients import project_levels
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
 from landquota.models.linkage import reward_fund_allocation
 from landquota.models.policy import MU_PER_HA
@@ -232,11 +232,12 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
 
     projects = []
     start_of = np.asarray(years)[x.argmax(axis=1)].tolist() if len(x) else []  # first year of the largest share
-    pairs = project_route_pairs(s)
     for i, p in enumerate(s.projects):
         start = start_of[i] if share[p.id] > EPS else None
         prov_code = d.province_of_city[p.city_code]
-        r = pairs[p.id][s.entrusted(prov_code, start or 1)]  # the route in its start year
+        r = d.routes[p.id]  # year 1's; the route in its start year where entrustment differs (per-year list)
+        if start and start > 1 and s.entrusted(prov_code, start) != s.entrusted(prov_code, 1):
+            r = route(p.parcels, s.entrusted(prov_code, start), s.policy)
         projects.append(make_row(
             ProjectRow, id=p.id, city_code=p.city_code, province_code=prov_code,
             category=p.category, area_ha=p.area_ha, selected_share=share[p.id], start_year=start,

@@ -163,6 +163,16 @@ def test_small_batch_is_provincial_and_a_pilot_batch_is_entrusted():
     assert app_rows(r, "province_entrusted", "440000")[0].cases == pytest.approx(10.0)  # 1000 ha / 100
 
 
+def test_lead_times_on_or_off_is_a_shape_question():
+    """No lead time anywhere (the default): no lead-time term is built; any lead time: the term is
+    built and every lead time is a warm knob."""
+    base = load_scenario(lead_case())
+    assert structure_key(apply_overrides(base, {"policy.state_council_lead_months": 1.0}), False) == \
+        structure_key(base, False)
+    off = apply_overrides(base, {"policy.state_council_lead_months": 0, "policy.province_entrusted_lead_months": 0})
+    assert structure_key(off, False) != structure_key(base, False)
+
+
 def test_batch_data_change_the_shape_only_when_the_route_moves():
     a = load_scenario(batch_case(batch_ha=100.0))
     assert structure_key(load_scenario(batch_case(batch_ha=90.0)), False) == structure_key(a, False)
@@ -264,7 +274,9 @@ def test_committed_project_above_the_capacity_is_infeasible_with_a_diagnosis():
 # ---- warm equals cold for the new knobs -------------------------------------------------------------------
 
 def test_entrustment_switch_is_warm_and_equals_cold():
-    s = load_scenario(entrusted_ha_case())
+    d = entrusted_ha_case()
+    d["policy"] = {"state_council_lead_months": 6.0, "province_entrusted_lead_months": 3.0}
+    s = load_scenario(d)
     sv = ScenarioSolver(s, SolveOptions(explain=False))
     sv.solve()
     for over in ({"provinces[440000].approval_entrusted": False}, {"provinces[440000].approval_entrusted": True},
