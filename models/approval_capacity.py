@@ -26,7 +26,8 @@ by authority *A* lets its land be used ``lead_months_A`` months later, so the va
 started in year *t* is discounted by a further (1 + r)^(−lead/12) (r = ``discount_rate_per_year``).
 The loss, value × (1 − (1 + r)^(−lead/12)), is this block's objective term (``approval_lead_time``
 in the objective terms); for State-Council-level land it is the entrusted or the State Council's
-lead by ``e[p, t]``. Its sensitivity to one more month is reported in the ``approvals`` table.
+lead by ``e[p, t]``. Its sensitivity to one more month is reported in the ``approvals`` table. The
+term is built only when some lead time is set (all 0 by default: nothing to build).
 """
 
 from __future__ import annotations
