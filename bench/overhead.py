@@ -104,7 +104,7 @@ def stage_e2e(a) -> dict:
         "rows_out": {k: len(r.table(k)) for k in ("projects", "financing", "binding")},
     }
     if sv.direct:
-        h = sv.highs._solver_model
+        h = sv.highs_model
         info = h.getInfo()
         out.update(compile_s=sv.highs.compile_s, pass_s=sv.highs.pass_s, highs_s=sv.highs.run_s,
                    algorithm=h.getOptionValue("solver")[1], simplex_iterations=int(info.simplex_iteration_count),
@@ -127,7 +127,7 @@ def stage_e2e(a) -> dict:
             "extract_s": w.stats.extract_s, "rebuilt": sv.model.scenario is not variant,
         }
         if sv.direct:
-            info = sv.highs._solver_model.getInfo()
+            info = sv.highs_model.getInfo()
             out["whatif"].update(highs_s=sv.highs.run_s, push_s=sv.highs.update_s,
                                  simplex_iterations=int(info.simplex_iteration_count))
     return out

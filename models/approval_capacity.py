@@ -39,8 +39,53 @@ import pyomo.environ as pyo
 from landquota.models.approval import NONE, PROVINCE, STATE_COUNCIL_LEVEL
 from landquota.models.build_util import block_param, set_values
 from landquota.models.coefficients import batch_levels, batch_size_ha, project_levels
+from landquota.models.rules import PolicyItem, Rule
+from landquota.models.units import cny_100m
 
-CNY_10K_PER_100M = 1e4
+NAME = "approval"
+"""The Block's name on the model (``m.approval``)."""
+
+APPROVAL = PolicyItem("(20) approval", "Item (20): approval capacity (35/70 ha rule)", "第(20)项：用地审批能力（35/70公顷规则）")
+
+STATE_COUNCIL = Rule(
+    path="approval.state_council", name="state_council_capacity", item=APPROVAL, sense="upper", unit="ha",
+    describe="one more ha of State Council approval capacity in year {t}",
+    noun_en="State Council approval capacity in year {t}", noun_zh="第{t}年国务院用地审批能力",
+    index=("year",), source="Land Administration Law Art. 44, 46 [V]; capacity [A]",
+)
+PROVINCE_CAPACITY = Rule(
+    path="approval.province", name="province_approval_capacity", item=APPROVAL, sense="upper", unit="ha",
+    describe="one more ha of {r}'s approval capacity in year {t}",
+    noun_en="{r}'s approval capacity in year {t}", noun_zh="{r}第{t}年省级用地审批能力",
+    source="Land Administration Law Art. 44, 46 [V]; 國發〔2020〕4號 [V]; capacity [A]",
+)
+# issue 14: capacities in cases, and the entrusted pilots' own capacity
+STATE_COUNCIL_CASES = Rule(
+    path="approval.state_council_cases", name="state_council_capacity_cases", item=APPROVAL, sense="upper",
+    unit="case", describe="one more case of State Council approval capacity in year {t}",
+    noun_en="State Council approval capacity (cases) in year {t}", noun_zh="第{t}年国务院用地审批件数",
+    index=("year",), source="Land Administration Law Art. 44, 46 [V]; capacity [A]",
+)
+PROVINCE_CASES = Rule(
+    path="approval.province_cases", name="province_approval_capacity_cases", item=APPROVAL, sense="upper",
+    unit="case", describe="one more case of {r}'s approval capacity in year {t}",
+    noun_en="{r}'s approval capacity (cases) in year {t}", noun_zh="{r}第{t}年省级用地审批件数",
+    source="Land Administration Law Art. 44, 46 [V]; capacity [A]",
+)
+ENTRUSTED = Rule(
+    path="approval.entrusted", name="entrusted_approval_capacity", item=APPROVAL, sense="upper", unit="ha",
+    describe="one more ha of {r}'s entrusted (国发〔2020〕4号) approval capacity in year {t}",
+    noun_en="{r}'s entrusted approval capacity in year {t}", noun_zh="{r}第{t}年受托用地审批能力",
+    source="国发〔2020〕4号 item 2 [V]; capacity [A]",
+)
+ENTRUSTED_CASES = Rule(
+    path="approval.entrusted_cases", name="entrusted_approval_capacity_cases", item=APPROVAL, sense="upper",
+    unit="case", describe="one more case of {r}'s entrusted approval capacity in year {t}",
+    noun_en="{r}'s entrusted approval capacity (cases) in year {t}", noun_zh="{r}第{t}年受托用地审批件数",
+    source="国发〔2020〕4号 item 2 [V]; capacity [A]",
+)
+
+RULES = [STATE_COUNCIL, PROVINCE_CAPACITY, STATE_COUNCIL_CASES, PROVINCE_CASES, ENTRUSTED, ENTRUSTED_CASES]
 
 
 def lead_times_on(pol) -> bool:
@@ -133,7 +178,7 @@ def add_block(m, d):
 
     # lead times: value lost, discounted like the value it delays
     value = {p.id: p.value_cny_100m for p in s.projects}
-    land_value = {c.code: c.new_land_value_cny_10k_per_ha / CNY_10K_PER_100M for c in s.cities}
+    land_value = {c.code: cny_100m(c.new_land_value_cny_10k_per_ha) for c in s.cities}
     loss = 0
     for p in (d.provinces if lead_times_on(pol) else ()):  # no lead time anywhere: no term (see structure_key)
         pj, sj, pc, sc = groups[p]
@@ -170,4 +215,4 @@ def set_params(b, d) -> None:
                                if p.code in param.index_set()})
 
 
-__all__ = ["add_block", "set_params", "items", "lead_loss", "lead_loss_slope", "NONE"]
+__all__ = ["add_block", "set_params", "items", "lead_loss", "lead_loss_slope", "NONE", "RULES", "NAME"]

@@ -45,11 +45,36 @@ from landquota.models.coefficients import (
     CityCoefficients, all_city_coefficients, batch_levels, project_levels, project_routes,
 )
 from landquota.models.memo import Memo
-from landquota.models.policy import M2_PER_HA
+from landquota.models.rules import PolicyItem, Registry, Rule
 from landquota.models.scenario import Scenario
+from landquota.models.units import M2_PER_HA, cny_100m
 
-CNY_10K_PER_100M = 1e4
-"""万元 per 亿元: land prices are quoted in 万元, the objective is in 亿元."""
+BLOCKS = (linkage, landplan, approval_capacity, trading, finance)
+"""The policy Blocks, in build order (which is also the order of rows and columns HiGHS gets). Each
+module has ``NAME`` (its Block on the model), ``add_block(m, d)`` (builds the Block, returns it with
+its ``objective_term``), ``set_params(block, d)`` (writes its mutable Params: the what-if knobs) and
+``RULES`` (its :class:`models.rules.Rule` declarations). :class:`LandModel` builds and updates from
+this list only."""
+
+PROJECTS = PolicyItem("(20) projects", "Item (20): projects", "第(20)项：项目")
+
+PROJECT_ONCE = Rule(
+    path="project_once", name="project_whole", item=PROJECTS, sense="upper", unit="project",
+    describe="value of being able to build more of project {r} (it is fully selected)",
+    noun_en="{r}", noun_zh="{r}", index=("region",), commitment=True,
+    words={"price_en": "Project {r} is fully selected: it earns {price} more than its land and money would earn "
+                       "elsewhere.",
+           "price_zh": "项目{r}已全部选中：比其占用的土地和资金用于他处多创造{price}。",
+           "conflict_en": "Project {r} in {city} is committed: it must be built in full ({area} ha)",
+           "conflict_zh": "项目{r}（{city_zh}）为承诺项目，须全部建成（{area}公顷）"},
+)
+"""Σ_t x[j, t] ≤ 1 (= 1 for a committed project): a project is started at most once; its price is what
+building more of a fully selected project would be worth."""
+
+REGISTRY = Registry([*(r for mod in BLOCKS for r in mod.RULES), PROJECT_ONCE])
+"""Every rule of the model (``models.rules``), read by ``solvers.duals``, ``solvers.explain`` and
+``solvers.diagnosis``: the Blocks' rules in build order, then the project rule (the order of
+``Result.binding``; explanations group by policy item, (6) before (20) before (21))."""
 
 
 @dataclass
@@ -202,18 +227,12 @@ class LandModel:
 
         m.project_once = pyo.Constraint(d.projects, rule=once, doc="a project is started at most once")
 
-        blocks = [
-            linkage.add_block(m, d),
-            landplan.add_block(m, d),
-            approval_capacity.add_block(m, d),
-            trading.add_block(m, d),
-            finance.add_block(m, d),
-        ]
+        blocks = [mod.add_block(m, d) for mod in BLOCKS]
         project_value = sum(
             d.discount[t] * p.value_cny_100m * m.x[p.id, t] for p in s.projects for t in d.years
         )
         general_value = sum(
-            d.discount[t] * c.new_land_value_cny_10k_per_ha / CNY_10K_PER_100M * (m.g[c.code, t] + m.s[c.code, t])
+            cny_100m(d.discount[t] * c.new_land_value_cny_10k_per_ha) * (m.g[c.code, t] + m.s[c.code, t])
             for c in s.cities
             for t in d.years
         )
@@ -231,10 +250,8 @@ class LandModel:
             raise ValueError("scenario structure differs from the built model; rebuild instead")
         self.scenario = scenario
         self.data = ModelData.from_scenario(scenario)
-        for mod, block in ((linkage, self.m.linkage), (landplan, self.m.landplan),
-                           (approval_capacity, self.m.approval), (trading, self.m.trading),
-                           (finance, self.m.finance)):
-            mod.set_params(block, self.data)
+        for mod in BLOCKS:
+            mod.set_params(getattr(self.m, mod.NAME), self.data)
 
 
 def land_per_capita_after_m2(current_land_ha: float, new_land_ha: float, population: int) -> float:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from landquota.models.approval import Levels, Route, batch_parcels, levels, route
 from landquota.models.memo import Memo
-from landquota.models.policy import M2_PER_HA
+from landquota.models.units import M2_PER_HA
 from landquota.models.scenario import City, Scenario
 
 

@@ -35,6 +35,74 @@ from landquota.models.build_util import block_param, set_values
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS, cost_per_cny_100m
 from landquota.models.linkage import reward_fund_allocation
 from landquota.models.memo import Memo
+from landquota.models.rules import PolicyItem, Rule
+
+NAME = "finance"
+
+FINANCE = PolicyItem("(21) finance", "Item (21): funding of projects", "第(21)项：项目资金平衡")
+BONDS = PolicyItem("(21) bonds", "Item (21): enterprise bonds", "第(21)项：企业债券")
+CAPITAL = PolicyItem("(21) capital", "Item (21): minimum project capital", "第(21)项：项目资本金")
+CREDIT_LINES = PolicyItem("(21) credit lines", "Item (21): development-bank credit lines", "第(21)项：开发性金融综合授信")
+PUBLIC_FUNDS = PolicyItem("(21) public funds", "Item (21): public funds", "第(21)项：财政资金")
+REWARD_FUND = PolicyItem("(6) reward fund", "Item (6): money follows settled migrants (reward fund)",
+                         "第(6)项：人钱挂钩（市民化奖励资金）")
+SPECIAL_BONDS = PolicyItem("(21) special bonds", "Item (21): local government special bonds", "第(21)项：地方政府专项债券")
+DEBT_RISK = PolicyItem("(21) debt risk", "Item (21): debt-risk limits", "第(21)项：债务风险")
+
+FUNDING_BALANCE = Rule(
+    path="finance.funding_balance", name="funding_balance", item=FINANCE, sense="equal", unit="亿元",
+    describe="value of one more 亿元 of investment need in project {r}, year {t}",
+    noun_en="investment need of {r} in year {t}", noun_zh="{r}第{t}年的投资需求",
+)
+BOND_SHARE = Rule(
+    path="finance.bond_share_cap", name="bond_share", item=BONDS, sense="upper", unit="亿元",
+    describe="one more 亿元 of enterprise bonds allowed for project {r}, year {t}",
+    noun_en="enterprise bonds allowed for {r} in year {t}", noun_zh="{r}第{t}年可用的企业债额度",
+    source="發改辦財金〔2015〕755號 [V]",
+)
+CAPITAL_MIN = Rule(
+    path="finance.capital_min", name="capital_ratio", item=CAPITAL, sense="lower", unit="亿元",
+    describe="one more 亿元 of project capital required for project {r}, year {t}",
+    noun_en="project capital required for {r} in year {t}", noun_zh="{r}第{t}年的最低资本金",
+    source="國發〔2015〕51號, 國發〔2019〕26號 [V]",
+)
+CREDIT_LINE = Rule(
+    path="finance.credit_line", name="credit_line", item=CREDIT_LINES, sense="upper", unit="亿元",
+    describe="one more 亿元 of comprehensive credit line in {r}",
+    noun_en="{r}'s credit line from {d}", noun_zh="{r}的{d}综合授信额度", index=("source", "region"),
+)
+NATIONAL_FUNDING_TOTAL = Rule(
+    path="finance.national_total", name="national_funding_total", item=PUBLIC_FUNDS, sense="upper", unit="亿元",
+    describe="one more 亿元 of the national total in year {t}",
+    noun_en="the national total of {d} in year {t}", noun_zh="第{t}年{d}全国总额", index=("source", "year"),
+)
+REWARD_FUND_CAP = Rule(
+    path="finance.reward_fund", name="reward_fund_allocation", item=REWARD_FUND, sense="upper", unit="亿元",
+    describe="one more 亿元 of {r}'s citizenisation reward fund in year {t}",
+    noun_en="{r}'s citizenisation reward fund in year {t}", noun_zh="{r}第{t}年农业转移人口市民化奖励资金",
+    index=("skip", "region", "year"), source="財預〔2016〕162號 [V]",
+)
+SPECIAL_BOND = Rule(
+    path="finance.special_bond", name="special_bond_quota", item=SPECIAL_BONDS, sense="upper", unit="亿元",
+    describe="one more 亿元 of {r}'s special-bond quota in year {t}",
+    noun_en="{r}'s special-bond quota in year {t}", noun_zh="{r}第{t}年专项债券额度",
+    index=("skip", "region", "year"),
+)
+DEBT_RATIO_PROVINCE = Rule(
+    path="finance.debt_ratio_province", name="debt_ratio", item=DEBT_RISK, sense="upper", unit="亿元",
+    describe="one more 亿元 of new government debt allowed under {r}'s debt-ratio line",
+    noun_en="new government debt allowed under {r}'s debt-ratio line", noun_zh="{r}债务率警戒线下可新增的政府债务",
+    index=("region",), source="debt-risk warning line [V]",
+)
+DEBT_RATIO_CITY = Rule(
+    path="finance.debt_ratio_city", name="debt_ratio_city", item=DEBT_RISK, sense="upper", unit="亿元",
+    describe="one more 亿元 of new government debt allowed under city {r}'s debt-ratio line",
+    noun_en="new government debt allowed under {r}'s debt-ratio line", noun_zh="{r}债务率警戒线下可新增的政府债务",
+    index=("region",), source="debt-risk warning line [V]",
+)
+
+RULES = [FUNDING_BALANCE, BOND_SHARE, CAPITAL_MIN, CREDIT_LINE, NATIONAL_FUNDING_TOTAL, REWARD_FUND_CAP,
+         SPECIAL_BOND, DEBT_RATIO_PROVINCE, DEBT_RATIO_CITY]
 
 
 _PAIRS = Memo()

@@ -46,6 +46,7 @@ from landquota.models.coefficients import all_city_coefficients
 from landquota.models.funding import default_funding_sources
 from landquota.models.policy import PILOT_PROVINCES_2020, PolicyParameters
 from landquota.models.scenario import Scenario, load_scenario
+from landquota.models.units import M2_PER_HA, cny_100m
 
 # ---- provinces: code, name, population (7th census [V]), urban % [M] -------------------------
 PROVINCES = [
@@ -172,7 +173,7 @@ def generate(cities: int, projects: int, years: int = 5, seed: int = 0, name: st
             elif i % 10 == 1:
                 tier = "node_city"
             centre = tier in ("municipality", "provincial_capital", "separately_listed")
-            land = pop[i] * per_capita[i] / 1e4
+            land = pop[i] * per_capita[i] / M2_PER_HA
             cls = size if size != "other" else ("centre" if centre else "rest")
             value = LAND_VALUE[cls] * value_draw[i]
             city_rows.append(dict(
@@ -268,7 +269,7 @@ def generate(cities: int, projects: int, years: int = 5, seed: int = 0, name: st
         parcels = [dict(land_type=t, area_ha=x) for t, x in
                    (("permanent_basic_farmland", pbf), ("arable", arable), ("other", other)) if x >= 0.01]
         total = sum(p["area_ha"] for p in parcels)
-        value = total * unit_value[u] / 1e4 * CATEGORY_VALUE[cat[j]] * value_draw[j]
+        value = cny_100m(total * unit_value[u]) * CATEGORY_VALUE[cat[j]] * value_draw[j]
         row = dict(id=f"P{j + 1:07d}", city_code=city_rows[u]["code"], category=CATEGORIES[cat[j]],
                    parcels=parcels, value_cny_100m=round(value, 3), committed=False,
                    investment_cny_100m=round(value / ratio[j], 3),

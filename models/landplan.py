@@ -25,6 +25,82 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from landquota.models.build_util import block_param, set_values
+from landquota.models.rules import PolicyItem, PricedSlack, Rule
+from landquota.models.trading import TRADING
+from landquota.models.units import M2_PER_HA, cny_100m
+
+NAME = "landplan"
+
+LAND_PLAN = PolicyItem("(20) land plan", "Item (20): provincial quota pools and the national plan",
+                       "第(20)项：省级指标池与全国计划")
+PER_CAPITA_CAP = PolicyItem("(20) per-capita cap", "Item (20): per-capita urban construction land cap",
+                            "第(20)项：人均城镇建设用地上限")
+STOCK_LAND = PolicyItem("(20) stock land", "Item (20): revitalising inefficient stock land first",
+                        "第(20)项：盘活低效存量用地")
+TILT = PolicyItem("(20) tilt", "Item (20): tilt to centre cities and key clusters", "第(20)项：向中心城市和重点城市群倾斜")
+
+
+def _cap_hint(d, city: str, required_ha: float) -> tuple[str, str] | None:
+    """A required cap room, as the per-capita cap (m² per resident) it would take."""
+    c = d.scenario.city(city)
+    k = d.coeffs[city]
+    pop = k.final_resident_population
+    if pop <= 0:
+        return None
+    need_m2 = (c.urban_construction_land_ha + required_ha) * M2_PER_HA / pop
+    return (f"i.e. a per-capita cap of {need_m2:.2f} m² per resident instead of "
+            f"{k.effective_cap_per_capita_m2:.2f} "
+            f"(projected residents {pop:,})",
+            f"即人均用地上限需为{need_m2:.2f}平方米/人（现为{k.effective_cap_per_capita_m2:.2f}，规划常住人口{pop:,}）")
+
+
+POOL = Rule(
+    path="landplan.pool", name="provincial_pool", item=LAND_PLAN, sense="upper", unit="ha",
+    describe="one more ha of {r}'s year-{t} quota pool",
+    noun_en="{r}'s year-{t} new-land quota pool", noun_zh="{r}第{t}年新增建设用地指标池",
+    words={"summary_en": "Quota pools", "summary_zh": "指标池"},
+    source="item (20): provinces manage their own pools",
+)
+BOUGHT_USED = Rule(
+    path="landplan.bought_used", name="bought_quota_used", item=TRADING, sense="upper", unit="ha",
+    describe="one more ha of bought quota {r} may hold beyond its own new land in year {t}",
+    noun_en="bought quota {r} may hold beyond its own new land in year {t}",
+    noun_zh="{r}第{t}年购入指标超出自身新增用地的部分",
+    source="[A] bought quota is for the buyer's own construction",
+)
+NATIONAL_TOTAL = Rule(
+    path="landplan.national_total", name="national_total", item=LAND_PLAN, sense="upper", unit="ha",
+    describe="one more ha of the national plan total in year {t}",
+    noun_en="the national new-land plan total in year {t}", noun_zh="第{t}年全国新增建设用地计划总量",
+    index=("year",), source="2022 national land-use plan [V]",
+)
+CAP = Rule(
+    path="landplan.per_capita_cap", name="per_capita_cap", item=PER_CAPITA_CAP, sense="upper", unit="ha",
+    describe="one more ha of room under {r}'s per-capita land cap",
+    noun_en="room under {r}'s per-capita land cap", noun_zh="{r}人均城镇建设用地上限下的空间",
+    index=("region",), hint=_cap_hint, source="National New Urbanisation Plan 2014–2020 [V]; GB 50137-2011 [V]",
+)
+STOCK_AVAILABLE = Rule(
+    path="landplan.stock_available", name="stock_available", item=STOCK_LAND, sense="upper", unit="ha",
+    describe="one more ha of inefficient stock land in {r}",
+    noun_en="{r}'s inefficient stock land", noun_zh="{r}可盘活的低效存量建设用地", index=("region",),
+)
+STOCK_FIRST = Rule(
+    path="landplan.stock_first", name="stock_first", item=STOCK_LAND, sense="upper", unit="ha",
+    describe="one more ha of general-use new land allowed in {r} before its stock is used",
+    noun_en="general-use new land {r} may take before its stock is used",
+    noun_zh="{r}存量优先规则下可用的一般用途新增用地", index=("region",),
+)
+TILT_SHARE = Rule(
+    path="landplan.tilt", name="tilt_share", item=TILT, sense="lower", unit="ha",
+    describe="one more ha of centre/key-cluster land required in {r}, year {t}",
+    noun_en="centre/key-cluster land required in {r}, year {t}", noun_zh="{r}第{t}年中心城市和重点城市群的最低用地",
+    priced_slack=PricedSlack("landplan.tilt_shortfall_ha", "landplan.penalty",
+                             "share of new land for centre cities and key clusters", "中心城市和重点城市群新增用地比例"),
+    source="item (20); share [A]",
+)
+
+RULES = [POOL, BOUGHT_USED, NATIONAL_TOTAL, CAP, STOCK_AVAILABLE, STOCK_FIRST, TILT_SHARE]
 
 
 def add_block(m, d):
@@ -91,12 +167,12 @@ def add_block(m, d):
     b.tilt = pyo.Constraint(tilt_provinces, d.years, rule=tilt, doc="tilt to centre cities and key clusters")
 
     revit_cost = sum(
-        d.discount[t] * c.stock_revitalisation_cost_cny_10k_per_ha / 1e4 * m.s[c.code, t]
+        cny_100m(d.discount[t] * c.stock_revitalisation_cost_cny_10k_per_ha) * m.s[c.code, t]
         for c in s.cities for t in d.years
     )
     b.objective_term = pyo.Expression(
         expr=-revit_cost
-        - b.penalty / 1e4 * sum(d.discount[t] * b.tilt_shortfall_ha[p, t] for p in tilt_provinces for t in d.years)
+        - cny_100m(b.penalty) * sum(d.discount[t] * b.tilt_shortfall_ha[p, t] for p in tilt_provinces for t in d.years)
     )
     set_params(b, d)
     return b

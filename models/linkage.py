@@ -20,7 +20,27 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from landquota.models.build_util import block_param, set_values
+from landquota.models.rules import PolicyItem, PricedSlack, Rule
 from landquota.models.scenario import Scenario
+from landquota.models.units import cny_100m
+
+NAME = "linkage"
+"""The Block's name on the model (``m.linkage``)."""
+
+LINKAGE = PolicyItem("(6) linkage", "Item (6): land follows settled migrants (人地挂钩)", "第(6)项：人地挂钩")
+
+SETTLER_FLOOR = Rule(
+    path="linkage.settler_floor", name="settler_land_floor", item=LINKAGE, sense="lower", unit="ha",
+    describe="one more ha of settler land required in {r}, year {t}",
+    noun_en="settler land required in {r}, year {t}", noun_zh="{r}第{t}年落户人口用地下限",
+    index=("region", "year"),
+    priced_slack=PricedSlack("linkage.shortfall_ha", "linkage.penalty",
+                             "settler land floor (人地挂钩)", "落户人口用地下限（人地挂钩）"),
+    source="國土資發〔2016〕123號 [V]",
+)
+"""new land + revitalised stock + shortfall ≥ per-settler standard × eligible settlers, per city and year."""
+
+RULES = [SETTLER_FLOOR]
 
 
 def add_block(m, d):
@@ -35,7 +55,7 @@ def add_block(m, d):
     b.settler_floor = pyo.Constraint(d.cities, d.years, rule=floor)
     set_params(b, d)
     b.objective_term = pyo.Expression(
-        expr=-b.penalty / 1e4 * sum(d.discount[t] * b.shortfall_ha[c, t] for c in d.cities for t in d.years)
+        expr=-cny_100m(b.penalty) * sum(d.discount[t] * b.shortfall_ha[c, t] for c in d.cities for t in d.years)
     )
     return b
 

@@ -15,10 +15,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-MU_PER_HA = 15.0
-"""1 hectare = 15 mu (市亩), by definition of the Chinese mu (666.67 m²)."""
-
-M2_PER_HA = 10_000.0
+from landquota.models.units import M2_PER_HA, MU_PER_HA  # noqa: F401  (re-exported: older imports)
 
 PILOT_PROVINCES_2020 = ["110000", "120000", "310000", "320000", "330000", "340000", "440000", "500000"]
 """國發〔2020〕4號 [V]: provinces entrusted with State-Council-level expropriation and PBF conversion:

@@ -21,7 +21,55 @@ from __future__ import annotations
 import pyomo.environ as pyo
 
 from landquota.models.build_util import block_param, set_values
-from landquota.models.policy import MU_PER_HA
+from landquota.models.rules import PolicyItem, Rule, TradeSide
+from landquota.models.units import MU_PER_HA, cny_100m
+
+NAME = "trading"
+
+TRADING = PolicyItem("(20) trading", "Item (20): cross-regional quota trading", "第(20)项：跨区域指标交易")
+FARMLAND_BALANCE = PolicyItem("(20) farmland balance", "Item (20): arable-land occupation–compensation balance",
+                              "第(20)项：耕地占补平衡")
+
+SURPLUS = Rule(
+    path="trading.surplus", name="tradeable_surplus", item=TRADING, sense="upper", unit="ha",
+    describe="one more ha of surplus quota {r} may sell in year {t}",
+    noun_en="surplus quota {r} may sell in year {t}", noun_zh="{r}第{t}年可出售的节余指标",
+    source="國辦發〔2018〕16號 [M]",
+)
+LAND_CLEARING = Rule(
+    path="trading.land_clearing", name="land_quota_clearing", item=TRADING, sense="equal", unit="ha",
+    describe="clearing value of one ha of construction-land quota in year {t}",
+    noun_en="construction-land quota brought to the cross-regional market in year {t}",
+    noun_zh="第{t}年跨区域建设用地指标市场的供给", index=("year",), payments_cancel=True,
+    market=(TradeSide("buy_land", "buy", "landplan.pool"), TradeSide("trading.sell_land", "sell", None)),
+    source="國辦發〔2018〕16號 [M]: the state clears the market",
+)
+FARMLAND_BALANCE_RULE = Rule(
+    path="trading.farmland_balance", name="farmland_balance", item=FARMLAND_BALANCE, sense="upper", unit="ha",
+    describe="one more ha of {r}'s supplementary arable reserve",
+    noun_en="{r}'s supplementary arable reserve", noun_zh="{r}的补充耕地储备", index=("region",),
+    source="Land Administration Law Art. 30 [V]",
+)
+FARMLAND_CLEARING = Rule(
+    path="trading.farmland_clearing", name="farmland_quota_clearing", item=TRADING, sense="equal", unit="ha",
+    describe="clearing value of one ha of supplementary-farmland quota",
+    noun_en="supplementary-farmland quota brought to the national market", noun_zh="跨省补充耕地指标市场的供给",
+    index=(), payments_cancel=True, source="跨省域補充耕地國家統籌 [M]",
+    market=(TradeSide("trading.buy_farmland", "buy", "trading.farmland_balance", ("region",)),
+            TradeSide("trading.sell_farmland", "sell", "trading.farmland_balance", ("region",))),
+)
+BUYER = Rule(
+    path="buy_land", name="land_quota_buyer", item=TRADING, sense="upper", unit="ha", on="column",
+    describe="one more ha of construction-land quota {r} may buy in year {t}",
+    noun_en="construction-land quota {r} may buy in year {t}", noun_zh="{r}第{t}年可购买的建设用地指标",
+    words={"conflict_en": "{r} is not a buyer of cross-regional construction-land quota (國辦發〔2018〕16號)",
+           "conflict_zh": "{r}不是跨区域建设用地指标的购买方",
+           "need_en": "; it would have to buy {n} ha in year {t}.", "need_zh": "；第{t}年需购买{n}公顷。"},
+    source="國辦發〔2018〕16號 [M]: only the listed provinces buy",
+)
+"""Eligibility: ``buy_land[p, t]`` is fixed at 0 for a province that is not a buyer (``models.build``)."""
+
+RULES = [SURPLUS, LAND_CLEARING, FARMLAND_BALANCE_RULE, FARMLAND_CLEARING, BUYER]
 
 
 def add_block(m, d):
@@ -86,7 +134,7 @@ def add_block(m, d):
     ) + sum(
         d.discount[t] * b.arable_cost * arable_share[c] * m.g[c, t] for c in d.cities for t in d.years
     )
-    b.objective_term = pyo.Expression(expr=-(land_cost + farmland_cost + occupation_cost) / 1e4)
+    b.objective_term = pyo.Expression(expr=-cny_100m(land_cost + farmland_cost + occupation_cost))
     set_params(b, d)
     return b
 

@@ -15,6 +15,7 @@ import numpy as np
 from landquota.models.approval import authority_of
 from landquota.models.approval_capacity import lead_loss, lead_loss_slope
 from landquota.models.coefficients import batch_levels, batch_size_ha, project_levels
+from landquota.models.units import cny_100m
 from landquota.solvers.duals import make_row
 from landquota.solvers.result import ApprovalRow, Binding
 
@@ -68,7 +69,7 @@ def approvals_table(lm, x: np.ndarray, g: np.ndarray, binding: list[Binding]) ->
                 row[1] += ha * part
                 row[2] += ha * part
                 if kind == "application":
-                    row[3] += d.discount[t] * cobj.new_land_value_cny_10k_per_ha / 1e4 * ha
+                    row[3] += d.discount[t] * cny_100m(cobj.new_land_value_cny_10k_per_ha) * ha
     # capacities and their rows, also where nothing was approved
     prov = {p.code: p for p in s.provinces}
     for t in d.years:

@@ -13,9 +13,11 @@ are left alone; the objective is dropped: only feasibility matters):
    are relaxed and the search repeats, so independent conflicts (two provinces each over their
    limits) are all reported, up to ``max_conflicts``. If HiGHS returns no IIS, a deletion filter
    over the rules (by family, then row by row, one re-solve each) finds one instead.
-2. **Translation.** Every row is named by its rule, region and year from the
-   :data:`solvers.duals.RULES` catalogue; a committed project's "built in full" row becomes the
-   rule ``committed_project``; a province barred from buying quota becomes ``land_quota_buyer``.
+2. **Translation.** Every row is named by its rule, region and year from the registry
+   (``models.build.REGISTRY``, each rule declared beside its constraint); a commitment rule's row
+   (a project built at most once) becomes ``committed_project`` for a committed project; a column
+   rule (a variable fixed at 0, e.g. a province barred from buying quota: ``land_quota_buyer``)
+   is an eligibility.
    Bounds every variable has by nature (land ≥ 0, a project built at most once) take part in the
    arithmetic but are not rules and are not listed.
 3. **How much.** For each rule of a conflict, an elastic LP (the other conflicts relaxed, every other
@@ -27,24 +29,20 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
 import pyomo.environ as pyo
 
-from landquota.models.policy import M2_PER_HA
-from landquota.solvers.duals import rule_rows
-from landquota.solvers.explain import Names, _num, limit_unit, noun, stated_side
+from landquota.models.rules import Rule
+from landquota.solvers.duals import stated_side
+from landquota.solvers.handoff import new_highs
 from landquota.solvers.result import Conflict, ConflictRule, Diagnosis
-
-if TYPE_CHECKING:  # pragma: no cover
-    from landquota.solvers.highs import ScenarioSolver
+from landquota.solvers.solved import Solved
+from landquota.solvers.wording import Names, capitalised, noun, num, unit_zh
 
 INF = highspy.kHighsInf
-BALANCE_RULES = {"land_quota_clearing", "farmland_quota_clearing", "funding_balance"}
 _IIS = highspy.IisBoundStatus
-_UNIT_ZH = {"ha": "公顷", "亿元": "亿元", "project": ""}
 
 METHOD = (
     "HiGHS IIS (getIis, iis_strategy = elastic LP + irreducible) on a feasibility copy of the LP; each "
@@ -70,13 +68,12 @@ class RowInfo:
     year: int | None
     kind: str
     unit: str
-    spec: object | None
+    spec: Rule | None
     cd: object | None
 
 
 def _highs(lp: highspy.HighsLp) -> highspy.Highs:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.passModel(lp)
     return h
 
@@ -102,56 +99,59 @@ def _feasible(h: highspy.Highs) -> bool | None:
 
 
 class _Model:
-    """Row and column meanings of the solver's HiGHS model."""
+    """Row and column meanings of the solved HiGHS model, from the rules registry."""
 
-    def __init__(self, solver: "ScenarioSolver"):
-        lm = solver.model
+    def __init__(self, solved: Solved):
+        lm = solved.model
         self.lm = lm
         self.names = Names(lm.scenario)
-        con_map = solver.highs._pyomo_con_to_solver_con_map
         self.rows: dict[int, RowInfo] = {}
         committed = {p.id for p in lm.scenario.projects if p.committed}
-        for spec, idx, cd, row in rule_rows(lm.m, con_map):
-            region, year = spec.region_year(idx)
-            if spec.path == "project_once":
+        for rule, idx, cd, row in solved.rows():
+            region, year = rule.region_year(idx)
+            if rule.kind == "commitment":
                 if region in committed:
-                    info = RowInfo("committed_project", "(20) projects", region, None, "committed_project",
-                                   "project", spec, cd)
+                    info = RowInfo("committed_project", rule.policy_item, region, None, "committed_project",
+                                   rule.unit, rule, cd)
                 else:
-                    info = RowInfo("project_once", "(20) projects", region, None, "other", "project", spec, cd)
+                    info = RowInfo(rule.path, rule.policy_item, region, None, "other", rule.unit, rule, cd)
             else:
-                kind = "balance" if spec.rule in BALANCE_RULES else "limit"
-                info = RowInfo(spec.rule, spec.policy_item, region, year, kind, limit_unit(spec.unit), spec, cd)
+                info = RowInfo(rule.name, rule.policy_item, region, year, rule.kind, rule.unit, rule, cd)
             self.rows[row] = info
-        for cd, i in con_map.items():
+        for cd, i in solved.row_of.items():
             if i not in self.rows:
                 self.rows[i] = RowInfo(cd.parent_component().name, "", cd.name, None, "other", "", None, cd)
         self.cols: dict[int, tuple[str, object]] = {}
-        var_map = solver.highs._pyomo_var_to_solver_var_map
-        for vid, j in var_map.items():
-            v = solver.highs._vars[vid][0]
+        for j in solved.col_of.values():
+            v = solved.var_at(j)
             self.cols[j] = (v.parent_component().name, v.index())
+        self.column_rules = {r.path: r for r in solved.registry.column_rules}
 
     def eligibility(self, j: int, lp: highspy.HighsLp) -> RowInfo | None:
-        """A column bound that is a rule: a province that may not buy construction-land quota."""
+        """A column bound that is a rule: a variable a column rule fixes at 0 (e.g. a province that
+        may not buy construction-land quota)."""
         name, idx = self.cols.get(j, ("", None))
-        if name == "buy_land" and lp.col_upper_[j] == 0:
-            return RowInfo("land_quota_buyer", "(20) trading", str(idx[0]), int(idx[1]), "eligibility", "ha",
-                           None, None)
+        rule = self.column_rules.get(name)
+        if rule is not None and lp.col_upper_[j] == 0:
+            region, year = rule.region_year(idx)
+            return RowInfo(rule.name, rule.policy_item, region, year, "eligibility", rule.unit, rule, None)
         return None
 
 
-def diagnose(solver: "ScenarioSolver", max_conflicts: int = 5, method: str = "iis",
+def diagnose(solved: Solved, max_conflicts: int = 5, method: str = "iis",
              time_limit_s: float = 60.0) -> Diagnosis:
-    """Find the conflicting rules of the infeasible scenario ``solver`` has just solved.
+    """Find the conflicting rules of the infeasible scenario just solved (``solved``: a
+    :class:`solvers.solved.Solved`, or the ``ScenarioSolver`` that solved it).
 
     ``method`` is "iis" (HiGHS's IIS; falls back to the deletion filter when it finds nothing) or
     "deletion" (the deletion filter only; slower, used by the tests to cross-check)."""
     t0 = time.perf_counter()
-    model = _Model(solver)
-    lp = _feasibility_lp(solver.highs._solver_model)
+    if not isinstance(solved, Solved):
+        solved = Solved.of(solved)
+    model = _Model(solved)
+    lp = _feasibility_lp(solved.highs)
     names = model.names
-    mip = solver.options.whole_projects
+    mip = solved.whole_projects
     probe = _highs(lp)
     if _feasible(probe):
         if mip:
@@ -355,14 +355,15 @@ def _conflict(members: list[Member], others: list[Member], lp, model: _Model, na
 def _rule(info: RowInfo, m: Member, stored_change: float | None, lp, model: _Model, names: Names) -> ConflictRule:
     region_en, region_zh = names.en(info.region), names.zh(info.region)
     unit = info.unit
-    uzh = _UNIT_ZH.get(unit, unit)
+    uzh = unit_zh(unit)
     if info.kind == "committed_project":
         area = next((p.area_ha for p in model.lm.scenario.projects if p.id == info.region), 0.0)
         fits = None if stored_change is None else max(0.0, 1.0 + stored_change)
         change = None if fits is None else fits - 1.0
-        en = (f"Project {info.region} in {names.en(names.proj_city(info.region))} is committed: it must be built in "
-              f"full ({_num(area)} ha)")
-        zh = f"项目{info.region}（{names.name(info.region)}）为承诺项目，须全部建成（{_num(area)}公顷）"
+        words = dict(r=info.region, city=names.en(names.proj_city(info.region)), city_zh=names.name(info.region),
+                     area=num(area))
+        en = info.spec.words["conflict_en"].format(**words)
+        zh = info.spec.words["conflict_zh"].format(**words)
         if fits is not None:
             en += f"; with the other rules of this conflict at most {fits:.0%} of it fits."
             zh += f"；在本冲突的其他规则下最多只能容纳{fits:.0%}。"
@@ -374,12 +375,13 @@ def _rule(info: RowInfo, m: Member, stored_change: float | None, lp, model: _Mod
                             unit="share", required=fits, change_needed=change, sentence_en=en, sentence_zh=zh)
     if info.kind == "eligibility":
         need = stored_change
-        en = (f"{region_en} is not a buyer of cross-regional construction-land quota (國辦發〔2018〕16號)"
-              + (f"; it would have to buy {_num(need)} ha in year {info.year}." if need is not None else "."))
-        zh = (f"{region_zh}不是跨区域建设用地指标的购买方" + (f"；第{info.year}年需购买{_num(need)}公顷。"
-                                                     if need is not None else "。"))
+        w = info.spec.words
+        en = w["conflict_en"].format(r=region_en) + (
+            w["need_en"].format(n=num(need), t=info.year) if need is not None else ".")
+        zh = w["conflict_zh"].format(r=region_zh) + (
+            w["need_zh"].format(n=num(need), t=info.year) if need is not None else "。")
         return ConflictRule(kind="eligibility", rule=info.rule, policy_item=info.policy_item, region=info.region,
-                            region_name=names.name(info.region), year=info.year, limit=0.0, unit="ha",
+                            region_name=names.name(info.region), year=info.year, limit=0.0, unit=info.unit,
                             required=need, change_needed=need, sentence_en=en, sentence_zh=zh)
     cd, spec = info.cd, info.spec
     limit = change = required = None
@@ -389,25 +391,21 @@ def _rule(info: RowInfo, m: Member, stored_change: float | None, lp, model: _Mod
         if stored_change is not None:
             change = sign * stored_change + 0.0
             required = limit + change
-    detail = ""
-    if spec is not None and spec.detail is not None:
-        try:
-            detail = names.source.get(str(cd.index()[0]), str(cd.index()[0]))
-        except (TypeError, IndexError):
-            detail = spec.detail(cd.index())
-    n_en, n_zh = noun(info.rule, info.region, info.year, detail, names, info.region)
+    detail = names.detail(spec, cd.index()) if spec is not None and cd is not None else ""
+    n_en, n_zh = noun(spec if spec is not None and info.kind in ("limit", "balance") else None,
+                      info.region, info.year, detail, names, info.region)
     if info.kind == "balance":
         en = f"Balance: {n_en} must clear (it is an identity, not data)."
         zh = f"平衡关系：{n_zh}必须平衡（恒等式，不是数据）。"
         if change:
-            en = en[:-1] + f"; it would need {_num(abs(change))} {unit} from outside the model."
-            zh = zh[:-1] + f"；需从模型外补充{_num(abs(change))}{uzh}。"
+            en = en[:-1] + f"; it would need {num(abs(change))} {unit} from outside the model."
+            zh = zh[:-1] + f"；需从模型外补充{num(abs(change))}{uzh}。"
     elif info.kind == "limit":
-        en = f"{n_en[0].upper() + n_en[1:]}: {_num(limit)} {unit}"
-        zh = f"{n_zh}：{_num(limit)}{uzh}"
+        en = f"{capitalised(n_en)}: {num(limit)} {unit}"
+        zh = f"{n_zh}：{num(limit)}{uzh}"
         if required is not None:
-            en += f"; the rest of this conflict needs {_num(required)} {unit} (change by {change:+,.4g} {unit})"
-            zh += f"；本冲突的其他规则需要{_num(required)}{uzh}（需调整{change:+,.4g}{uzh}）"
+            en += f"; the rest of this conflict needs {num(required)} {unit} (change by {change:+,.4g} {unit})"
+            zh += f"；本冲突的其他规则需要{num(required)}{uzh}（需调整{change:+,.4g}{uzh}）"
             extra = _data_hint(info, required, model)
             if extra:
                 en += f", {extra[0]}"
@@ -427,20 +425,11 @@ def _rule(info: RowInfo, m: Member, stored_change: float | None, lp, model: _Mod
 
 
 def _data_hint(info: RowInfo, required: float, model: _Model) -> tuple[str, str] | None:
-    """The change in the scenario's own terms where a limit is derived from other data."""
-    s = model.lm.scenario
-    if info.rule == "per_capita_cap":
-        c = s.city(info.region)
-        k = model.lm.data.coeffs[info.region]
-        pop = k.final_resident_population
-        if pop <= 0:
-            return None
-        need_m2 = (c.urban_construction_land_ha + required) * M2_PER_HA / pop
-        return (f"i.e. a per-capita cap of {need_m2:.2f} m² per resident instead of "
-                f"{k.effective_cap_per_capita_m2:.2f} "
-                f"(projected residents {pop:,})",
-                f"即人均用地上限需为{need_m2:.2f}平方米/人（现为{k.effective_cap_per_capita_m2:.2f}，规划常住人口{pop:,}）")
-    return None
+    """The change in the scenario's own terms where a limit is derived from other data (the rule's
+    declared ``hint``, e.g. the per-capita cap in m² a required cap room means)."""
+    if info.spec is None or info.spec.hint is None:
+        return None
+    return info.spec.hint(model.lm.data, info.region, required)
 
 
 def _headline(rules: list[ConflictRule], provinces: list[str], names: Names) -> tuple[str, str]:
@@ -455,10 +444,10 @@ def _headline(rules: list[ConflictRule], provinces: list[str], names: Names) -> 
         subj_zh = lim.sentence_zh.split("：")[0]
         many = len(committed) > 1
         en = (f"{where_en}: committed project{'s' if many else ''} {ids} need{'' if many else 's'} "
-              f"{_num(lim.required)} {lim.unit} of {subj_en[0].lower() + subj_en[1:]}, but the limit is "
-              f"{_num(lim.limit)} {lim.unit}.")
-        zh = (f"{where_zh}：承诺项目{ids}需要{subj_zh}{_num(lim.required)}{_UNIT_ZH.get(lim.unit, lim.unit)}，"
-              f"但限额只有{_num(lim.limit)}{_UNIT_ZH.get(lim.unit, lim.unit)}。")
+              f"{num(lim.required)} {lim.unit} of {subj_en[0].lower() + subj_en[1:]}, but the limit is "
+              f"{num(lim.limit)} {lim.unit}.")
+        zh = (f"{where_zh}：承诺项目{ids}需要{subj_zh}{num(lim.required)}{unit_zh(lim.unit)}，"
+              f"但限额只有{num(lim.limit)}{unit_zh(lim.unit)}。")
         return en, zh
     parts_en = [r.sentence_en.split(":")[0] if r.kind == "limit" else r.rule for r in rules
                 if r.kind in ("limit", "eligibility")]
@@ -474,7 +463,7 @@ def _headline(rules: list[ConflictRule], provinces: list[str], names: Names) -> 
         en += ". Smallest single fixes: " + "; ".join(
             f"{r.sentence_en.split(':')[0]} {r.change_needed:+,.4g} {r.unit}" for r in fixes)
         zh += "。单项最小调整：" + "；".join(
-            f"{r.sentence_zh.split('：')[0]}{r.change_needed:+,.4g}{_UNIT_ZH.get(r.unit, r.unit)}" for r in fixes)
+            f"{r.sentence_zh.split('：')[0]}{r.change_needed:+,.4g}{unit_zh(r.unit)}" for r in fixes)
     return en + ".", zh + "。"
 
 

@@ -17,8 +17,9 @@ from landquota.models.build import LandModel, land_per_capita_after_m2
 from landquota.models.approval import STATE_COUNCIL_LEVEL, route
 from landquota.models.coefficients import project_levels
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
-from landquota.models.linkage import reward_fund_allocation
-from landquota.models.policy import MU_PER_HA
+from landquota.models.landplan import TILT_SHARE
+from landquota.models.linkage import SETTLER_FLOOR, reward_fund_allocation
+from landquota.models.units import MU_PER_HA, cny_100m
 from landquota.solvers.approvals import approvals_table
 from landquota.solvers.duals import binding_rules, make_row
 from landquota.solvers.result import (
@@ -258,14 +259,14 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             if b:
                 trades.append(TradeRow(market="construction_land", province_code=p.code, side="buy", year=t,
                                        area_ha=b, price_cny_10k_per_mu=buy_price,
-                                       amount_cny_100m=b * MU_PER_HA * buy_price / 1e4))
+                                       amount_cny_100m=cny_100m(b * MU_PER_HA * buy_price)))
             if p.land_quota_seller:
                 v = float(sell_land[p.code][ti])
                 if v:
                     price = pol.land_quota_seller_price_cny_10k_per_mu
                     trades.append(TradeRow(market="construction_land", province_code=p.code, side="sell", year=t,
                                            area_ha=v, price_cny_10k_per_mu=price,
-                                           amount_cny_100m=v * MU_PER_HA * price / 1e4))
+                                           amount_cny_100m=cny_100m(v * MU_PER_HA * price)))
         for side, flag, var, price in (
             ("buy", p.farmland_quota_buyer, "buy_farmland", pol.farmland_buyer_price_cny_10k_per_ha() / MU_PER_HA),
             ("sell", p.farmland_quota_seller, "sell_farmland", pol.farmland_seller_price_cny_10k_per_ha() / MU_PER_HA),
@@ -275,15 +276,16 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
                 if v:
                     trades.append(TradeRow(market="supplementary_farmland", province_code=p.code, side=side,
                                            year=None, area_ha=v, price_cny_10k_per_mu=price,
-                                           amount_cny_100m=v * MU_PER_HA * price / 1e4))
+                                           amount_cny_100m=cny_100m(v * MU_PER_HA * price)))
 
     shortfalls = []
     for ci, ti in zip(*np.nonzero(short_a)):
-        shortfalls.append(Shortfall(rule="settler_land_floor", policy_item="(6) linkage", region=d.cities[ci],
+        shortfalls.append(Shortfall(rule=SETTLER_FLOOR.name, policy_item=SETTLER_FLOOR.policy_item, region=d.cities[ci],
                                     year=years[ti], amount_ha=float(short_a[ci, ti])))
     tilt_a = land.tilt_shortfall
     for pi, ti in zip(*np.nonzero(tilt_a)):
-        shortfalls.append(Shortfall(rule="tilt_share", policy_item="(20) tilt", region=m.landplan.tilt_provinces[pi],
+        shortfalls.append(Shortfall(rule=TILT_SHARE.name, policy_item=TILT_SHARE.policy_item,
+                                    region=m.landplan.tilt_provinces[pi],
                                     year=years[ti], amount_ha=float(tilt_a[pi, ti])))
 
     binding = binding_rules(m, duals) if duals else []

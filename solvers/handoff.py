@@ -24,15 +24,17 @@ the coefficient rows only of components whose Params actually changed (compared 
 snapshot; the old coefficients are read back from HiGHS with ``getRowsEntries``, no Python copy
 of the matrix is kept). HiGHS keeps its basis, so the next ``run`` is a hot-started simplex.
 
-Compatibility. ``_solver_model``, ``_pyomo_con_to_solver_con_map``, ``_pyomo_var_to_solver_var_map``
-and ``_vars`` mirror the persistent interface's attributes that ``solvers.explain``,
-``solvers.ranging`` and ``solvers.diagnosis`` read; they are built lazily (only explanations
-pay for them). :meth:`DirectHighs.solve` returns an object with the fields of Pyomo's
-``Results`` that ``solvers.highs`` reads.
+Reading it back. :attr:`DirectHighs.highs_model` is the live highspy model; :attr:`DirectHighs.row_of`
+(ConstraintData → row), :attr:`DirectHighs.col_of` (id of a VarData → column) and
+:meth:`DirectHighs.var_at` (column → VarData) map rows and columns to the Pyomo model; they are
+built lazily (only explanations pay for them). :class:`solvers.solved.Solved` wraps them for the
+analyses. :meth:`DirectHighs.solve` returns an object with the fields of Pyomo's ``Results``
+that ``solvers.highs`` reads.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from array import array
 from collections.abc import Mapping
@@ -52,6 +54,26 @@ from pyomo.repn.util import ExprType
 _CONSTANT, _LINEAR = ExprType.CONSTANT, ExprType.LINEAR
 
 INF = highspy.kHighsInf
+
+HIGHS_LOG_ENV = "LANDQUOTA_HIGHS_LOG"
+"""Environment variable: a file to which every HiGHS model the solvers create writes its log."""
+
+
+def new_highs(log_file: str | None = None) -> highspy.Highs:
+    """A highspy model that prints nothing on the terminal: its output is switched off *before*
+    highspy's constructor would print the "Running HiGHS …" banner (highspy prints it when it sets up
+    its callbacks with output on). ``log_file`` (default: ``$LANDQUOTA_HIGHS_LOG``) keeps the full log,
+    banner included, in a file instead."""
+    h = highspy.Highs.__new__(highspy.Highs)
+    highspy._core._Highs.__init__(h)  # the C++ model, with its default options, silent so far
+    h.setOptionValue("output_flag", False)
+    highspy.Highs.__init__(h)  # highspy's own set-up (callbacks); the C++ model is kept as it is
+    log_file = log_file or os.environ.get(HIGHS_LOG_ENV)
+    if log_file:
+        h.setOptionValue("log_to_console", False)
+        h.setOptionValue("log_file", str(log_file))
+        h.setOptionValue("output_flag", True)
+    return h
 
 
 # ---- the visitor: Pyomo's linear compiler, recording which Params it meets ----------------------
@@ -483,10 +505,10 @@ class DualView(Mapping):
         return data, duals, _stated(lp.row_lower, lp.row_const, b), _stated(lp.row_upper, lp.row_const, b)
 
     def __getitem__(self, cd) -> float:
-        return float(self._owner.row_dual[self._owner._pyomo_con_to_solver_con_map[cd]])
+        return float(self._owner.row_dual[self._owner.row_of[cd]])
 
     def __iter__(self):
-        return iter(self._owner._pyomo_con_to_solver_con_map)
+        return iter(self._owner.row_of)
 
     def __len__(self) -> int:
         return self._owner.lp.num_row
@@ -525,7 +547,7 @@ class DirectHighs:
     """A persistent highspy model of a compiled Pyomo LP (see the module docstring)."""
 
     def __init__(self):
-        self._solver_model: highspy.Highs | None = None
+        self.highs_model: highspy.Highs | None = None
         self.model = None
         self.lp: CompiledLP | None = None
         self._snapshot: dict = {}
@@ -546,8 +568,7 @@ class DirectHighs:
         self.lp = lp = compile_lp(model)
         self._snapshot = self._param_snapshot(self._tracked_params())
         t1 = time.perf_counter()
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
+        h = new_highs()
         integrality = lp.integer.astype(np.int32)  # 0 continuous, 1 integer (HighsVarType)
         status = h.passModel(
             lp.num_col, lp.num_row, len(lp.a_value), int(highspy.MatrixFormat.kRowwise),
@@ -557,7 +578,7 @@ class DirectHighs:
         )
         if status == highspy.HighsStatus.kError:
             raise RuntimeError("HiGHS rejected the compiled model")
-        self._solver_model = h
+        self.highs_model = h
         lp.release()  # the id map is rebuilt only if a re-solve must recompile rows, or for explanations
         lp.a_start = lp.a_index = lp.a_value = None  # HiGHS holds the matrix now (getRowsEntries)
         self._con_map = self._var_map = self._vars_map = None
@@ -579,7 +600,7 @@ class DirectHighs:
     def update(self) -> None:
         """Push the model's current mutable Param values into HiGHS (structure unchanged)."""
         t0 = time.perf_counter()
-        lp, h = self.lp, self._solver_model
+        lp, h = self.lp, self.highs_model
         if lp.bound_rows:
             idx = np.fromiter((r for r, _ in lp.bound_rows), np.int32, len(lp.bound_rows))
             lo = np.empty(len(idx))
@@ -607,7 +628,7 @@ class DirectHighs:
         self.update_s = time.perf_counter() - t0
 
     def _update_objective(self) -> None:
-        lp, h = self.lp, self._solver_model
+        lp, h = self.lp, self.highs_model
         visitor = _Visitor(lp.var_order)
         repn = visitor.walk(lp.objective.expr)
         cost = np.zeros(lp.num_col)
@@ -627,7 +648,7 @@ class DirectHighs:
     def _update_rows(self, block_no: int) -> None:
         """Recompile the rows of one constraint component whose coefficients read a changed Param,
         and push every coefficient that differs from what HiGHS holds."""
-        lp, h = self.lp, self._solver_model
+        lp, h = self.lp, self.highs_model
         block = lp.rows[block_no]
         rows = lp.coef_rows[block_no]
         status, start, index, value = h.getRowsEntries(len(rows), rows.astype(np.int32))
@@ -664,7 +685,7 @@ class DirectHighs:
         elif self._solved:
             self.update()  # like Pyomo's auto_updates: push any Param changed since the last solve
         self._solved = True
-        h = self._solver_model
+        h = self.highs_model
         if time_limit is not None:
             h.setOptionValue("time_limit", float(time_limit))
         for k, v in (solver_options or {}).items():
@@ -740,9 +761,10 @@ class DirectHighs:
             out.update(zip(b.data, self.row_dual[b.start:b.stop].tolist()))
         return out
 
-    # ---- the persistent interface's maps (for solvers.explain / ranging / diagnosis) -----------
+    # ---- rows and columns ↔ the Pyomo model (for solvers.solved.Solved) ----------------------
     @property
-    def _pyomo_con_to_solver_con_map(self) -> dict:
+    def row_of(self) -> dict:
+        """ConstraintData → HiGHS row."""
         if self._con_map is None:
             self._con_map = {}
             for b in self.lp.rows:
@@ -750,14 +772,15 @@ class DirectHighs:
         return self._con_map
 
     @property
-    def _pyomo_var_to_solver_var_map(self) -> dict:
+    def col_of(self) -> dict:
+        """id(VarData) → HiGHS column."""
         return self.lp.var_order
 
-    @property
-    def _vars(self) -> dict:
+    def var_at(self, col: int):
+        """The VarData of a HiGHS column."""
         if self._vars_map is None:
-            self._vars_map = {id(v): (v,) for b in self.lp.columns for v in b.data}
-        return self._vars_map
+            self._vars_map = [v for b in self.lp.columns for v in b.data]
+        return self._vars_map[col]
 
 
 def write_mps(direct: DirectHighs, path: str) -> None:
@@ -766,11 +789,10 @@ def write_mps(direct: DirectHighs, path: str) -> None:
     from pyomo.core.base.label import TextLabeler
 
     label = TextLabeler()
-    lp = direct._solver_model.getLp()
+    lp = direct.highs_model.getLp()
     lp.col_names_ = [label(v) for b in direct.lp.columns for v in b.data]
     lp.row_names_ = [label(cd) for b in direct.lp.rows for cd in b.data]
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.passModel(lp)
     if h.writeModel(str(path)) == highspy.HighsStatus.kError:
         raise RuntimeError(f"HiGHS could not write {path}")

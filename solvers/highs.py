@@ -22,9 +22,12 @@ from pyomo.contrib.solver.solvers.highs import Highs
 
 from landquota.models.build import LandModel, structure_key
 from landquota.models.scenario import Scenario
+from landquota.solvers.diagnosis import diagnose
+from landquota.solvers.explain import explain
 from landquota.solvers.extract import extract
-from landquota.solvers.handoff import DirectHighs
+from landquota.solvers.handoff import DirectHighs, write_mps
 from landquota.solvers.result import Result, SolveStats
+from landquota.solvers.solved import Solved, live_highs
 
 _STATUS = {
     TC.convergenceCriteriaSatisfied: "optimal",
@@ -107,6 +110,15 @@ class ScenarioSolver:
     def scenario(self) -> Scenario:
         return self.model.scenario
 
+    @property
+    def highs_model(self):
+        """The live highspy model (either hand-off)."""
+        return live_highs(self.highs)
+
+    def solved(self) -> Solved:
+        """The solved model as explanations, ranging and diagnoses read it (after :meth:`solve`)."""
+        return Solved.of(self)
+
     def solve(self) -> Result:
         opts = self.options
         solver_options = {"mip_rel_gap": opts.mip_rel_gap}
@@ -138,7 +150,7 @@ class ScenarioSolver:
             termination=res.termination_condition.name,
             mip=opts.whole_projects,
         )
-        h = self.highs._solver_model
+        h = self.highs_model
         stats.variables = h.getNumCol()
         stats.constraints = h.getNumRow()
         stats.nonzeros = h.getNumNz()
@@ -150,9 +162,7 @@ class ScenarioSolver:
             result = Result(scenario=self.scenario.name, status=status, stats=stats,
                             message=_MESSAGES.get(status, res.termination_condition.name))
             if status == "infeasible" and opts.explain:
-                from landquota.solvers.diagnosis import diagnose
-
-                result.diagnosis = diagnose(self)
+                result.diagnosis = diagnose(self.solved())
             return result
         t1 = time.perf_counter()
         if not self.direct:  # the direct hand-off reads values from its arrays (solvers.extract.Values)
@@ -168,9 +178,7 @@ class ScenarioSolver:
                              solution=self.highs if self.direct else None, tables=opts.tables)
         result.stats.extract_s = time.perf_counter() - t1
         if opts.explain and opts.tables:  # an explanation reads the tables
-            from landquota.solvers.explain import explain
-
-            result.explain = explain(self, result)
+            result.explain = explain(self.solved(), result)
         return result
 
     def resolve(self, scenario: Scenario) -> Result:
@@ -205,8 +213,6 @@ class ScenarioSolver:
         if writer == "pyomo":
             self.model.m.write(path, format="mps", io_options={"symbolic_solver_labels": True})
             return
-        from landquota.solvers.handoff import write_mps
-
         if not (self.direct and self._loaded):
             self.highs = DirectHighs()
             self.highs.set_instance(self.model.m)

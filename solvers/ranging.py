@@ -1,12 +1,11 @@
-"""Sensitivity ranges from HiGHS, read through Pyomo's persistent HiGHS interface.
+"""Sensitivity ranges from HiGHS, read from the live highspy model.
 
-Pyomo does not expose HiGHS ranging, so this module talks to the highspy object the persistent
-interface keeps (``ScenarioSolver.highs._solver_model``) and maps rows and columns back with the
-interface's own maps (``_pyomo_con_to_solver_con_map``, ``_pyomo_var_to_solver_var_map``). Those
-are private attributes: fragile across versions, which is why ``pyproject.toml`` pins
-pyomo==6.10.1 and highspy==1.16.0 and ``tests/test_explain.py`` checks every number here against
-re-solves. The alternative (compile with ``LinearStandardFormCompiler`` and drive a second highspy
-model) would solve the LP twice; reading the live model costs one ``getRanging()`` call.
+Pyomo does not expose HiGHS ranging, so this module talks to the highspy model that solved the LP
+(``solvers.solved.Solved.highs``: the one :mod:`solvers.handoff` passed the compiled LP to, or the
+one Pyomo's persistent interface keeps) and the caller maps rows and columns back with the maps of
+:class:`solvers.solved.Solved`. ``constraints.txt`` pins pyomo and highspy, and
+``tests/test_explain.py`` checks every number here against re-solves. Reading the live model costs
+one ``getRanging()`` call; nothing is solved twice.
 
 Sign conventions (checked by finite differences in ``tests/test_explain.py``):
 
@@ -51,6 +50,8 @@ from dataclasses import dataclass
 
 import highspy
 import numpy as np
+
+from landquota.solvers.handoff import new_highs
 
 _BS = highspy.HighsBasisStatus
 _TOL = 1e-9
@@ -314,8 +315,7 @@ class RangeExtender:
         self.budget = budget
         self.deadline = time.perf_counter() + seconds
         self.used = 0
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
+        self.h = new_highs()
         self.h.passModel(r.lp)
         self.h.setBasis(r.basis)
 

@@ -30,7 +30,7 @@ from landquota.models.overrides import apply_overrides
 from landquota.models.scenario import load_scenario
 from landquota.service.cli import main as cli_main
 from landquota.solvers.diagnosis import diagnose
-from landquota.solvers.explain import binding_rows, explanation_section, format_explanation
+from landquota.solvers.explain import explanation_section, format_explanation
 from landquota.solvers.highs import ScenarioSolver, SolveOptions, solve_scenario
 from landquota.solvers.ranging import HighsRanging, RangeExtender
 from landquota.solvers.result import Result
@@ -89,9 +89,9 @@ class Bumper:
 
     def __init__(self, sv: ScenarioSolver, r: Result):
         self.sv, self.r = sv, r
-        self.lp = sv.highs._solver_model.getLp()
-        self.rows = binding_rows(sv.model.m, sv.highs._pyomo_con_to_solver_con_map)
-        self.var_map = sv.highs._pyomo_var_to_solver_var_map
+        self.solved = sv.solved()
+        self.lp = self.solved.highs.getLp()
+        self.var_map = self.solved.col_of
 
     def _run(self, h):
         h.run()
@@ -109,7 +109,7 @@ class Bumper:
         """(objective, allocation) with the stated limit of binding rule ``e`` moved by ``delta``."""
         b = next(b for b in self.r.binding if (b.rule, b.region, b.year) == (e.rule, e.region, e.year)
                  and b.shadow_price == e.shadow_price_cny_100m)
-        spec, _, cd, i = self.rows[b.rule, b.region, b.year, b.description]
+        spec, _, cd, i = self.solved.row_of_binding(b)
         lo, up = self.lp.row_lower_[i], self.lp.row_upper_[i]
         if cd.upper is not None and cd.lower is not None:  # a balance: both sides move
             lo, up = lo + delta, up + delta
@@ -247,7 +247,7 @@ def test_value_ranges_by_resolves(case, request):
     columns re-priced."""
     sv, r = request.getfixturevalue(case)
     bump = Bumper(sv, r)
-    plan = np.asarray(sv.highs._solver_model.getSolution().col_value)
+    plan = np.asarray(sv.highs_model.getSolution().col_value)
     obj = r.objective_cny_100m
     tol = 1e-8 * (1 + abs(obj))
     checked = 0
@@ -287,7 +287,7 @@ def test_value_ranges_through_the_scenario(land):
 
 def test_joint_range_matches_highs_for_one_column_and_contains_the_100_rule(full, two_years):
     for sv, _ in (full, two_years):
-        rg = HighsRanging(sv.highs._solver_model)
+        rg = HighsRanging(sv.highs_model)
         for j in range(rg.n):
             for dj in (1.0, -2.5):
                 assert rg.cost_direction_range({j: dj}, single_by_highs=False) == pytest.approx(
@@ -460,13 +460,12 @@ def test_corner_price_of_more_differs_from_the_dual():
 
 
 def test_every_rule_has_words():
-    """Each rule of the duals catalogue is phrased in both languages (a new rule without words would
-    fall back to its English description)."""
-    from landquota.solvers.duals import RULES
-    from landquota.solvers.explain import POLICY_ITEM_TITLES, RULE_NOUNS
+    """Each rule of the registry is phrased in both languages, and its policy item has titles in both."""
+    from landquota.models.build import REGISTRY
 
-    assert {s.rule for s in RULES} <= set(RULE_NOUNS)
-    assert {s.policy_item for s in RULES} <= set(POLICY_ITEM_TITLES)
+    for rule in REGISTRY:
+        assert rule.noun_en and rule.noun_zh and rule.describe, rule.name
+        assert rule.item.title_en and rule.item.title_zh, rule.item.key
 
 
 def test_infeasible_only_with_whole_projects():

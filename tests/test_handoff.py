@@ -97,7 +97,7 @@ def test_exported_mps_is_the_lp_solved(tmp_path):
     h.setOptionValue("solver", "simplex")
     h.run()
     assert h.getInfo().objective_function_value == pytest.approx(r.objective_cny_100m, rel=1e-9)
-    assert h.getInfo().simplex_iteration_count == sv.highs._solver_model.getInfo().simplex_iteration_count
+    assert h.getInfo().simplex_iteration_count == sv.highs_model.getInfo().simplex_iteration_count
     names = h.getLp().col_names_
     assert names[0].startswith("x(") and len(names) == r.stats.variables
 
@@ -114,3 +114,28 @@ def test_a_coefficient_that_becomes_zero_and_back():
         assert sv.model is built
         cold = solve_scenario(variant, SolveOptions(**FAST))
         assert warm.objective_cny_100m == pytest.approx(cold.objective_cny_100m, rel=1e-9, abs=1e-9), overrides
+
+
+def test_no_highs_banner_on_the_terminal_and_a_log_file_on_request(tmp_path):
+    """A solve, its explanation and a diagnosis print nothing of HiGHS's (the banner is printed once a
+    process, so this runs in a fresh one); LANDQUOTA_HIGHS_LOG sends the log, banner included, to a file."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from landquota.datasets import load_dataset\n"
+            "from landquota.models.overrides import apply_overrides\n"
+            "from landquota.solvers.highs import solve_scenario\n"
+            "s = load_dataset('demo')\n"
+            "assert solve_scenario(s).explain is not None\n"
+            "assert solve_scenario(apply_overrides(s, {'projects[GZ-03].committed': True})).diagnosis is not None\n")
+    env = {k: v for k, v in os.environ.items() if k != "LANDQUOTA_HIGHS_LOG"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "HiGHS" not in out.stdout + out.stderr
+    log = tmp_path / "highs.log"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                         env={**env, "LANDQUOTA_HIGHS_LOG": str(log)})
+    assert out.returncode == 0, out.stderr
+    assert "HiGHS" not in out.stdout + out.stderr
+    assert "Running HiGHS" in log.read_text()

@@ -604,14 +604,13 @@ def test_builds_without_farmland_traders():
 def test_every_constraint_family_maps_to_a_rule():
     import pyomo.environ as pyo
 
-    from landquota.models.build import LandModel
-    from landquota.solvers.duals import RULES
+    from landquota.models.build import REGISTRY, LandModel
 
     s = apply_overrides(dataset_dict("demo"), {"policy.state_council_capacity_ha_per_year": 100,
                                                "provinces[*].approval_capacity_ha_per_year": 100})
     m = LandModel(s).m
     families = {c.getname(fully_qualified=True) for c in m.component_objects(pyo.Constraint, active=True)}
-    assert families - {spec.path for spec in RULES} == set()
+    assert families - {rule.path for rule in REGISTRY.row_rules} == set()
 
 
 def test_dual_signs_follow_the_convention_on_demo():

@@ -87,7 +87,7 @@ def _item(base, path):
 
 
 def _lp(solver) -> dict:
-    lp = solver.highs._solver_model.getLp()
+    lp = solver.highs_model.getLp()
     a = np.zeros((lp.num_row_, lp.num_col_))
     m = lp.a_matrix_
     starts, index, value = np.asarray(m.start_), np.asarray(m.index_), np.asarray(m.value_)
