@@ -154,26 +154,25 @@ def add_block(m, d):
         suffix = "" if unit == "ha" else "_cases"
         cap = getattr(pol, f"state_council_capacity_{unit}_per_year")
         if cap is not None and has_sc:
-            setattr(b, f"state_council{suffix}_cap", pyo.Param(mutable=True, initialize=0.0))
-            limit = getattr(b, f"state_council{suffix}_cap")
+            limit = block_param(b, f"state_council{suffix}_cap", d.years, doc=f"State Council capacity, {unit}")
             setattr(b, f"state_council{suffix}", pyo.Constraint(
                 d.years, rule=lambda b, t, unit=unit, limit=limit:
-                sum(sc_level(p, t, unit, b.ne) for p in has_sc) <= limit,
+                sum(sc_level(p, t, unit, b.ne) for p in has_sc) <= limit[t],
                 doc=f"State Council approval capacity, {unit}"))
         capped = [p.code for p in s.provinces
                   if getattr(p, f"approval_capacity_{unit}_per_year") is not None and p.code in has_any]
-        block_param(b, f"province{suffix}_cap", capped, doc=f"provincial approval capacity per year, {unit}")
-        limit = getattr(b, f"province{suffix}_cap")
+        limit = block_param(b, f"province{suffix}_cap", [(p, t) for p in capped for t in d.years],
+                            doc=f"provincial approval capacity per year, {unit}")
         setattr(b, f"province{suffix}", pyo.Constraint(
             capped, d.years, rule=lambda b, p, t, unit=unit, limit=limit:
-            prov_level(p, t, unit) + (sc_level(p, t, unit, b.e) if p in has_sc else 0) <= limit[p],
+            prov_level(p, t, unit) + (sc_level(p, t, unit, b.e) if p in has_sc else 0) <= limit[p, t],
             doc=f"provincial approval capacity, {unit}"))
         capped = [p.code for p in s.provinces
                   if getattr(p, f"entrusted_capacity_{unit}_per_year") is not None and p.code in has_sc]
-        block_param(b, f"entrusted{suffix}_cap", capped, doc=f"entrusted approval capacity per year, {unit}")
-        limit = getattr(b, f"entrusted{suffix}_cap")
+        limit = block_param(b, f"entrusted{suffix}_cap", [(p, t) for p in capped for t in d.years],
+                            doc=f"entrusted approval capacity per year, {unit}")
         setattr(b, f"entrusted{suffix}", pyo.Constraint(
-            capped, d.years, rule=lambda b, p, t, unit=unit, limit=limit: sc_level(p, t, unit, b.e) <= limit[p],
+            capped, d.years, rule=lambda b, p, t, unit=unit, limit=limit: sc_level(p, t, unit, b.e) <= limit[p, t],
             doc=f"entrusted approval capacity, {unit}"))
 
     # lead times: value lost, discounted like the value it delays
@@ -208,11 +207,13 @@ def set_params(b, d) -> None:
     for unit in ("ha", "cases"):
         suffix = "" if unit == "ha" else "_cases"
         if hasattr(b, f"state_council{suffix}_cap"):
-            set_values(getattr(b, f"state_council{suffix}_cap"), getattr(pol, f"state_council_capacity_{unit}_per_year"))
+            cap = getattr(pol, f"state_council_capacity_{unit}_per_year")
+            set_values(getattr(b, f"state_council{suffix}_cap"), {t: s.by_year(cap, t) for t in d.years})
         for kind, field in (("province", "approval_capacity"), ("entrusted", "entrusted_capacity")):
             param = getattr(b, f"{kind}{suffix}_cap")
-            set_values(param, {p.code: getattr(p, f"{field}_{unit}_per_year") for p in s.provinces
-                               if p.code in param.index_set()})
+            index = set(param.index_set())
+            set_values(param, {(p.code, t): s.by_year(getattr(p, f"{field}_{unit}_per_year"), t)
+                               for p in s.provinces for t in d.years if (p.code, t) in index})
 
 
 __all__ = ["add_block", "set_params", "items", "lead_loss", "lead_loss_slope", "NONE", "RULES", "NAME"]

@@ -11,9 +11,11 @@ Units: 1 ha = 15 mu (亩); 1 亿元 = ``cny_100m``; 1 万元 = ``cny_10k``.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from landquota.models.units import M2_PER_HA, MU_PER_HA  # noqa: F401  (re-exported: older imports)
 
@@ -23,6 +25,27 @@ PILOT_PROVINCES_2020 = ["110000", "120000", "310000", "320000", "330000", "34000
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+def _per_year(v):
+    """One number ≥ 0 for every plan year, or a list with one per year (checked against the horizon by
+    ``models.scenario.check_scenario``); one problem at the field, whichever form is wrong."""
+    if v is None:
+        return None
+    for x in v if isinstance(v, list) else [v]:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+            raise PydanticCustomError("float_type", "a finite number, or a list of them (one per plan year), is needed")
+        if x < 0:
+            raise PydanticCustomError("greater_than_equal", "Input should be greater than or equal to 0")
+    return [float(x) for x in v] if isinstance(v, list) else float(v)
+
+
+PerYear = Annotated[
+    float | list[float] | None, PlainValidator(_per_year),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "array", "items": {"type": "number", "minimum": 0}},
+                              {"type": "null"}]}),
+]
+"""A limit per year (≥ 0): one value for every plan year, a list with one per year, or null (no limit)."""
 
 
 class LinkageTier(BaseModel):
@@ -153,12 +176,12 @@ class PolicyParameters(BaseModel):
         description="Provinces entrusted with State-Council-level expropriation and PBF conversion "
         "(國發〔2020〕4號 [V], one-year trial). A province's own `approval_entrusted` overrides this.",
     )
-    state_council_capacity_ha_per_year: NonNeg | None = Field(
+    state_council_capacity_ha_per_year: PerYear = Field(
         None,
-        description="Land area the State Council can approve per year, ha; null = unlimited "
-        "(no published figure).",
+        description="Land area the State Council can approve per year, ha: one value for every year or a list "
+        "with one per plan year; null = unlimited (no published figure).",
     )
-    state_council_capacity_cases_per_year: NonNeg | None = Field(
+    state_council_capacity_cases_per_year: PerYear = Field(
         None,
         description="Applications (projects and general-use batches) the State Council can approve per year, "
         "cases; null = unlimited (no published figure [A]). A selected share of a project counts as that "

@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from landquota.models.funding import FundingSource, default_funding_sources
-from landquota.models.policy import PolicyParameters
+from landquota.models.policy import PerYear, PolicyParameters
 from landquota.models.regions import PROVINCES
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -104,19 +104,20 @@ class Province(BaseModel):
     fiscally_weak: bool = Field(
         False, description="Fiscally weak province: its settlers weigh more in the reward fund (財預〔2016〕162號)."
     )
-    approval_capacity_ha_per_year: NonNeg | None = Field(
+    approval_capacity_ha_per_year: PerYear = Field(
         None, description="Land area the provincial government can approve per year (its own and entrusted "
-        "approvals, projects and general-use batches), ha; null = unlimited."
+        "approvals, projects and general-use batches), ha: one value for every year or a list with one per plan "
+        "year; null = unlimited."
     )
-    approval_capacity_cases_per_year: NonNeg | None = Field(
+    approval_capacity_cases_per_year: PerYear = Field(
         None, description="Applications (projects and batches) the provincial government can approve per "
         "year, cases; null = unlimited. A selected share of a project counts as that share of a case."
     )
-    entrusted_capacity_ha_per_year: NonNeg | None = Field(
+    entrusted_capacity_ha_per_year: PerYear = Field(
         None, description="Of that, land the province can approve per year under the State Council's "
         "entrustment (国发〔2020〕4号 item 2), ha; null = unlimited."
     )
-    entrusted_capacity_cases_per_year: NonNeg | None = Field(
+    entrusted_capacity_cases_per_year: PerYear = Field(
         None, description="Entrusted applications the province can approve per year, cases; null = unlimited."
     )
     fiscal_capacity_cny_100m: NonNeg | None = Field(
@@ -308,6 +309,12 @@ class Scenario(BaseModel):
             cached = self.__dict__[f"_index_{attr}"] = (items, {getattr(x, key): x for x in items})
         return cached[1]
 
+    def by_year(self, value, year: int):
+        """A field given as one value or a per-year list, read at plan year ``year`` (1-based)."""
+        if isinstance(value, list):
+            return value[min(max(year, 1), len(value)) - 1] if value else None
+        return value
+
     def entrusted(self, province_code: str, year: int = 1) -> bool:
         """Whether the province holds entrusted State-Council-level approval (国发〔2020〕4号) in plan
         year ``year`` (1-based; a per-year list is read at that year)."""
@@ -375,6 +382,12 @@ def check_scenario(s: Scenario, positions: dict[str, list[int]] | None = None) -
         if abs(p.linkage_adjustment) > flex + 1e-12:
             add(("provinces", i, "linkage_adjustment"), "linkage_flex",
                 f"{p.linkage_adjustment:+.3f} is outside the ±{flex:.2f} a province may adjust (國土資發〔2016〕123號)")
+        for name in ("approval_capacity_ha_per_year", "approval_capacity_cases_per_year",
+                     "entrusted_capacity_ha_per_year", "entrusted_capacity_cases_per_year"):
+            v = getattr(p, name)
+            if isinstance(v, list) and len(v) != s.years:
+                add(("provinces", i, name), "capacity_years",
+                    f"a per-year list needs one value per plan year: {len(v)} given, {s.years} year(s)")
         if isinstance(p.approval_entrusted, list) and len(p.approval_entrusted) != s.years:
             add(("provinces", i, "approval_entrusted"), "entrusted_years",
                 f"a per-year list needs one value per plan year: {len(p.approval_entrusted)} given, "
@@ -382,6 +395,11 @@ def check_scenario(s: Scenario, positions: dict[str, list[int]] | None = None) -
         if p.surplus_land_quota_ha_per_year > 0 and not p.land_quota_seller:
             add(("provinces", i, "surplus_land_quota_ha_per_year"), "not_a_seller",
                 "only a province with land_quota_seller=true can hold surplus quota for sale")
+    for name in ("state_council_capacity_ha_per_year", "state_council_capacity_cases_per_year"):
+        v = getattr(s.policy, name)
+        if isinstance(v, list) and len(v) != s.years:
+            add(("policy", name), "capacity_years",
+                f"a per-year list needs one value per plan year: {len(v)} given, {s.years} year(s)")
     for j, code in enumerate(s.policy.entrusted_province_codes):
         if code not in PROVINCES:
             add(("policy", "entrusted_province_codes", j), "unknown_province", f"{code} is not a GB/T 2260 province code")

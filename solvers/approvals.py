@@ -96,6 +96,7 @@ def approvals_table(lm, x: np.ndarray, g: np.ndarray, binding: list[Binding]) ->
                 field = "approval_capacity" if a == "province" else "entrusted_capacity"
                 cap_ha = getattr(prov[region], f"{field}_ha_per_year")
                 cap_cases = getattr(prov[region], f"{field}_cases_per_year")
+            cap_ha, cap_cases = s.by_year(cap_ha, t), s.by_year(cap_cases, t)
             L = lead[a]
             extra = dict(
                 capacity_ha=cap_ha, capacity_cases=cap_cases,

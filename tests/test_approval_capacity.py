@@ -376,3 +376,42 @@ def test_entrustment_batch_preset_has_every_province_once():
     assert names[0] == "all-pilots-withdrawn"
     assert sorted(names[1:]) == sorted(f"{'withdraw' if p.code in pilots else 'entrust'}-{p.code}"
                                        for p in china.provinces)
+
+
+# ---- capacity by year ------------------------------------------------------------------------------------------
+
+def yearly_case(delta=0.0):
+    # SC-level project A (80 ha, 8 亿元) in 四川; the State Council approves 0 ha in year 1, 40 + δ in year 2
+    return scenario([province("510000")], [city("510100")], [project("A", "510100", 8.0, {"other": 80.0})],
+                    policy={"state_council_capacity_ha_per_year": [0.0, 40.0 + delta]}, years=2)
+
+
+def test_capacity_by_year_binds_in_its_year():
+    r = solve(yearly_case())
+    assert r.objective_cny_100m == pytest.approx(4.0 / (1 + R), rel=REL)  # half of A, in year 2
+    assert shadow(r, "state_council_capacity", "national", 2) == pytest.approx(0.1 / (1 + R), rel=1e-9)
+    assert_fd(yearly_case, 1.0, 0.1 / (1 + R))
+    caps = {a.year: a.capacity_ha for a in r.approvals if a.authority == "state_council" and a.kind == "application"}
+    assert caps == {1: 0.0, 2: 40.0}
+
+
+def test_capacity_list_needs_one_value_per_year():
+    d = yearly_case()
+    d["policy"]["state_council_capacity_ha_per_year"] = [10.0]
+    d["provinces"][0]["approval_capacity_cases_per_year"] = [1.0, 2.0, 3.0]
+    with pytest.raises(ScenarioInvalid) as e:
+        load_scenario(d)
+    assert sorted((tuple(p.loc), p.rule) for p in e.value.problems) == [
+        (("policy", "state_council_capacity_ha_per_year"), "capacity_years"),
+        (("provinces", 0, "approval_capacity_cases_per_year"), "capacity_years")]
+
+
+def test_capacity_by_year_is_a_warm_knob():
+    s = load_scenario(yearly_case())
+    sv = ScenarioSolver(s, SolveOptions(explain=False))
+    sv.solve()
+    for over in ({"policy.state_council_capacity_ha_per_year": [40.0, 0.0]},
+                 {"policy.state_council_capacity_ha_per_year": 30.0}):
+        v = apply_overrides(s, over)
+        assert structure_key(v, False) == sv.model.key
+        assert sv.resolve(v).objective_cny_100m == pytest.approx(solve_scenario(v).objective_cny_100m, rel=1e-9)
