@@ -336,6 +336,9 @@ CHINA_KNOBS = [
     {"policy.province_entrusted_lead_months": 1.0},
     {"policy.province_lead_months": 4.0},
     {"cities[370100].general_land_batch_ha": 120.0},
+    {"provinces[320000].approval_entrusted": [False]},
+    {"policy.state_council_capacity_ha_per_year": [70000.0]},
+    {"provinces[*].new_land_pool_ha_per_year": "*0.9", "provinces[440000].approval_entrusted": False},
 ]
 
 
