@@ -11,6 +11,8 @@ Block                policy                                      module
 ``m.landplan``       item (20) pools, national total, per-capita  :mod:`models.landplan`
                      cap, stock first, tilt
 ``m.approval``       item (20) approval capacity by authority     :mod:`models.approval_capacity`
+                     (ha, cases; projects and general-use
+                     batches), entrustment by year, lead times
 ``m.trading``        item (20) quota trading, farmland balance    :mod:`models.trading`
 ``m.finance``        item (21) funding, bonds, capital, credit,   :mod:`models.finance`
                      debt ratio

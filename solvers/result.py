@@ -31,9 +31,10 @@ class ProvinceRow(BaseModel):
     tilted_share: float | None = Field(description="Share of new land in centre and key-cluster cities, 0–1; null without new land.")
     reward_fund_cny_100m: float = Field(description="Citizenisation reward fund, 亿元 per year.")
     approval_entrusted: bool = Field(description=(
-        "True if the province is entrusted with State-Council-level approval (國發〔2020〕4號)."))
+        "True if the province is entrusted with State-Council-level approval (國發〔2020〕4號) in plan year 1 "
+        "(entrustment may vary by year: the approvals table gives each year)."))
     projects_state_council: int = Field(description=(
-        "Projects (selected or not) whose land the State Council approves (35/70 ha rule), count."))
+        "Projects (selected or not) whose land the State Council approves (gating authority, plan year 1), count."))
     projects_province_entrusted: int = Field(description="Projects the province approves under entrustment, count.")
     projects_province: int = Field(description="Projects the province approves in its own right, count.")
     financing_cny_100m: float = Field(0.0, description="Money raised for the selected projects, 亿元.")
