@@ -199,7 +199,10 @@ def cmd_delegation(args) -> int:
     """Issue 14: what each province's entrustment (国发〔2020〕4号) is worth; who to entrust next."""
     from landquota.solvers.delegation import delegation
 
-    rep = delegation(_load(args.dataset, args.set))
+    try:
+        rep = delegation(_load(args.dataset, args.set))
+    except ValueError as e:  # the base scenario has no optimal plan to compare with
+        raise SystemExit(f"error: {e}") from None
     if args.json:
         print(rep.model_dump_json(indent=1))
         return 0

@@ -418,3 +418,16 @@ def test_capacity_by_year_is_a_warm_knob():
         v = apply_overrides(s, over)
         assert structure_key(v, False) == sv.model.key
         assert sv.resolve(v).objective_cny_100m == pytest.approx(solve_scenario(v).objective_cny_100m, rel=1e-9)
+
+
+def test_delegation_needs_an_optimal_base(capsys):
+    from landquota.service.cli import main as cli_main
+
+    d = sc_cases_case()
+    d["projects"][0]["committed"] = True
+    d["policy"]["state_council_capacity_cases_per_year"] = 0.5
+    with pytest.raises(ValueError, match="infeasible"):
+        delegation(load_scenario(d))
+    assert cli_main(["delegation", "--dataset", "demo"]) == 0
+    out = capsys.readouterr().out
+    assert "withdraw" in out and "grant" in out and "均无收益" in out  # the demo has no approval limits
