@@ -29,8 +29,8 @@ from pathlib import Path
 from landquota.datasets import load_dataset
 from landquota.models.overrides import apply_overrides
 from landquota.models.build import structure_key
-from landquota.service.batch import VariantWorker, base_data, batch_options, kpis, run_batch
-from landquota.service.batch_spec import BatchSpec
+from landquota.service.batches.run import VariantWorker, base_data, batch_options, kpis, run_batch
+from landquota.service.batches.spec import BatchSpec
 from landquota.solvers.highs import ScenarioSolver
 
 

@@ -34,7 +34,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from landquota.service.procs import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("demo_solve", "national_solve", "status", "result", "route", "datasets", "healthz")
@@ -55,11 +56,6 @@ FINAL = ("succeeded", "failed", "cancelled")
 
 
 # ---- the server ------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int, own_only: bool = False) -> float:

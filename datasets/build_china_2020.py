@@ -1,38 +1,50 @@
 """Build the bundled national scenario ``china-2020`` (writes ``datasets/china-2020.json``).
 
-    .venv/bin/python -m datasets.build_china_2020            # write the JSON
-    .venv/bin/python -m datasets.build_china_2020 --check    # also solve it and print a summary
+    python datasets/build_china_2020.py                       # write the JSON (from the repository root)
+    python datasets/build_china_2020.py --check               # also solve it and print a summary
+    python -m landquota.datasets.build_china_2020 --out X.json   # the same, as a module, to another path
 
 Deterministic: no network, one fixed random seed (projects only), every constant below with its
-source. Tags as in ``shared/POLICY.md``: **[V]** confirmed in a published text, **[M]** widely
-reported, **[S]** a public statistic found in a stored copy of a public page (the page is named),
-**[E]** an estimate produced by a rule written in this file (and in ``china-2020.provenance.md``),
-**[A]** an assumption with no published figure behind it (a share, a rate).
+source; running it again gives a byte-identical file (tests/test_china_2020_data.py checks it). Tags as in
+``shared/POLICY.md``: **[V]** confirmed in a published text, **[M]** widely reported, **[S]** a public
+statistic found in a stored copy of a public page (the page is named), **[E]** an estimate produced by a rule
+written in this file (and in ``china-2020.provenance.md``), **[A]** an assumption with no published figure
+behind it (a share, a rate).
 
-What is cited and what is estimated
------------------------------------
-* Provinces: 7th-census population [V] and urbanisation rate [M] from POLICY.md; 2022 urban built-up
-  area [S] (all provinces but 北京); 2020 general-budget revenue [S].
-* National anchors: 2020 built-up area [V], city-district (城區) population [S], government-fund
-  revenue [S]; debt balance, transfers, special bonds, central budget investment [M].
-* Centre cities: 7th-census (2020) and 6th-census (2010) resident population of the whole
-  municipality / prefecture-level city [S], with the page each figure was read from; the city's
-  urbanisation rate where a page gave it [S], else the rule ``urban_rate_rule`` [E].
-* Everything else per city (per-capita land, growth, settlers, stock, values, projects) and per
-  province (pools, reserves, surplus quota, trading roles, fiscal capacity, debt, quotas) and every
-  funding limit is an estimate by a rule in this file, anchored on those magnitudes.
+Input tables (CSV in this folder, a source column for every cited figure):
+
+* ``provinces.csv`` — the one province table (also read by ``landquota generate`` through models.regions):
+  GB/T 2260 code, short and full name (simplified; traditional alias), 7th-census population [V] and urban
+  rate [M], 6th-census population [M], 2020 general-budget revenue [S]/[M], 2022 built-up area [S];
+* ``cities.csv`` — the 38 centre cities: tier, cluster, size class, 7th- and 6th-census population [S], urban
+  rate where cited;
+* ``clusters.csv`` — the 19 city clusters of the 14th Five-Year Plan outline [S], the provinces a plan covers
+  whole [M];
+* ``cluster_members.csv`` — prefectures of the clusters that cover part of a province: the members of 滇中 and
+  黔中, the prefectures outside 成渝 (四川) and 长江中游 (江西) [S].
+
+Everything else per city (per-capita land, growth, settlers, stock, values, projects) and per province (pools,
+reserves, surplus quota, trading roles, fiscal capacity, debt, quotas) and every funding limit is an estimate
+by a rule in this file, anchored on those magnitudes. To add fields for a new feature, write a function
+``f(provinces, cities, work)`` that edits the dicts in place and append it to ``EXTRA_FIELDS`` (applied at the
+end of ``assemble``), or a whole-dataset step ``f(data)`` appended to ``DATA_STEPS`` (applied last, in
+``build``); see their docstrings.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import math
 import random
 from pathlib import Path
 
+from landquota.models.regions import MUNICIPALITIES, PROVINCE_FULL_NAMES, province_table
+from landquota.models.regions import PROVINCES as PROVINCE_SHORT
+
 OUT = Path(__file__).with_name("china-2020.json")
-SEED = 20200403  # date of 發改規劃〔2020〕532號; projects only
+SEED = 20200403  # date of 发改规划〔2020〕532号; projects only
 
 # =============================================================================================
 # National magnitudes
@@ -48,58 +60,52 @@ NAT_URBAN_SHARE_2020 = 0.6389
 NAT_URBAN_SHARE_2010 = 0.4968
 NAT_REGISTERED_URBAN_SHARE_2020 = 0.454
 """7th-census communiqué No. 7 (NBS, 2021-05-11) [S]: urban residents 901,991,162 (63.89%), +236,415,856
-on 2010 (urban share +14.21 points, i.e. 49.68% in 2010); 戶籍人口城鎮化率 45.4% in 2020.
+on 2010 (urban share +14.21 points, i.e. 49.68% in 2010); 户籍人口城镇化率 45.4% in 2020.
 Page: http://zzndh.com/a/202105/509119.html (reprint of the NBS communiqué); 2010 share also
 https://chujuan.cn/question/detail-51733694.shtml."""
 NAT_CROSS_PROVINCE_MIGRANT_SHARE = 124_837_153 / 375_816_759
-"""Communiqué No. 7 [S]: 375,816,759 migrants (流動人口), of whom 124,837,153 cross-province (33.2%)."""
+"""Communiqué No. 7 [S]: 375,816,759 migrants (流动人口), of whom 124,837,153 cross-province (33.2%)."""
 
 NAT_BUILTUP_2020_KM2 = 60_721.32
 NAT_BUILTUP_2021_KM2 = 62_420.53
-"""Urban (設市城市) built-up area, km²: 2020 60,721.32 [V] (POLICY.md: 60,721) and 2021 62,420.53 [S]
-(2021 城鄉建設統計年鑑, as summarised at http://m.studyofnet.com/373424469.html, which also gives 城區人口
-44,253.74萬 in 2020 and 縣城人口 14,055.43萬)."""
-PROV_BUILTUP_2022_KM2 = {
-    "440000": 6575, "370000": 5713, "320000": 4916, "410000": 3521, "330000": 3427, "510000": 3412,
-    "420000": 2866, "210000": 2815, "340000": 2500, "130000": 2267, "430000": 2105, "350000": 1877,
-    "450000": 1809, "230000": 1803, "360000": 1789, "500000": 1641, "220000": 1580, "610000": 1554,
-    "650000": 1428 + 227, "140000": 1295, "530000": 1288, "150000": 1273, "120000": 1264, "310000": 1242,
-    "520000": 1195, "620000": 968, "640000": 486, "460000": 419, "630000": 250, "540000": 171}
-"""Urban built-up area by province, end-2022, km² [S]: 2022年中國城市建設狀況公報 (MOHURD) table as reprinted at
-http://hbzqbyyxgs.com/news/689696.html (廣東 6,575 … 西藏 171; POLICY.md quotes seven of them [M]). 新疆 includes
-the 新疆兵團 row (227 km²). The table has no 北京 row: its 30 provinces + 兵團 add up to 63,676 km², the
-national '6.37萬 km²' of the same page."""
+"""Urban (设市城市) built-up area, km²: 2020 60,721.32 [V] (POLICY.md: 60,721) and 2021 62,420.53 [S]
+(2021 城乡建设统计年鉴, as summarised at http://m.studyofnet.com/373424469.html, which also gives 城区人口
+44,253.74万 in 2020 and 县城人口 14,055.43万)."""
 BJ_PC_RULE_PEERS = ("310000", "120000", "500000")
 """[E] 北京's built-up area is missing from the 2022 table: its 2020 per-capita land (m² per city-district
 resident) is taken as the mean of the other three municipalities' values from the rule below, times its
 cited city-district population. Low confidence."""
 NAT_CITY_DISTRICT_POP_2020 = 575_000_000
-"""7th census: 5.75億 people live in city districts (城區) of the 設市城市, 63.9% of the urban population [S]
-(NBS 7th-census data as quoted in the zh.wikipedia list 中華人民共和國城市城區常住人口排名, mirror
+"""7th census: 5.75亿 people live in city districts (城区) of the 设市城市, 63.9% of the urban population [S]
+(NBS 7th-census data as quoted in the zh.wikipedia list 中华人民共和国城市城区常住人口排名, mirror
 https://zhwiki.pedia.workers.dev/wiki/中华人民共和国城市城区常住人口排名). Built-up area covers exactly these
 districts, so built-up area ÷ city-district residents is the per-capita urban construction land of cities
 (GB 50137 measures it on resident population)."""
 CITY_DISTRICT_POP_2020 = {"110000": 17_750_000, "310000": 19_870_000}
-"""City-district (城區常住) population, 7th census [S]: 上海 1987萬, 北京 1775萬 (求是 2021 No. 18 table as
+"""City-district (城区常住) population, 7th census [S]: 上海 1987万, 北京 1775万 (求是 2021 No. 18 table as
 quoted at https://m.tftnews.com/news4602212)."""
 CITY_DISTRICT_SHARE_CAP = 0.93
 """[E] a province's city-district share of urban residents never exceeds 93% (towns and county seats
 remain even in the municipalities: 北京 1775/1916 = 92.6% [S])."""
-PC_BOUNDS_M2 = (60.0, 150.0)
-"""[E] bounds on the estimated per-capita land: 150 m² is the GB 50137-2011 ceiling for special (remote,
-mountain, tourism) cities [V]; the floor only guards the rule (上海 comes out at ≈ 59)."""
 NAT_SETTLERS_PER_YEAR = 100_000_000 / 6
 """≈100 million settlers 2015–2020 [V] (POLICY.md) over six plan years → 16.7 million a year [E]."""
 NAT_POOL_HA = 400_000.0
-"""600萬畝 = 400,000 ha national annual plan quota [V] (2022 plan; policy default)."""
+"""600万亩 = 400,000 ha national annual plan quota [V] (2022 plan; policy default)."""
 SURPLUS_NATIONAL_HA = 20_000.0
-"""[E] surplus 增減掛鉤 quota offered nationally per year by deep-poverty sellers, ha (= 30萬畝).
-No published annual figure; order of magnitude chosen so that at the seller price (30萬元/畝 [M])
-the flow is ≈ 90億元 a year."""
+"""[E] surplus 增减挂钩 quota offered nationally per year by deep-poverty sellers, ha (= 30万亩).
+No published annual figure; order of magnitude chosen so that at the seller price (30万元/亩 [M])
+the flow is ≈ 90亿元 a year."""
 
 # =============================================================================================
 # Rules (all [E])
 # =============================================================================================
+SHRINKING_REST_CAGR = -0.01
+SHRINKING_REST_PULL = 0.5
+"""[E] a rest-of-province unit that lost people fast in 2010–20 by its own census trend (CAGR below −1 %/yr, i.e. about
+a tenth of its people in the decade: the remainders of 辽宁 吉林 黑龙江) urbanises at half the national pace on top of
+that trend: much of its urban-share rise is rural people leaving the province, which the negative trend already
+counts. The north-east's rest units then shrink or stay flat (item (15)); remainders that lost less (山西 内蒙古 甘肃
+陕西, and 湖南 四川 湖北 … around fast-growing capitals) keep the full pull and still grow slowly."""
 DECEL = 0.5
 """Urban population growth in the plan year = half the 2010–2020 average pace [E]. The national
 decade pace is 23.6 million/yr (communiqué No. 7); population growth has slowed since (0.53%/yr
@@ -111,8 +117,8 @@ GROWTH_WEIGHT_K = 20.0
 """[E] settler weight = urban pop × openness × (1 + K × max(0, 2010–20 population CAGR)):
 fast-growing cities settle more migrants."""
 OPENNESS = {"super_large": 0.35, "mega": 0.7, "other": 1.0}
-"""[E] relative openness of 落戶 by size class: super-large and mega cities keep points-based
-settling (2019/2020 NDRC 重點任務: cities < 3 million lift all limits, 3–5 million relax fully)."""
+"""[E] relative openness of 落户 by size class: super-large and mega cities keep points-based
+settling (2019/2020 NDRC 重点任务: cities < 3 million lift all limits, 3–5 million relax fully)."""
 CENTRAL_DISTRICT_SHARE = {"super_large": 0.6, "mega": 0.5}
 """[E] share of a super-large / mega city's settlers settling in its central districts (no land)."""
 SIZE_DENSITY_FACTOR = {"super_large": 0.65, "mega": 0.65, "other": 0.65}
@@ -122,10 +128,10 @@ the unit bounds below cut it). Larger cities are denser: 上海, the only centre
 city-district figures in this file, comes out at ≈ 58 m² against 106 m² nationally; county seats and small
 cities are the sprawling part. Low confidence: no city-level built-up figures are cited here."""
 STOCK_SHARE = 0.005
-"""[E] inefficient stock land (批而未供/閒置) that can be revitalised in a year, share of the unit's
+"""[E] inefficient stock land (批而未供/闲置) that can be revitalised in a year, share of the unit's
 urban construction land."""
 LAND_VALUE = {"super_large": 2400.0, "mega": 1500.0, "centre": 1000.0, "rest": 450.0}
-"""[E] value of one ha of general urban land put to use, 萬元/ha, by city class (before the regional
+"""[E] value of one ha of general urban land put to use, 万元/ha, by city class (before the regional
 factor)."""
 REGION_VALUE_FACTOR = {"east": 1.3, "central": 1.0, "west": 0.8, "northeast": 0.8}
 REVITALISATION_COST_SHARE = 0.35
@@ -157,45 +163,34 @@ national average of cross-province migrants is 33% (communiqué No. 7)."""
 # =============================================================================================
 # Item (21) finance: national anchors and rules
 # =============================================================================================
-GENERAL_REVENUE_2020 = {
-    "440000": 12921.92, "320000": 9059.43, "330000": 7248.0, "310000": 7046.3, "370000": 6560.0,
-    "110000": 5481.46, "510000": 4258.0, "410000": 4155.2, "130000": 3778.38, "340000": 3216.0,
-    "350000": 3080.0, "430000": 3080.44, "210000": 2655.6, "420000": 2511.2, "360000": 2507.0,
-    "140000": 2296.5, "610000": 2257.0, "530000": 2116.7, "500000": 2095.0, "150000": 2051.3,
-    "120000": 1923.10, "520000": 1786.78, "450000": 1716.94, "650000": 1569.71, "230000": 1152.50,
-    "220000": 1085.00, "620000": 874.50, "460000": 816.10, "640000": 419.40, "630000": 298.00,
-    "540000": 220.98}
-"""2020 general-budget revenue (一般公共預算收入) of each province, 億元 [S]: the 31 provincial figures listed at
-http://pdsen.cn/uxmh/7929d3de471361454.html (廣東 12,921.92 … 西藏 220.98). They add up to ≈ 100,000億,
-the national local general-budget revenue."""
 NAT_TRANSFERS_2020 = 83_218.0
-"""Central transfers to local governments 2020 (中央對地方轉移支付), 億元 [M] (MoF 2020 final accounts, widely
+"""Central transfers to local governments 2020 (中央对地方转移支付), 亿元 [M] (MoF 2020 final accounts, widely
 reported; not confirmed against a stored page). Split by TRANSFER rule below [E]."""
 NAT_FUND_REVENUE_2020 = 89_926.87
 FUND_REVENUE_2020_CITED = {"320000": 11_359.39}
-"""Local government-fund revenue 2020 (政府性基金預算收入) 89,926.87億, of which land-sale revenue 84,142億; 江蘇
-11,359.39億 the largest, then 浙江 廣東 山東 四川; 海南 黑龍江 青海 寧夏 西藏 the smallest [S] (rating-agency
+"""Local government-fund revenue 2020 (政府性基金预算收入) 89,926.87亿, of which land-sale revenue 84,142亿; 江苏
+11,359.39亿 the largest, then 浙江 广东 山东 四川; 海南 黑龙江 青海 宁夏 西藏 the smallest [S] (rating-agency
 review at https://fxbaogao.com/detail/2786241). Other provinces by the FUND rule [E]."""
 NAT_DEBT_2020 = 256_615.0
-"""Local government debt balance end-2020, 億元 [M] (25.66萬億, widely reported; Moody's put it at 25.6萬億
+"""Local government debt balance end-2020, 亿元 [M] (25.66万亿, widely reported; Moody's put it at 25.6万亿
 at end-September 2020 [S]: https://www.scmp.com/economy/china-economy/article/3132815)."""
 NAT_DEBT_RATIO_2020 = 0.936
-"""National debt ratio (債務率) 2020, 93.6% [M] (MoF, widely reported). Check: 256,615 ÷ (revenue ≈ 100,000 +
+"""National debt ratio (债务率) 2020, 93.6% [M] (MoF, widely reported). Check: 256,615 ÷ (revenue ≈ 100,000 +
 transfers 83,218 + fund revenue 89,927) = 93.9%, so comprehensive capacity = the sum of the three [E]."""
 TRANSFER_COST_FACTOR = {"540000": 4.0, "630000": 1.8, "640000": 1.5, "650000": 1.5}
 TRANSFER_COST_WEAK = 1.2
 """[E] transfers equalise spending: weight = population × max(0.1 × ē, ē × m − r), where ē is the national
 per-capita general-budget resources (revenue + transfers), r the province's per-capita revenue and m its
-spending-need factor: 4.0 西藏 (plateau costs), 1.8 青海, 1.5 寧夏 新疆, 1.2 other fiscally weak provinces
-(西部 + 東北), 1.0 elsewhere; scaled to the national total. Rich provinces keep a floor (tax rebates)."""
+spending-need factor: 4.0 西藏 (plateau costs), 1.8 青海, 1.5 宁夏 新疆, 1.2 other fiscally weak provinces
+(西部 + 东北), 1.0 elsewhere; scaled to the national total. Rich provinces keep a floor (tax rebates)."""
 FUND_INCOME_EXPONENT = 0.5
-"""[E] government-fund (mostly land-sale) revenue of a province other than 江蘇 ∝ urban residents × (per-capita
-general revenue)^0.5, scaled to the national total less 江蘇: land markets scale with the urban population and
+"""[E] government-fund (mostly land-sale) revenue of a province other than 江苏 ∝ urban residents × (per-capita
+general revenue)^0.5, scaled to the national total less 江苏: land markets scale with the urban population and
 with income."""
 DEBT_RISK_FACTOR = {"520000": 1.30, "150000": 1.30, "630000": 1.15, "460000": 1.15, "120000": 1.15,
                     "540000": 0.40}
 """Relative indebtedness, used by the DEBT rule [E] where the public record supports it:
-* 貴州, 內蒙古 1.30 — named among the nine provinces whose debt ratio exceeded 100% (Local Government Bond Blue
+* 贵州, 内蒙古 1.30 — named among the nine provinces whose debt ratio exceeded 100% (Local Government Bond Blue
   Book 2021, via SCMP 2021-05, https://www.scmp.com/economy/china-economy/article/3132815) [S];
 * 青海, 海南 1.15 — the most indebted provinces by debt-to-GDP (SCMP 2020-01-27,
   https://www.scmp.com/economy/china-economy/article/3047527) [S];
@@ -205,235 +200,148 @@ DEBT_RISK_FACTOR = {"520000": 1.30, "150000": 1.30, "630000": 1.15, "460000": 1.
 * 西藏 0.40 — very little bonded debt relative to its transfer-funded budget [E, not cited];
 * 1.0 elsewhere. The other seven provinces over 100% in the Blue Book are not named in a stored page, so no
   other province is pushed over the line by hand."""
-DEBT_DEPENDENCE_K = 0.25
-"""[E] debt ∝ capacity × risk factor × (1 + 0.6 × (transfer share of capacity − national share)): provinces that
-depend on transfers borrowed more against their own resources (scaled to the national total)."""
+DEBT_DEPENDENCE_K_START = 0.25
+PROVINCES_OVER_DEBT_LINE_2020 = 9
+"""[E] debt ∝ capacity × risk factor × (1 + K × (transfer share of capacity − national share)): provinces that depend
+on transfers borrowed more against their own resources (scaled to the national total). K is calibrated, not chosen:
+the smallest K ≥ 0.25 on a 0.005 grid for which exactly nine provinces exceed the 100% line, the count the Local
+Government Bond Blue Book 2021 reports for 2020 [S] (SCMP 2021-05, link above; it names 贵州 and 内蒙古 only). Which
+other seven cross is the rule's estimate, not a published list."""
 DEBT_SERVICE_SHARE = 1796.5 / 11872.0
-"""Existing debt service per year ≈ 15.1% of the balance [E], the ratio in 貴州's 2021 disclosure: principal
-and interest paid 1,796.5億 on a balance of 11,872億 [S] (China local-government bond disclosure platform, as
+"""Existing debt service per year ≈ 15.1% of the balance [E], the ratio in 贵州's 2021 disclosure: principal
+and interest paid 1,796.5亿 on a balance of 11,872亿 [S] (China local-government bond disclosure platform, as
 reported at https://bactf.com/news/china_politics/202312/0436750.html). Informative only."""
 NAT_SPECIAL_BONDS_2020 = 37_500.0
-"""New local special bonds 2020, 3.75萬億元 [M]."""
+"""New local special bonds 2020, 3.75万亿元 [M]."""
 SPECIAL_BOND_SHARE_FOR_PROJECTS = 0.03
 """[A] share of the special-bond quota available to this dataset's candidate projects (the rest funds
 shanty-town renovation, land reserves, transport, etc. outside these projects). No published figure."""
-CDB_URBANISATION_LOANS_PER_YEAR = 2783.0 * 12 / 8
-"""CDB new-urbanisation infrastructure medium/long-term loans ≈ 4,175億 a year: 2,783億 in January–August 2024
-[S] (新華網 via http://cnganbu.cn/news/view?id=60009), annualised [E]; used as the 2020 order of magnitude."""
+CDB_URBANISATION_LOANS_JAN_OCT_2020 = 2992.0
+CDB_URBANISATION_LOANS_PER_YEAR = CDB_URBANISATION_LOANS_JAN_OCT_2020 * 12 / 10
+"""CDB loans to new-urbanisation fields, January–October 2020: 2,992亿 (of which 保障房 1,470亿) [S] (国开行 at the
+CBIRC press conference of 2020-11-26, reported at http://yyx-model.com/news/949.html); annualised ≈ 3,590亿 [E]. The
+2020 figure replaces the former 2024 pace (2,783亿 in January–August 2024, ≈ 4,175亿 a year)."""
 ADBC_INTEGRATION_LOANS_PER_YEAR = 1600.3
-"""ADBC urban-rural integration (城鄉發展一體化) loans 1,600.3億 in 2017 [S] (新華社 2018-01-25,
+"""ADBC urban-rural integration (城乡发展一体化) loans 1,600.3亿 in 2017 [S] — no 2020 figure was found in a stored page,
+so the 2017 volume stays, labelled as such (新华社 2018-01-25,
 http://big5.www.gov.cn/gate/big5/www.gov.cn/xinwen/2018-01/25/content_5260599.htm)."""
 CREDIT_SHARE_FOR_PROJECTS = {"cdb_loan": 1.0, "adbc_loan": 1.0}
 """[A] share of each bank's yearly lending of that kind available as comprehensive credit lines to this
 dataset's candidate projects."""
 CENTRAL_BUDGET_2020 = 6000.0
 CENTRAL_BUDGET_SHARE_FOR_PROJECTS = 0.05
-"""Central budget investment 2020, 6,000億 [M]; [A] 5% of it open to these projects' eligible categories."""
+"""Central budget investment 2020, 6,000亿 [M]; [A] 5% of it open to these projects' eligible categories."""
 INVESTMENT_MULT = {"industrial": 2.5, "infrastructure": 3.5, "new_urbanisation": 3.0, "urban_rural_integration": 2.5,
                    "resettlement_housing": 3.5, "characteristic_town": 2.5, "public_service_gap": 3.5,
                    "utility_tunnel": 6.0, "parking": 4.0, "elderly_care": 4.0, "land_consolidation": 1.5}
-"""[E] total investment = area × the unit's land value (萬元/ha) × this multiplier × U(0.8, 1.25): capital
-intensity tracks land prices (denser, costlier building where land is dear). Gives ≈ 0.1億/ha in a western
-county and ≈ 1億/ha in a super-large eastern city; investment is 2–5 × the project's net value, so financing
+"""[E] total investment = area × the unit's land value (万元/ha) × this multiplier × U(0.8, 1.25): capital
+intensity tracks land prices (denser, costlier building where land is dear). Gives ≈ 0.1亿/ha in a western
+county and ≈ 1亿/ha in a super-large eastern city; investment is 2–5 × the project's net value, so financing
 costs are material but a normal mix (20% capital, bonds or policy loans) leaves valuable projects fundable."""
 COUNTY_SEAT_CATS = {"new_urbanisation", "public_service_gap", "parking", "elderly_care", "utility_tunnel",
                     "resettlement_housing", "characteristic_town", "urban_rural_integration", "infrastructure"}
 COUNTY_SEAT_PROB = 0.6
 COUNTY_SEAT_MAX_HA = 300.0
-"""[E] a rest-of-province project of a county-seat urbanisation category (發改辦財金規〔2020〕613號 lists
+"""[E] a rest-of-province project of a county-seat urbanisation category (发改办财金规〔2020〕613号 lists
 public services, municipal utilities, industrial platforms …) of at most 300 ha is in a county seat with
 probability 0.6 (drawn with the project seed)."""
 
 # =============================================================================================
-# Provinces: (code, name, abbreviation, population [V], urban % [M], region, terrain)
+# Input tables (CSV under datasets/, one row per region, every figure with its source column)
 # =============================================================================================
-PROVINCES = [
-    ("110000", "北京", "BJ", 21_893_095, 87.55, "east", "mixed"),
-    ("120000", "天津", "TJ", 13_866_009, 84.70, "east", "plain"),
-    ("130000", "河北", "HE", 74_610_235, 60.07, "east", "plain"),
-    ("140000", "山西", "SX", 34_915_616, 62.53, "central", "mountain"),
-    ("150000", "內蒙古", "NM", 24_049_155, 67.48, "west", "mixed"),
-    ("210000", "遼寧", "LN", 42_591_407, 72.14, "northeast", "mixed"),
-    ("220000", "吉林", "JL", 24_073_453, 62.64, "northeast", "plain"),
-    ("230000", "黑龍江", "HL", 31_850_088, 65.61, "northeast", "plain"),
-    ("310000", "上海", "SH", 24_870_895, 89.30, "east", "plain"),
-    ("320000", "江蘇", "JS", 84_748_016, 73.44, "east", "plain"),
-    ("330000", "浙江", "ZJ", 64_567_588, 72.17, "east", "mountain"),
-    ("340000", "安徽", "AH", 61_027_171, 58.33, "central", "plain"),
-    ("350000", "福建", "FJ", 41_540_086, 68.75, "east", "mountain"),
-    ("360000", "江西", "JX", 45_188_635, 60.44, "central", "mixed"),
-    ("370000", "山東", "SD", 101_527_453, 63.05, "east", "plain"),
-    ("410000", "河南", "HA", 99_365_519, 55.43, "central", "plain"),
-    ("420000", "湖北", "HB", 57_752_557, 62.89, "central", "mixed"),
-    ("430000", "湖南", "HN", 66_444_864, 58.76, "central", "mixed"),
-    ("440000", "廣東", "GD", 126_012_510, 74.15, "east", "mixed"),
-    ("450000", "廣西", "GX", 50_126_804, 54.20, "west", "mountain"),
-    ("460000", "海南", "HI", 10_081_232, 60.27, "east", "mixed"),
-    ("500000", "重慶", "CQ", 32_054_159, 69.46, "west", "mountain"),
-    ("510000", "四川", "SC", 83_674_866, 56.73, "west", "mixed"),
-    ("520000", "貴州", "GZ", 38_562_148, 53.15, "west", "mountain"),
-    ("530000", "雲南", "YN", 47_209_277, 50.05, "west", "mountain"),
-    ("540000", "西藏", "XZ", 3_648_100, 35.73, "west", "mountain"),
-    ("610000", "陝西", "SN", 39_528_999, 62.66, "west", "mixed"),
-    ("620000", "甘肅", "GS", 25_019_831, 52.23, "west", "mountain"),
-    ("630000", "青海", "QH", 5_923_957, 60.08, "west", "mountain"),
-    ("640000", "寧夏", "NX", 7_202_654, 64.96, "west", "mixed"),
-    ("650000", "新疆", "XJ", 25_852_345, 56.53, "west", "mixed"),
-]
-MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
+HERE = Path(__file__).parent
+
+
+def read_table(name: str) -> list[dict]:
+    """A CSV table of this folder, as dicts of strings."""
+    with open(HERE / name, encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _num(text: str):
+    return None if text == "" else (int(text) if text.lstrip("-").isdigit() else float(text))
+
+
+PROVINCE_ROWS = list(province_table())
+"""``datasets/provinces.csv`` (via models.regions, the table `landquota generate` reads too): GB/T 2260 code,
+short and full name, 7th-census population [V] and urban % [M], 6th-census population [M] (2010), 2020
+general-budget revenue [S]/[M], 2022 built-up area [S]; each with its source."""
+PROVINCES = [(r["code"], r["name"], r["abbr"], int(r["census_population_2020"]),
+              float(r["urbanisation_rate_pct_2020"]), r["region"], r["terrain"]) for r in PROVINCE_ROWS]
+PROV_POP_2010 = {r["code"]: int(r["census_population_2010"]) for r in PROVINCE_ROWS}
+GENERAL_REVENUE_2020 = {r["code"]: float(r["general_revenue_2020_cny_100m"]) for r in PROVINCE_ROWS}
+"""2020 general-budget revenue (一般公共预算收入), 亿元: the provinces.csv column, with its source per row. The
+pdsen.cn list [S] agrees with the provinces' final accounts except 河北 (3,778.38 → 3,826.46), 湖南 (3,080.44 →
+3,008.66) and 新疆 (1,569.71 → 1,477.21 [S]), corrected in the table."""
+PROV_BUILTUP_2022_KM2 = {r["code"]: float(r["built_up_area_2022_km2"]) for r in PROVINCE_ROWS
+                         if r["built_up_area_2022_km2"]}
+"""Urban built-up area by province, end-2022, km² [S] (provinces.csv; no 北京 row, 新疆 includes 兵团)."""
 
 # Trading roles and fiscal weakness (documented in the provenance file)
 LAND_SELLERS = {"540000", "510000", "530000", "620000", "630000", "650000", "520000", "640000"}
-"""三區三州 provinces (西藏; 四川 涼山/甘孜/阿壩; 雲南 怒江/迪慶; 甘肅 臨夏/甘南; 青海 藏區; 新疆 南疆四地州)
-[V: 三區三州 list] plus 貴州 and 寧夏 (many deep-poverty counties: 西海固, 烏蒙山/麻山/瑤山) [E]."""
+"""三区三州 provinces (西藏; 四川 凉山/甘孜/阿坝; 云南 怒江/迪庆; 甘肃 临夏/甘南; 青海 藏区; 新疆 南疆四地州)
+[V: 三区三州 list] plus 贵州 and 宁夏 (many deep-poverty counties: 西海固, 乌蒙山/麻山/瑶山) [E]."""
 LAND_BUYERS = {"110000", "310000", "120000", "320000", "330000", "440000", "350000", "370000"}
-"""Buyers priced by 國辦發〔2018〕16號 [M] (北京 上海 70; 天津 江蘇 浙江 廣東 50萬/畝) plus 福建 and 山東, the
-other coastal provinces paired with poverty-alleviation partners (東西部扶貧協作) [E]."""
+"""Buyers priced by 国办发〔2018〕16号 [M] (北京 上海 70; 天津 江苏 浙江 广东 50万/亩) plus 福建 and 山东, the
+other coastal provinces paired with poverty-alleviation partners (东西部扶贫协作) [E]."""
 FARMLAND_SELLERS = LAND_SELLERS | {"230000", "150000", "220000"}
-"""Land sellers plus 黑龍江, 內蒙古, 吉林: large reclaimable arable reserves [E]."""
+"""Land sellers plus 黑龙江, 内蒙古, 吉林: large reclaimable arable reserves [E]."""
 FARMLAND_BUYERS = LAND_BUYERS
 FISCALLY_WEAK = {"150000", "450000", "500000", "510000", "520000", "530000", "540000", "610000", "620000",
                  "630000", "640000", "650000", "210000", "220000", "230000"}
-"""[E] rule: the 12 provinces of the Western Development policy (西部大開發) and the 3 north-eastern
-provinces (東北振興), which depend most on central transfers."""
+"""[E] rule: the 12 provinces of the Western Development policy (西部大开发) and the 3 north-eastern
+provinces (东北振兴), which depend most on central transfers."""
 CROSS_GROUP = {**{c: "destination" for c in ("110000", "120000", "310000", "440000", "330000")},
                **{c: "secondary" for c in ("320000", "350000")}}
 
 # =============================================================================================
-# Centre cities
-# (code, name, province, abbr, tier, cluster or None, size_class, pop2020, pop2010, urban rate or
-#  None, source key)
-# Municipalities' 2020 population is the province's [V]; the rest [S] with the page in SOURCES.
+# Centre cities (datasets/cities.csv): GB/T 2260 code, names, tier, cluster, size class, 7th- and 6th-census
+# population of the whole municipality / prefecture-level city [S] and its urban rate where a page gave it
 # =============================================================================================
 M, PC, SL, NODE = "municipality", "provincial_capital", "separately_listed", "node_city"
-CITIES = [
-    ("110100", "北京", "110000", "BJ", M, "京津冀", "super_large", 21_893_095, 19_612_400, None, "muni"),
-    ("120100", "天津", "120000", "TJ", M, "京津冀", "super_large", 13_866_009, 12_938_200, None, "muni"),
-    ("310100", "上海", "310000", "SH", M, "長三角", "super_large", 24_870_895, 23_019_100, None, "muni"),
-    ("500100", "重慶", "500000", "CQ", M, "成渝", "super_large", 32_054_159, 28_846_200, None, "muni"),
-    ("130100", "石家莊", "130000", "SJZ", PC, "京津冀", "other", 11_235_086, 10_163_788, 70.18, "sjz"),
-    ("140100", "太原", "140000", "TY", PC, None, "other", 5_304_061, 4_201_591, None, "ty"),
-    ("150100", "呼和浩特", "150000", "HHHT", PC, "呼包鄂榆", "other", 3_446_100, 2_866_600, None, "hhht"),
-    ("210100", "瀋陽", "210000", "SY", PC, None, "mega", 9_070_093, 8_106_200, None, "sy"),
-    ("210200", "大連", "210000", "DL", SL, None, "mega", 7_450_785, 6_690_432, None, "dl"),
-    ("220100", "長春", "220000", "CC", PC, "哈長", "other", 9_066_906, 8_767_375, 65.94, "cc"),
-    ("230100", "哈爾濱", "230000", "HEB", PC, "哈長", "mega", 10_001_000, 10_635_971, None, "heb"),
-    ("320100", "南京", "320000", "NJ", PC, "長三角", "mega", 9_314_685, 8_003_744, None, "nj"),
-    ("330100", "杭州", "330000", "HZ", PC, "長三角", "mega", 11_936_010, 8_700_373, 83.29, "hz"),
-    ("330200", "寧波", "330000", "NB", SL, "長三角", "other", 9_404_283, 7_605_689, None, "zj"),
-    ("340100", "合肥", "340000", "HF", PC, "長三角", "other", 9_369_881, 7_457_027, 82.27, "hf"),
-    ("350100", "福州", "350000", "FZ", PC, None, "other", 8_291_300, 7_115_400, None, "fz"),
-    ("350200", "廈門", "350000", "XM", SL, None, "other", 5_163_970, 3_531_347, 89.4, "xm"),
-    ("360100", "南昌", "360000", "NC", PC, "長江中游", "other", 6_255_007, 5_042_565, None, "nc"),
-    ("370100", "濟南", "370000", "JN", PC, None, "mega", 9_202_432, 8_112_513, 73.46, "jn"),
-    ("370200", "青島", "370000", "QD", SL, None, "mega", 10_071_722, 8_715_087, 76.34, "qd"),
-    ("410100", "鄭州", "410000", "ZZ", PC, "中原", "mega", 12_600_600, 8_626_500, None, "hz3"),
-    ("420100", "武漢", "420000", "WH", PC, "長江中游", "mega", 12_326_500, 9_785_400, 84.31, "wh"),
-    ("430100", "長沙", "430000", "CS", PC, "長江中游", "mega", 10_047_900, 7_044_100, None, "hz3"),
-    ("440100", "廣州", "440000", "GZ", PC, "粵港澳大灣區", "super_large", 18_676_605, 12_701_948, 86.19, "gz"),
-    ("440300", "深圳", "440000", "SZ", SL, "粵港澳大灣區", "super_large", 17_560_061, 10_423_530, None, "gd"),
-    ("441900", "東莞", "440000", "DG", NODE, "粵港澳大灣區", "mega", 10_466_625, 8_220_207, None, "gd"),
-    ("440600", "佛山", "440000", "FS", NODE, "粵港澳大灣區", "mega", 9_498_900, 7_197_394, None, "gd"),
-    ("450100", "南寧", "450000", "NN", PC, "北部灣", "other", 8_741_584, 6_661_610, None, "nn"),
-    ("460100", "海口", "460000", "HK", PC, "北部灣", "other", 2_873_358, None, 81.76, "hk"),
-    ("510100", "成都", "510000", "CD", PC, "成渝", "super_large", 20_937_757, 15_118_839, None, "cd"),
-    ("520100", "貴陽", "520000", "GY", PC, None, "other", 5_987_018, 4_324_561, None, "gy"),
-    ("530100", "昆明", "530000", "KM", PC, None, "mega", 8_460_088, 6_432_212, None, "km"),
-    ("540100", "拉薩", "540000", "LS", PC, None, "other", 867_900, 559_400, None, "ls"),
-    ("610100", "西安", "610000", "XA", PC, "關中平原", "mega", 12_952_907, 8_467_837, None, "xa"),
-    ("620100", "蘭州", "620000", "LZ", PC, "蘭州-西寧", "other", 4_359_446, 3_616_163, 83.10, "lz"),
-    ("630100", "西寧", "630000", "XN", PC, "蘭州-西寧", "other", 2_480_000, 2_228_000, None, "xn"),
-    ("640100", "銀川", "640000", "YC", PC, None, "other", 2_859_074, 1_993_088, None, "yc"),
-    ("650100", "烏魯木齊", "650000", "WLMQ", PC, None, "other", 4_050_000, 3_112_559, None, "wlmq"),
-]
-HAINAN_POP_2010 = 8_671_485
-"""Hainan 6th census [S] (Hainan 7th-census communiqué as quoted at hbzqbyyxgs.com/news/495542.html);
-used for 海口's 2010 estimate (province growth rate applied) because no 2010 city figure was found."""
+CITY_ROWS = read_table("cities.csv")
+CITIES = [(r["code"], r["name"], r["province_code"], r["abbr"], r["tier"], r["cluster"] or None, r["size_class"],
+           int(r["census_population_2020"]), _num(r["census_population_2010"]), _num(r["urbanisation_rate_pct"]),
+           r["source"]) for r in CITY_ROWS]
+HAINAN_POP_2010 = PROV_POP_2010["460000"]
+"""Hainan 6th census [S] (provinces.csv); used for 海口's 2010 estimate (province growth rate applied) because
+no 2010 city figure was found."""
 
-KEY_CLUSTERS = {
-    "京津冀": "京津冀協同發展規劃綱要 (2015), national strategy",
-    "長三角": "長江三角洲城市群發展規劃 (國務院 2016); 長三角一體化 outline (2019)",
-    "粵港澳大灣區": "粵港澳大灣區發展規劃綱要 (2019)",
-    "成渝": "成渝城市群發展規劃 (2016); 成渝地區雙城經濟圈 (2020)",
-    "長江中游": "長江中游城市群發展規劃 (2015)",
-    "哈長": "哈長城市群發展規劃 (2016)",
-    "中原": "中原城市群發展規劃 (2016)",
-    "北部灣": "北部灣城市群發展規劃 (2017)",
-    "關中平原": "關中平原城市群發展規劃 (2018)",
-    "呼包鄂榆": "呼包鄂榆城市群發展規劃 (2018)",
-    "蘭州-西寧": "蘭州-西寧城市群發展規劃 (2018)",
-}
-"""The clusters with a State-Council-approved plan or a national strategy, as listed by NDRC: 2018 重點
-任務 ('加快實施長三角、長江中游、成渝、中原、哈長、北部灣等城市群規劃 … 關中平原、蘭州—西寧、呼包鄂榆')
-and NDRC press conference 2019-08 ('京津冀協同發展、粵港澳大灣區建設、長三角區域一體化 … 成渝 … 哈長、長江中游、
-北部灣、中原、關中平原、蘭州-西寧、呼包鄂榆'). Province-guided clusters (山東半島, 海峽西岸, 遼中南, 山西中部,
-黔中, 滇中, 寧夏沿黃, 天山北坡) are not counted as key."""
-
-POP_SOURCES = {
-    "muni": "2020: POLICY.md province table [V]; 2010: 6th-census list of prefecture populations "
-            "(https://360docs.net/doc/12281859.html: 北京 1961.24萬, 上海 2301.91萬, 天津 1293.82萬, 重慶 2884.62萬) [S]",
-    "sjz": "石家莊 7th-census communiqué (https://sjz.focus.cn/zixun/c3f8586b55cefd40.html); urban share end-2020 = "
-           "71.09% − 0.91 pt (石家莊 2021 communiqué via http://ciudsrc.com/webdiceng.php?id=158303)",
-    "ty": "太原 7th-census communiqué (http://xzqh.info/lt/read.php?fpage=2&tid=168959)",
-    "hhht": "呼和浩特 7th census, 344.61萬 vs 286.66萬 in 2010 (中商情報網 reprint, "
-            "http://loja-hidrogenio.com/news/data/hongguan/20210604/0921271470773.shtml)",
-    "sy": "瀋陽 7th census (https://www.shenyang.gov.cn/english/aboutshenyang/welcometoshenyang/202112/"
-          "t20211202_1792567.html: 9,070,093 [printed 907,093], 8,106,200 in 2010)",
-    "dl": "大連 7th census (https://blob.wenxiaobai.com/article/1824ae5e-a5ce-a6a0-ea81-030a57c628db)",
-    "cc": "長春 7th census incl. urban 5,979,069 (65.94%) (https://m.1ruanjian.com/jiaocheng/eWyt.html)",
-    "heb": "哈爾濱: end-2020 resident population 1000.1萬 (黑龍江統計年鑑2021 as quoted at "
-           "http://fiiye.com/baike/shbk/868912.html; the census figure itself was not found); 2010 census "
-           "10,635,971 (http://xjdkctz.com/news/shuju/648066.html)",
-    "nj": "南京 2020 census 9,314,685 (https://2022.csamcs.org/venue); 2010 8,003,744 "
-          "(https://www.citypopulation.de/en/china/jiangsu/admin/)",
-    "hz": "杭州 census 11,936,010, 2010 8,700,373 (https://www.citypopulation.de/en/china/cities/zhejiang/); "
-          "urban 83.29% (http://www.ehangzhou.gov.cn/2021-05/18/c_277113.htm)",
-    "zj": "寧波 (https://www.citypopulation.de/en/china/cities/zhejiang/)",
-    "hf": "合肥 census 9,369,881 vs 7,457,027 (http://hbzqbyyxgs.com/goomai/236856.html); urban 770.9萬 of "
-          "936.99萬 (https://maigoo.com/news/688369.html)",
-    "fz": "福州: 2010 711.54萬 (https://360docs.net/doc/12281859.html) + increase 117.59萬 incl. 平潭 "
-          "(https://jiongage.com/big5/news/data/hongguan/20210521/1018221454558.shtml) = 829.13萬",
-    "xm": "廈門 census 5,163,970 vs 3,531,347 (http://hbzqbyyxgs.com/news/514965.html); urban share 89.4% "
-          "(end-2020 table, http://hbzqbyyxgs.com/news/4jgNNDYw.html)",
-    "nc": "南昌 census 6,255,007 vs 5,042,565 (https://www.xuehua.us/a/60ae049dd1b7b9b29786ff0a)",
-    "jn": "濟南 incl. urban 6,760,007 (https://www.citypopulation.de/en/china/shandong/admin/3701__jìnán_shì/)",
-    "qd": "青島 census 10,071,722 vs 8,715,087 (http://m.hbzqbyyxgs.com/news/506054.html); urban 76.34% "
-          "(http://www.sqzimxl.cn/p/270991.html)",
-    "hz3": "鄭州 1260.06萬 vs 862.65萬; 長沙 1004.79萬 (https://m.askci.com/news/data/chanxiao/20210609/"
-           "1740441477355.shtml); 長沙 2010 704.41萬 (https://360docs.net/doc/12281859.html)",
-    "wh": "武漢 12,326,500 of whom 10,392,700 urban (http://english.wuhan.gov.cn/overview4of4wuhan/"
-          "administrative4divisionand4population/202110/t20211026_1819197.shtml); 2010 978.54萬 (askci, above)",
-    "gz": "廣州 18,676,605 vs 12,701,948 (http://citypopulation.de/en/china/guangdong/admin/); urban 86.19% "
-          "(廣州 communiqué No. 6, http://www.moonvisionstudio.com/zwgk/sjfb/tjgb/content/post_7286220.html)",
-    "gd": "廣東 communiqué: 深圳 17,560,061 (+7,136,531), 東莞 10,466,625, 佛山 949.89萬 "
-          "(http://wenrenren.com/c/0R01A5M2021.html); 東莞/佛山 2010 (http://citypopulation.de/en/china/guangdong/admin/)",
-    "nn": "南寧 census 8,741,584 vs 6,661,610 (http://578lya.com/zixun/neirong/33940.html)",
-    "hk": "海口 2,873,358, urban 81.76% (海南省各市縣人口列表, https://wiwiwiki.kfd.me/wiki/海南省各市县人口列表); "
-          "2010 [E]: 2020 figure deflated by Hainan's 2010–20 growth",
-    "cd": "成都 20,937,757; 2010 15,118,839 on 2020 boundaries "
-          "(https://citypopulation.de/en/china/sichuan/admin/5101__chéngdū_shì/)",
-    "gy": "貴陽 5,987,018, +1,662,457 on 2010 (貴州 communiqué No. 2, https://www.rh.gov.cn/zwgk/tjxx/202112/"
-          "t20211215_72043912.html)",
-    "km": "昆明 8,460,088 vs 6,432,212 (http://yn.people.com.cn/BIG5/n2/2021/0607/c378439-34764044.html)",
-    "ls": "拉薩 86.79萬, 2010 55.94萬 (http://tibet.cn/cn/news/zx/202105/t20210520_7007386.html; "
-          "http://hbzqbyyxgs.com/news/688574.html)",
-    "xa": "西安 12,952,907 (2020 census, Wikipedia infobox mirror https://askwikinow.com/view_html.php?lang=en&q=Xi%27an); "
-          "2010 8,467,837 (http://2016.cipediatrics.org/about-xian/)",
-    "lz": "蘭州 4,359,446 vs 3,616,163, urban 83.10% (http://xzqh.info/lt/read.php?fpage=2&tid=168961)",
-    "xn": "西寧 [low confidence]: end-2022 248.0萬 used as a proxy for 2020 (http://m.hbzqbyyxgs.com/top/434882.html); "
-          "222.80萬 as the 2010 figure (http://www.doczj.com/doc/ff1022578.html)",
-    "yc": "銀川 = sum of the six districts/counties in 銀川 communiqué No. 2 (2,859,074); 2010 = that minus "
-          "the six increases (http://shdongning.com/xxgk/bmxxgkml/stjj/xxgkml_2517/tjxx_7670/tjgb_7671/202106/"
-          "t20210602_2870940.html)",
-    "wlmq": "烏魯木齊 2020 census '405萬' rounded (https://www.wulaqu.com/read-240643.html); 2010 3,112,559 "
-            "(https://360docs.net/doc/0319353405.html)",
-}
+CLUSTER_ROWS = read_table("clusters.csv")
+KEY_CLUSTERS = {r["cluster"]: r["plan"] for r in CLUSTER_ROWS}
+"""The 19 city clusters of the 14th Five-Year Plan outline [S] (优化提升: 京津冀 长三角 珠三角/粤港澳 成渝 长江中游;
+发展壮大: 山东半岛 粤闽浙沿海 中原 关中平原 北部湾; 培育发展: 哈长 辽中南 山西中部 黔中 滇中 呼包鄂榆 兰州-西宁 宁夏沿黄
+天山北坡), the clusters item (7) of 发改规划〔2020〕532号 asks to develop; datasets/clusters.csv names each one's plan."""
+CLUSTER_WHOLE_PROVINCES = {code: r["cluster"] for r in CLUSTER_ROWS for code in r["provinces_whole"].split()}
+"""Provinces a cluster plan covers entirely [M] (京津冀: 河北; 长三角 2019 outline: 江苏 浙江 安徽; 山东半岛; 中原: 河南;
+粤闽浙沿海: 福建): their rest-of-province unit is a key-cluster unit as a whole."""
+CLUSTER_MEMBER_ROWS = read_table("cluster_members.csv")
+"""Prefectures of a cluster that covers part of a province, with 7th-census population [S] and the share of
+their counties the plan names [M] (datasets/cluster_members.csv); for 成渝 (四川) and 长江中游 (江西) the table lists the
+prefectures outside the cluster instead (role "outside"), and the cluster part is the rest minus them. For the other partly covered
+provinces (长江中游 in 湖北 湖南, 哈长, 北部湾, 关中平原, 呼包鄂榆, 兰州-西宁, 辽中南, 山西中部, 宁夏沿黄,
+天山北坡) no prefecture table was found, so their rest-of-province unit is not split and not flagged."""
 
 
+def county_share(text: str) -> float:
+    a, _, b = text.partition("/")
+    return float(a) / float(b) if b else float(a)
+
+
+GB50137_MIN_M2 = 65.0
+"""GB 50137-2011 lowest planned per-capita urban construction land, 65 m² [V]: no centre city or rest-of-province
+unit starts below it unless its own figures are cited (上海: built-up area and city-district population [S])."""
+BJ_SETTLERS_PER_YEAR = 6_000
+"""北京 积分落户: about 6,000 people admitted in 2020 [M] (POLICY.md, item (2): 北京 and 上海 keep strict,
+points-based schemes)."""
+SH_SETTLERS_RULE = "per_urban_resident_of_beijing"
+"""上海's 居住证积分/居转户 admissions for 2020 were not found in a stored page [E]: 上海 settles at 北京's rate per urban
+resident (6,000 ÷ 北京's urban residents × 上海's), ≈ 6,900 a year. Both replace the openness rule (which gave
+≈ 156,000 and 171,000); the national 16.7 million is shared among the other units."""
 def urban_rate_rule(prov_rate_pct: float) -> float:
     """[E] urbanisation rate of a centre city without a cited figure: halve the province's rural share
-    Checked against the cities with a cited rate: 武漢 rule 81.4 vs cited 84.3; 杭州 86.1 vs 83.3; 濟南 81.5
-    vs 73.5; 廣州 87.1 vs 86.2; 長春 81.3 vs 65.9; 蘭州 76.1 vs 83.1 — right on average, ±8 points."""
+    Checked against the cities with a cited rate: 武汉 rule 81.4 vs cited 84.3; 杭州 86.1 vs 83.3; 济南 81.5
+    vs 73.5; 广州 87.1 vs 86.2; 长春 81.3 vs 65.9; 兰州 76.1 vs 83.1 — right on average, ±8 points."""
     return min(97.0, prov_rate_pct + 0.5 * (100.0 - prov_rate_pct))
 
 
@@ -448,13 +356,14 @@ def rnd(x: float, step: float) -> float:
 def per_capita_by_province(prov: dict) -> dict:
     """[E] Per-capita urban construction land of each province, m² per urban resident, and its land, ha.
 
-    per-capita = built-up area 2020 ÷ city-district (城區) residents 2020, where
+    per-capita = built-up area 2020 ÷ city-district (城区) residents 2020, where
       * built-up area 2020 = the 2022 figure [S] × k, with k chosen so that the 30 provinces plus 北京
         add up to the national 2020 total 60,721.32 km² [V] (k ≈ 0.93, i.e. ≈ 3.6%/yr growth);
-      * city-district residents = urban residents × s_p, s_p = 63.75% (5.75億 ÷ 9.02億 [S]) × the
-        province's urbanisation rate ÷ 63.89%, scaled so that the provinces add up to 5.75億, capped at
+      * city-district residents = urban residents × s_p, s_p = 63.75% (5.75亿 ÷ 9.02亿 [S]) × the
+        province's urbanisation rate ÷ 63.89%, scaled so that the provinces add up to 5.75亿, capped at
         93%; 北京 and 上海 use their cited city-district populations [S].
-    Bounded to [60, 150] m². The value is then applied to all the unit's urban residents (county seats
+    Not bounded (the former 60–150 m² bounds moved 西藏 新疆 吉林 宁夏 into another settler tier with no
+    source). The value is then applied to all the unit's urban residents (county seats
     and towns at the city rate): urban construction land = per-capita × urban residents.
     """
     cd = {}
@@ -476,13 +385,12 @@ def per_capita_by_province(prov: dict) -> dict:
         bj_pc = sum(pc_of(c, k) for c in BJ_PC_RULE_PEERS) / len(BJ_PC_RULE_PEERS)
         bj_km2 = bj_pc * cd[bj] / 1e6
         k = (NAT_BUILTUP_2020_KM2 - bj_km2) / sum(PROV_BUILTUP_2022_KM2.values())
-    lo, hi = PC_BOUNDS_M2
     for c, p in prov.items():
         area_km2 = bj_km2 if c == bj else PROV_BUILTUP_2022_KM2[c] * k
         p["builtup_2020_km2"] = area_km2
         p["city_district_pop"] = cd[c]
         p["pc_raw_m2"] = area_km2 * 1e6 / cd[c]
-        p["pc_m2"] = min(hi, max(lo, p["pc_raw_m2"]))
+        p["pc_m2"] = p["pc_raw_m2"]  # no bound: what the cited figures give (西藏 348, 上海 58)
         p["land_ha"] = p["pc_m2"] * p["urban"] / 1e4
     return {"builtup_k": k, "bj_km2": bj_km2}
 
@@ -490,7 +398,9 @@ def per_capita_by_province(prov: dict) -> dict:
 # =============================================================================================
 # Build
 # =============================================================================================
-def build() -> dict:
+def build(details: dict | None = None) -> dict:
+    """The scenario as JSON-ready data; ``details`` (if given) receives the per-province and per-unit working
+    figures (for the provenance tables)."""
     prov = {p[0]: dict(code=p[0], name=p[1], abbr=p[2], pop=p[3], rate=p[4], region=p[5], terrain=p[6])
             for p in PROVINCES}
     for p in prov.values():
@@ -514,28 +424,65 @@ def build() -> dict:
         units.append(dict(code=code, name=name, prov=pc, abbr=abbr, tier=tier, cluster=cluster, size=size,
                           pop20=pop20, pop10=pop10, rate=rate, rate_src=rate_src, src=src, rest=False))
 
-    # rest-of-province units; their 2010–20 growth is the national residual, spread evenly [E]
-    sum_c20 = sum(u["pop20"] for u in units)
-    sum_c10 = sum(u["pop10"] for u in units)
-    rest_cagr = cagr(NAT_POP_2020 - sum_c20, NAT_POP_2010 - sum_c10)
+    # rest-of-province units: the province minus its centre cities, with the province's own 2010–20 census
+    # trend for that remainder (shrinking provinces shrink, item (15)); split into a key-cluster part and the
+    # rest where a cluster plan covers part of the province and its prefectures are tabled
+    rest_cagr = {}
     for pc, p in prov.items():
         if pc in MUNICIPALITIES:
             continue
         cs = [u for u in units if u["prov"] == pc]
         pop20 = p["pop"] - sum(u["pop20"] for u in cs)
+        pop10 = PROV_POP_2010[pc] - sum(u["pop10"] for u in cs)
         urb = p["urban"] - sum(u["pop20"] * u["rate"] / 100 for u in cs)
-        assert pop20 > 0 and urb > 0, pc
-        units.append(dict(code=f"{pc}-REST", name=f"{p['name']}其他", prov=pc, abbr="RE", tier="other", cluster=None,
-                          size="other", pop20=pop20, pop10=pop20 / (1 + rest_cagr) ** 10,
-                          rate=100.0 * urb / pop20, rate_src="residual [E]", src=None, rest=True))
+        assert pop20 > 0 and urb > 0 and pop10 > 0, pc
+        rest_cagr[pc] = cagr(pop20, pop10)
+        rows = [m for m in CLUSTER_MEMBER_ROWS if m["province_code"] == pc]
+        members = [m for m in rows if m["role"] == "member"]
+        outside = [m for m in rows if m["role"] == "outside"]
+        parts = []
+        if rows:
+            def weight(m):  # [E] a prefecture counts by the share of its counties the plan names
+                return int(m["census_population_2020"]) * county_share(m["county_share"])
+
+            def rate_of(m):  # cited [S], or the city rule [E] where the table says "rule"
+                r = m["urbanisation_rate_pct"]
+                return urban_rate_rule(p["rate"]) if r == "rule" else float(r)
+
+            # The tabled part (members, or the prefectures outside the cluster) takes its own figures where the
+            # table gives them for every row — urban rate, 2010 population — and the other part the residual;
+            # otherwise both parts take the rest's residual rate and its 2010–20 trend [E].
+            tabled = members or outside
+            t_pop = sum(weight(m) for m in tabled)
+            t_urb = (sum(weight(m) * rate_of(m) for m in tabled) / 100.0
+                     if all(m["urbanisation_rate_pct"] for m in tabled) else t_pop * urb / pop20)
+            t_pop10 = (sum(int(m["census_population_2010"]) * county_share(m["county_share"]) for m in tabled)
+                       if all(m["census_population_2010"] for m in tabled) else None)
+            o_pop10 = None if t_pop10 is None else pop10 - t_pop10
+            split = [(t_pop, t_urb, t_pop10), (pop20 - t_pop, urb - t_urb, o_pop10)]
+            (c_pop, c_urb, c_pop10), (r_pop, r_urb, r_pop10) = split if members else split[::-1]
+            cluster = rows[0]["cluster"]
+            cname = cluster + ("" if cluster.endswith("区") else "城市群")
+            parts.append(("-RESTC", f"{p['name']}{cname}其他", cluster, c_pop, c_urb, c_pop10))
+            parts.append(("-REST", f"{p['name']}其他", None, r_pop, r_urb, r_pop10))
+        else:
+            parts.append(("-REST", f"{p['name']}其他", CLUSTER_WHOLE_PROVINCES.get(pc), pop20, urb, pop10))
+        for suffix, name, cluster, upop, uurb, upop10 in parts:
+            if upop10 is None:  # [E] the rest's own trend
+                upop10 = upop / (1 + rest_cagr[pc]) ** 10
+            units.append(dict(code=f"{pc}{suffix}", name=name, prov=pc, abbr="RC" if suffix == "-RESTC" else "RE",
+                              tier="other", cluster=cluster, size="other", pop20=upop, pop10=upop10,
+                              rate=100.0 * uurb / upop, rate_src="tabled [S] or residual [E]", src=None, rest=True))
 
     # ---- populations, growth, land, settlers -----------------------------------------------------
     nat_rural = 1.0 - NAT_URBAN_SHARE_2020
     for u in units:
         p = prov[u["prov"]]
         u["urban"] = u["pop20"] * u["rate"] / 100.0
-        u["cagr"] = rest_cagr if u["rest"] else cagr(u["pop20"], u["pop10"])
+        u["cagr"] = cagr(u["pop20"], u["pop10"])  # rest units: their part's own trend, else the rest's
         pull = URBAN_PULL * (1.0 - u["rate"] / 100.0) / nat_rural
+        if u["rest"] and u["cagr"] < SHRINKING_REST_CAGR:
+            pull *= SHRINKING_REST_PULL  # a fast-shrinking remainder urbanises at half the pace
         u["growth"] = DECEL * u["urban"] * (u["cagr"] + pull)
         u["registered"] = u["urban"] * NAT_REGISTERED_URBAN_SHARE_2020 / NAT_URBAN_SHARE_2020
     for pc, p in prov.items():
@@ -544,11 +491,13 @@ def build() -> dict:
             cs[0]["pc_m2"] = p["pc_m2"]
             continue
         centre = [u for u in cs if not u["rest"]]
-        rest = [u for u in cs if u["rest"]][0]
-        for u in centre:
-            u["pc_m2"] = p["pc_m2"] * SIZE_DENSITY_FACTOR[u["size"]]
+        rest = [u for u in cs if u["rest"]]
+        for u in centre:  # denser than the province, never below GB 50137's range
+            u["pc_m2"] = max(GB50137_MIN_M2, p["pc_m2"] * SIZE_DENSITY_FACTOR[u["size"]])
         land_c = sum(u["pc_m2"] * u["urban"] for u in centre)
-        rest["pc_m2"] = min(PC_BOUNDS_M2[1], max(PC_BOUNDS_M2[0], (p["pc_m2"] * p["urban"] - land_c) / rest["urban"]))
+        rest_pc = max(GB50137_MIN_M2, (p["pc_m2"] * p["urban"] - land_c) / sum(u["urban"] for u in rest))
+        for u in rest:
+            u["pc_m2"] = rest_pc
     for u in units:
         # the JSON carries whole persons and land floored to 10 ha; every rule below reads those numbers, so
         # the tier a unit falls in is the tier the model computes
@@ -562,9 +511,14 @@ def build() -> dict:
         u["value"] = LAND_VALUE[cls] * REGION_VALUE_FACTOR[reg]
         u["arable_share"] = ARABLE_SHARE[prov[u["prov"]]["terrain"]]
         u["weight"] = u["urban"] * OPENNESS[u["size"]] * (1.0 + GROWTH_WEIGHT_K * max(0.0, u["cagr"]))
-    wsum = sum(u["weight"] for u in units)
+    # item (2): 北京 and 上海 settle by their points-based schemes; everyone else shares the rest of the national
+    # 16.7 million by the openness rule
+    by_code = {u["code"]: u for u in units}
+    fixed = {"110100": float(BJ_SETTLERS_PER_YEAR),
+             "310100": BJ_SETTLERS_PER_YEAR / by_code["110100"]["urban"] * by_code["310100"]["urban"]}
+    wsum = sum(u["weight"] for u in units if u["code"] not in fixed)
     for u in units:
-        u["settlers"] = NAT_SETTLERS_PER_YEAR * u["weight"] / wsum
+        u["settlers"] = fixed.get(u["code"], (NAT_SETTLERS_PER_YEAR - sum(fixed.values())) * u["weight"] / wsum)
         u["central"] = CENTRAL_DISTRICT_SHARE.get(u["size"], 0.0)
         std = 100.0 if u["pc_m2"] <= 100 else 88.0 if u["pc_m2"] < 120 else 80.0 if u["pc_m2"] <= 150 else 50.0
         u["settlers"] = float(round(u["settlers"]))
@@ -585,8 +539,8 @@ def build() -> dict:
     ratio = TILT_TARGET / (1 - TILT_TARGET)
     for pc, p in prov.items():
         cs = [u for u in units if u["prov"] == pc]
-        tilted = [u for u in cs if not u["rest"]]
-        rest = [u for u in cs if u["rest"]]
+        tilted = [u for u in cs if not u["rest"] or u["cluster"] is not None]  # centre and key-cluster units
+        rest = [u for u in cs if u not in tilted]
         factor = PROJECT_DEMAND_FACTOR["buyer" if pc in LAND_BUYERS else "other"]
         g_t = sum(u["general_use"] for u in tilted)
         g_r = sum(u["general_use"] for u in rest)
@@ -627,7 +581,12 @@ def build() -> dict:
         p["surplus"] = rnd(SURPLUS_NATIONAL_HA * rural_sellers[pc] / rs, 10) if pc in LAND_SELLERS else 0.0
 
     meta["finance"] = province_finance(prov)
-    return assemble(prov, units, projects, rest_cagr, meta)
+    if details is not None:
+        details.update(prov=prov, units=units, rest_cagr=rest_cagr, meta=meta)
+    data = assemble(prov, units, projects, rest_cagr, meta)
+    for step in DATA_STEPS:  # whole-dataset steps of later features, in order
+        data = step(data) or data
+    return data
 
 
 def fill(units: list[dict], amount: float) -> None:
@@ -784,13 +743,22 @@ def province_finance(prov: dict) -> dict:
         p["capacity"] = p["revenue"] + p["transfers"] + p["fund"]
     cap_nat = sum(p["capacity"] for p in prov.values())
     dep_nat = NAT_TRANSFERS_2020 / cap_nat
-    dw = {c: p["capacity"] * DEBT_RISK_FACTOR.get(c, 1.0)
-          * (1 + DEBT_DEPENDENCE_K * (p["transfers"] / p["capacity"] - dep_nat)) for c, p in prov.items()}
-    dws = sum(dw.values())
-    for c, p in prov.items():
-        p["debt"] = NAT_DEBT_2020 * dw[c] / dws
-        p["debt_service"] = p["debt"] * DEBT_SERVICE_SHARE
-        p["debt_ratio"] = p["debt"] / p["capacity"]
+
+    def split_debt(k: float) -> int:
+        dw = {c: p["capacity"] * DEBT_RISK_FACTOR.get(c, 1.0)
+              * (1 + k * (p["transfers"] / p["capacity"] - dep_nat)) for c, p in prov.items()}
+        dws = sum(dw.values())
+        for c, p in prov.items():
+            p["debt"] = NAT_DEBT_2020 * dw[c] / dws
+            p["debt_service"] = p["debt"] * DEBT_SERVICE_SHARE
+            p["debt_ratio"] = p["debt"] / p["capacity"]
+        # counted on the figures the JSON carries (0.1亿), with a 0.1-point margin so that rounding cannot flip one
+        return sum(round(p["debt"], 1) / round(p["capacity"], 1) > 1.001 for p in prov.values())
+
+    debt_k = next(k for k in (DEBT_DEPENDENCE_K_START + 0.005 * i for i in range(400))
+                  if split_debt(round(k, 3)) == PROVINCES_OVER_DEBT_LINE_2020)
+    debt_k = round(debt_k, 3)
+    split_debt(debt_k)
     # special bonds: allocated by capacity, less to the more indebted (MoF allocates new quota by fiscal
     # strength and debt risk [M]); a fixed share is open to these projects [A]
     sw = {c: p["capacity"] / max(0.5, p["debt_ratio"]) for c, p in prov.items()}
@@ -807,7 +775,7 @@ def province_finance(prov: dict) -> dict:
         "cdb_loan": {c: round(cdb_total * urb[c] / sum(urb.values()), 1) for c in prov},
         "adbc_loan": {c: round(adbc_total * rur[c] / sum(rur.values()), 1) for c in prov},
     }
-    return dict(e_bar=e_bar, rev_nat=rev_nat, cap_nat=cap_nat, dep_nat=dep_nat, lines=lines,
+    return dict(e_bar=e_bar, rev_nat=rev_nat, cap_nat=cap_nat, dep_nat=dep_nat, lines=lines, debt_k=debt_k,
                 central_budget=CENTRAL_BUDGET_2020 * CENTRAL_BUDGET_SHARE_FOR_PROJECTS)
 
 
@@ -822,26 +790,43 @@ def funding_sources(fin: dict) -> list[dict]:
             d["limit_per_province_cny_100m"] = fin["lines"][f.id]
             if f.id == "cdb_loan":
                 d["source"] += (f" Credit lines [E]: {CREDIT_SHARE_FOR_PROJECTS['cdb_loan']:.0%} [A] of CDB's ≈ "
-                                f"{CDB_URBANISATION_LOANS_PER_YEAR:,.0f}億/yr of new-urbanisation loans [S: 2,783億 in "
-                                "Jan–Aug 2024, annualised], split by urban residents.")
+                                f"{CDB_URBANISATION_LOANS_PER_YEAR:,.0f}亿/yr of new-urbanisation loans [S: 2,992亿 in "
+                                "Jan–Oct 2020, annualised], split by urban residents.")
             else:
                 d["source"] += (f" Credit lines [E]: {CREDIT_SHARE_FOR_PROJECTS['adbc_loan']:.0%} [A] of ADBC's "
-                                f"{ADBC_INTEGRATION_LOANS_PER_YEAR:,.1f}億/yr of 城鄉一體化 loans [S: 2017], split by "
+                                f"{ADBC_INTEGRATION_LOANS_PER_YEAR:,.1f}亿/yr of 城乡一体化 loans [S: 2017], split by "
                                 "rural residents.")
         if f.id == "central_budget":
             d["limit_total_cny_100m_per_year"] = round(fin["central_budget"], 1)
             d["source"] = (d["source"].split(" No national total")[0] + f" National total [E]: "
                            f"{CENTRAL_BUDGET_SHARE_FOR_PROJECTS:.0%} [A] of the 2020 central budget investment of "
-                           f"{CENTRAL_BUDGET_2020:,.0f}億 [M].")
+                           f"{CENTRAL_BUDGET_2020:,.0f}亿 [M].")
         rows.append(d)
     return rows
 
 
-def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: float, meta: dict) -> dict:
+EXTRA_FIELDS: list = []
+"""Functions ``f(provinces, cities, work)`` that add fields to the province and city dicts of the JSON, in place,
+after everything above is assembled (one per feature: national-quota bands, approval capacities, finance defaults
+…). ``provinces`` and ``cities`` are the JSON-ready lists (keyed by ``code``); ``work`` holds the builder's working
+figures: ``work["prov"][code]`` (pop, urban, rate, region, pool, capacity, debt, revenue …), ``work["units"]``
+(one dict per city unit: code, prov, urban, pc_m2, settlers, rest, cluster …) and ``work["meta"]``. Append
+yours here, e.g. ``EXTRA_FIELDS.append(approval_fields)``; keep each function's constants next to it, with
+their sources."""
+
+DATA_STEPS: list = []
+"""Functions ``f(data)`` applied, in order, to the whole assembled dataset at the end of :func:`build` (for a
+feature that sets policy fields or sources as well as province/city fields, e.g. ``add_national_allocation``,
+``add_approval_data``). A step edits ``data`` in place or returns the new dict. Define yours in a clearly marked
+section and register it next to it: ``DATA_STEPS.append(add_approval_data)``. Never call it from ``main()``:
+:func:`build` must return exactly what is written, so the byte-for-byte test sees it."""
+
+
+def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: dict, meta: dict) -> dict:
     provinces = []
     for pc, p in prov.items():
         provinces.append(dict(
-            code=pc, name=p["name"],
+            code=pc, name=p["name"], full_name=PROVINCE_FULL_NAMES[pc],
             new_land_pool_ha_per_year=p["pool"],
             approval_entrusted=None,
             supplementary_arable_reserve_ha=p["reserve"],
@@ -858,6 +843,8 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
             special_bond_limit_cny_100m_per_year=round(p["special_quota"], 1),
             census_population=p["pop"],
             urbanisation_rate_pct=p["rate"],
+            general_budget_revenue_cny_100m=GENERAL_REVENUE_2020[pc],
+            built_up_area_km2=PROV_BUILTUP_2022_KM2.get(pc),
         ))
     order = {pc: i for i, pc in enumerate(prov)}
     units = sorted(units, key=lambda u: (order[u["prov"]], u["rest"], u["code"]))
@@ -865,8 +852,12 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
     for u in units:
         grp = CROSS_GROUP.get(u["prov"], "other")
         cross = CROSS_PROVINCE_SHARE[grp][1 if u["rest"] else 0]
+        full = (u["name"] + "市" if not u["rest"] else PROVINCE_FULL_NAMES[u["prov"]]
+                + (u["cluster"] + ("" if u["cluster"].endswith("区") else "城市群") if u["code"].endswith("-RESTC") else "")
+                + "其他地区")
         cities.append(dict(
-            code=u["code"], name=u["name"], province_code=u["prov"], tier=u["tier"],
+            code=u["code"], name=u["name"], full_name=full, census_population=round(u["pop20"]),
+            province_code=u["prov"], tier=u["tier"],
             key_cluster=u["cluster"] is not None, size_class=u["size"],
             resident_population=round(u["urban"]),
             registered_population=round(u["registered"]),
@@ -884,82 +875,108 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
     clean.sort(key=lambda j: j["id"])
     sources = {
         "provinces.census_population, provinces.urbanisation_rate_pct":
-            "7th national census 2020-11-01, as tabled in shared/POLICY.md: population [V], urban % [M].",
+            "7th national census 2020-11-01, as tabled in shared/POLICY.md: population [V], urban % [M] "
+            "(datasets/provinces.csv, a source column per figure).",
+        "provinces.name, full_name, cities.name, full_name": "GB/T 2260 short and full names in simplified characters; "
+            "traditional names are accepted as aliases where a user types a name (models.regions).",
+        "provinces.general_budget_revenue_cny_100m": "2020 一般公共预算收入, 亿元 (provinces.csv): pdsen.cn list [S], "
+            "corrected to the final accounts for 河北 湖南 [M] and 新疆 [S].",
+        "provinces.built_up_area_km2": "urban built-up area, end-2022 (the latest table by province), km² [S]; null for "
+            "北京 (no row). The model uses a 2020 estimate (× k ≈ 0.93).",
+        "cities.census_population": "7th-census population of the whole unit: centre cities [S] (datasets/cities.csv); "
+            "rest-of-province = province − centre cities; a key-cluster part = Σ member prefecture × share of its counties "
+            "in the plan [S]/[E] (datasets/cluster_members.csv).",
         "cities (which)": "4 municipalities (city unit = whole municipality, GB/T 2260 xx0100), 27 provincial "
-            "capitals, 5 separately listed cities (大連 青島 寧波 廈門 深圳), and the two mega cities that are "
-            "not capitals (東莞 441900, 佛山 440600) as node cities so that their central districts get no "
-            "settler land; plus one <province>-REST unit per non-municipal province.",
-        "cities.size_class": "super-large/mega lists of 國土資發〔2016〕123號 as in POLICY.md [V] (7th-census 城區人口).",
-        "cities.key_cluster": "member of a cluster with a State-Council plan or national strategy: "
+            "capitals, 5 separately listed cities (大连 青岛 宁波 厦门 深圳), and the two mega cities that are "
+            "not capitals (东莞 441900, 佛山 440600) as node cities so that their central districts get no "
+            "settler land; plus one <province>-REST unit per non-municipal province, split into <province>-RESTC (the "
+            "part inside a key cluster) and <province>-REST (the rest) where a cluster covers part of the province and "
+            "its prefectures are tabled (贵州 黔中, 云南 滇中, 四川 成渝, 江西 长江中游).",
+        "cities.size_class": "super-large/mega lists of 国土资发〔2016〕123号 as in POLICY.md [V] (7th-census 城区人口).",
+        "cities.key_cluster": "member of one of the 19 city clusters of the 14th Five-Year Plan outline [S] (item (7)): "
             + "; ".join(f"{k}: {v}" for k, v in KEY_CLUSTERS.items())
-            + ". Rest-of-province units are never flagged (an aggregate). [E for the choice of list]",
-        "cities.resident_population": "urban (城鎮) resident population = 7th-census population × urbanisation "
+            + ". A rest-of-province unit is flagged where a plan covers the whole province (河北 江苏 浙江 安徽 山东 河南 "
+            "福建 [M]); the -RESTC part of 贵州 云南 四川 江西 is flagged; other rest units are not split (no prefecture table) "
+            "and not flagged.",
+        "cities.resident_population": "urban (城镇) resident population = 7th-census population × urbanisation "
             "rate. City populations [S] (pages in the provenance file), urbanisation rate cited where found, "
             "else rule: province rate + half its rural share [E]; rest-of-province = province − centre cities.",
-        "cities.registered_population": "[E] urban residents × 45.4/63.89 (national 戶籍 vs 常住 urbanisation, "
+        "cities.registered_population": "[E] urban residents × 45.4/63.89 (national 户籍 vs 常住 urbanisation, "
             "communiqué No. 7).",
-        "cities.resident_population_growth_per_year": f"[E] 0.5 × urban pop × (2010–20 population CAGR + 2.55%/yr "
-            f"× rural share ÷ national rural share); rest-of-province units use the national residual CAGR "
-            f"({rest_cagr * 100:.2f}%/yr).",
-        "cities.settlers_per_year": "[E] 16.7 million/yr nationally (100 million 2015–2020 [V]) split by urban pop "
-            "× openness (super-large 0.35, mega 0.7, other 1) × (1 + 20 × CAGR).",
+        "cities.resident_population_growth_per_year": "[E] 0.5 × urban pop × (2010–20 population CAGR + 2.55%/yr "
+            "× rural share ÷ national rural share); a rest-of-province unit uses its own province's 2010–20 census "
+            "trend for the remainder outside the centre cities (provinces.csv 6th-census column [M]): "
+            + ", ".join(f"{PROVINCE_SHORT[c]} {v * 100:+.2f}%/yr" for c, v in sorted(rest_cagr.items(), key=lambda kv: kv[1])[:6])
+            + " … (the north-east and the interior shrink).",
+        "cities.settlers_per_year": "[E] 16.7 million/yr nationally (100 million 2015–2020 [V]); item (2): 北京 6,000 "
+            "(积分落户 2020 [M]) and 上海 ≈ 6,950 (北京's rate per urban resident [E]; no 上海 figure found); the rest split by "
+            "urban pop × openness (super-large 0.35, mega 0.7, other 1) × (1 + 20 × CAGR).",
         "cities.settlers_central_district_share": "[E] super-large 0.6, mega 0.5.",
-        "cities.settlers_cross_province_share": "[E] by province group (destinations 北京 天津 上海 廣東 浙江 0.6/0.5; "
-            "江蘇 福建 0.45/0.3; others 0.15/0.05); national cross-province migrant share 33% (communiqué No. 7).",
+        "cities.settlers_cross_province_share": "[E] by province group (destinations 北京 天津 上海 广东 浙江 0.6/0.5; "
+            "江苏 福建 0.45/0.3; others 0.15/0.05); national cross-province migrant share 33% (communiqué No. 7).",
         "cities.urban_construction_land_ha": "[E] per-capita urban construction land × urban residents (floored to "
-            "10 ha). Province per-capita = 2020 built-up area ÷ city-district (城區) residents: built-up 2022 by province "
+            "10 ha). Province per-capita = 2020 built-up area ÷ city-district (城区) residents: built-up 2022 by province "
             "[S] × k (k keeps the national 2020 total of 60,721.32 km² [V]; 北京, missing from the 2022 table, by the mean "
-            "per-capita of 上海 天津 重慶 × its city-district population [S]); city-district residents = 5.75億 [S] split "
-            "by urban residents × urbanisation rate (北京 上海 cited [S]), ≤ 93% of urban residents; bounded to 60–150 m² "
-            "(GB 50137 special-city ceiling). Centre cities 0.65 × the province value, rest-of-province the residual "
-            "(bounded to 60–150 m²). Not a statistic.",
+            "per-capita of 上海 天津 重庆 × its city-district population [S]); city-district residents = 5.75亿 [S] split "
+            "by urban residents × urbanisation rate (北京 上海 cited [S]), ≤ 93% of urban residents; not bounded. Centre "
+            "cities 0.65 × the province value but never below GB 50137's 65 m² [V]; rest-of-province the residual, never "
+            "below 65 m². Municipalities take the province value (上海 58 m², from its cited figures). Not a statistic.",
         "cities.stock_land_available_ha": "[E] 0.5% of urban construction land per year.",
         "cities.new_land_value_cny_10k_per_ha": "[E] 2,400 super-large / 1,500 mega / 1,000 other centre / 450 rest "
-            "萬元/ha × regional factor (east 1.3, central 1.0, west and north-east 0.8).",
+            "万元/ha × regional factor (east 1.3, central 1.0, west and north-east 0.8).",
         "cities.stock_revitalisation_cost_cny_10k_per_ha": "[E] 35% of the land value.",
         "cities.general_land_arable_share": "[E] 0.6 plains provinces, 0.35 mountain provinces, 0.5 others.",
         "provinces.new_land_pool_ha_per_year": "[E] the urban new land the province's units can use in the year under "
             "the per-capita cap and the tilt: general-use room (settler need + resident growth × per-capita land − stock, "
             "never above the per-capita cap room) + project land (20% of new land, at least 60% of it and whatever the 52% "
-            "tilt needs in centre cities, within their cap room and what their candidates can carry); rest-of-province "
+            "tilt needs in centre and key-cluster units, within their cap room and what their candidates can carry); rest-of-province "
             "general land is cut to what the tilt allows but never below its settler need − stock. Rounded to 10 ha. The "
             "pools add up to less than the national 400,000 ha: the rest of the plan serves land uses outside these units.",
         "provinces.supplementary_arable_reserve_ha": "[E] factor × arable land occupied if the pool were used in "
             "full (buyers 0.6, farmland sellers 1.8, others 1.2).",
-        "provinces.land_quota_seller/surplus": "三區三州 provinces [V] + 貴州 寧夏 [E]; surplus 20,000 ha/yr "
+        "provinces.land_quota_seller/surplus": "三区三州 provinces [V] + 贵州 宁夏 [E]; surplus 20,000 ha/yr "
             "nationally [E] split by rural population.",
-        "provinces.land_quota_buyer, farmland_quota_buyer": "provinces priced by 國辦發〔2018〕16號 [M] + 福建 山東 [E].",
-        "provinces.farmland_quota_seller": "land sellers + 黑龍江 內蒙古 吉林 (arable reserve resources) [E].",
-        "provinces.fiscally_weak": "[E] 西部大開發 12 provinces + 東北 3.",
-        "provinces.fiscal_capacity_cny_100m": "[E] 綜合財力 = 2020 general-budget revenue [S] + central transfers (83,218億 "
-            "[M] split by an equalisation rule) + government-fund revenue (89,926.87億 [S]; 江蘇 11,359.39 [S], others by "
-            "urban residents × √(per-capita revenue)). National total ≈ 273,400億.",
-        "provinces.debt_balance_cny_100m": "[E] national end-2020 balance 256,615億 [M] split ∝ capacity × risk factor × "
-            "(1 + 0.25 × (transfer share − national share)); risk factors from the public record: 貴州 內蒙古 1.30 (Blue Book "
-            "2021: over 100% [S]), 青海 海南 天津 1.15 [S], 西藏 0.40 [E]. National ratio 93.9% (MoF: 93.6% [M]).",
-        "provinces.debt_service_cny_100m_per_year": "[E] 15.1% of the balance (貴州 2021: 1,796.5 of 11,872億 [S]). Informative.",
-        "provinces.special_bond_limit_cny_100m_per_year": "[E] 2020 new special bonds 37,500億 [M] split ∝ capacity ÷ "
+        "provinces.land_quota_buyer, farmland_quota_buyer": "provinces priced by 国办发〔2018〕16号 [M] + 福建 山东 [E].",
+        "provinces.farmland_quota_seller": "land sellers + 黑龙江 内蒙古 吉林 (arable reserve resources) [E].",
+        "provinces.fiscally_weak": "[E] 西部大开发 12 provinces + 东北 3.",
+        "provinces.fiscal_capacity_cny_100m": "[E] 综合财力 = 2020 general-budget revenue [S] + central transfers (83,218亿 "
+            "[M] split by an equalisation rule) + government-fund revenue (89,926.87亿 [S]; 江苏 11,359.39 [S], others by "
+            "urban residents × √(per-capita revenue)). National total ≈ 273,400亿.",
+        "provinces.debt_balance_cny_100m": "[E] national end-2020 balance 256,615亿 [M] split ∝ capacity × risk factor × "
+            f"(1 + {meta['finance']['debt_k']} × (transfer share − national share)); risk factors from the public record: 贵州 "
+            "内蒙古 1.30 (Blue Book 2021: over 100% [S]), 青海 海南 天津 1.15 [S], 西藏 0.40 [E]; K calibrated so that nine "
+            "provinces exceed 100%, the Blue Book's count for 2020 [S]. No province's own published balance was found in a "
+            "stored page: every balance here is an estimate. National ratio ≈ 94% (MoF: 93.6% [M]).",
+        "provinces.debt_service_cny_100m_per_year": "[E] 15.1% of the balance (贵州 2021: 1,796.5 of 11,872亿 [S]). Informative.",
+        "provinces.special_bond_limit_cny_100m_per_year": "[E] 2020 new special bonds 37,500亿 [M] split ∝ capacity ÷ "
             "max(0.5, debt ratio); 3% of it [A] open to these projects.",
-        "provinces.approval_entrusted": "null: policy default, the 8 pilots of 國發〔2020〕4號 [V].",
+        "provinces.approval_entrusted": "null: policy default, the 8 pilots of 国发〔2020〕4号 [V].",
         "projects": f"[E] synthetic, seed {SEED}: per unit 2 threshold projects around 35/70 ha plus main projects "
             "(lognormal, median 110 ha, 5–600 ha; up to 3 large ones of 800–2,500 ha where more than 2,000 ha remain; at "
             "most 14 per unit) until the candidate area = 1.25 × its project land (1.5 in buyer provinces) is reached. "
             "value = area × unit land value × category factor × U(0.75, 1.7); investment = area × unit land value × "
             "category multiplier (1.5–6) × U(0.8, 1.25); county_seat: rest-of-province projects of county-seat "
             "categories ≤ 300 ha with probability 0.6. Not real projects.",
-        "funding_sources": "models.funding.default_funding_sources() rows; CDB credit lines = CDB's ≈ 4,175億/yr of "
-            "new-urbanisation loans [S, 2024 pace] split by urban residents; ADBC lines = its 1,600.3億/yr of 城鄉一體化 "
+        "funding_sources": "models.funding.default_funding_sources() rows; CDB credit lines = CDB's ≈ 3,590亿/yr of "
+            "new-urbanisation loans [S: 2,992亿 Jan–Oct 2020, annualised] split by urban residents; ADBC lines = its 1,600.3亿/yr of 城乡一体化 "
             "loans [S, 2017] split by rural residents (100% of each open to these projects [A]); central budget 5% [A] "
-            "of 6,000億 [M] a year.",
+            "of 6,000亿 [M] a year. Enterprise bonds: no 2020 issuance figure was found in a stored page, so no national "
+            "limit is set (the model's 60%/70% proceeds rules apply).",
         "policy": "defaults of models.policy.PolicyParameters (shared/POLICY.md).",
-        "regeneration": ".venv/bin/python -m datasets.build_china_2020",
+        "regeneration": "python datasets/build_china_2020.py (or python -m landquota.datasets.build_china_2020); "
+            "byte-identical output.",
     }
+    work = dict(prov=prov, units=units, meta=meta)
+    for add_fields in EXTRA_FIELDS:
+        add_fields(provinces, cities, work)
     return dict(
         name="china-2020",
         description=(
-            "National scenario for the 2020 construction-land plan: 31 provinces, 38 centre/node cities and 27 "
+            "National scenario for the 2020 construction-land plan: 31 provinces, "
+            f"{sum(1 for u in units if not u['rest'])} centre/node cities and {sum(1 for u in units if u['rest'])} "
             f"rest-of-province units, {len(clean)} synthetic projects with investment and funding limits (item (21)). "
-            "Census populations, built-up areas and budget revenues are cited statistics; every other figure is an "
+            "Census populations (2020, 2010), urbanisation rates, built-up areas, budget revenues and the city-cluster "
+            "lists are cited statistics (datasets/*.csv, a source per figure); every other figure is an "
             "ESTIMATE by a documented rule (datasets/build_china_2020.py, datasets/china-2020.provenance.md). Not "
             "official plan, debt or quota figures."
         ),
@@ -973,13 +990,13 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: flo
 
 
 # =============================================================================================
-def summary() -> None:
+def summary(path: Path = OUT) -> None:
     from collections import Counter, defaultdict
 
-    from landquota.datasets import load_dataset
+    from landquota.models.scenario import load_scenario
     from landquota.solvers.highs import solve_scenario
 
-    s = load_dataset("china-2020")
+    s = load_scenario(json.loads(Path(path).read_text(encoding="utf-8")))
     r = solve_scenario(s)
     print(f"status {r.status}  objective {r.objective_cny_100m:,.1f} 亿元  solve {r.stats.solve_s:.2f}s  "
           f"(build {r.stats.build_s:.2f}s)  vars {r.stats.variables} rows {r.stats.constraints}")
@@ -1055,9 +1072,9 @@ def summary() -> None:
 
 
 # ---- issue 14: approval capacities, lead times and batch sizes (helper E) -------------------------
-# One self-contained step, applied to the finished dataset in main(); nothing else reads these.
-APPROVAL_SC_CAPACITY_SHARE = 0.20
-"""[A] State-Council approvals per year, as a share of the national plan quota (400,000 ha [V]): no
+# One self-contained step, registered in DATA_STEPS (applied last in build()); nothing else reads these.
+APPROVAL_SC_CAPACITY_SHARE = 1 / 3
+"""[A] State-Council approvals per year, as a share of the provinces' pools together (rounded to 1,000 ha): no
 published figure; State-Council-level land is the large projects and the big cities' batches."""
 APPROVAL_SC_CAPACITY_CASES = 400
 """[A] State-Council applications per year (no published figure): about one batch a year for each of the
@@ -1074,7 +1091,8 @@ cities convert and expropriate in larger batches; rest-of-province units keep th
 def add_approval_data(data: dict) -> None:
     """Approval capacity, lead times and batch sizes for issue 14 (models.approval_capacity), with provenance."""
     pol = data.setdefault("policy", {})
-    pol["state_council_capacity_ha_per_year"] = APPROVAL_SC_CAPACITY_SHARE * NAT_POOL_HA
+    pools = sum(p["new_land_pool_ha_per_year"] for p in data["provinces"])
+    pol["state_council_capacity_ha_per_year"] = float(round(APPROVAL_SC_CAPACITY_SHARE * pools, -3))
     pol["state_council_capacity_cases_per_year"] = float(APPROVAL_SC_CAPACITY_CASES)
     pol["state_council_lead_months"] = APPROVAL_LEAD_MONTHS["state_council"]
     pol["province_entrusted_lead_months"] = APPROVAL_LEAD_MONTHS["province_entrusted"]
@@ -1083,7 +1101,8 @@ def add_approval_data(data: dict) -> None:
         if c.get("tier") in ("municipality", "provincial_capital", "separately_listed"):
             c["general_land_batch_ha"] = APPROVAL_CENTRE_BATCH_HA
     data["sources"]["policy.state_council_capacity_ha_per_year, policy.state_council_capacity_cases_per_year"] = (
-        f"[A] no published figure: {APPROVAL_SC_CAPACITY_SHARE:.0%} of the 400,000 ha national plan quota, and "
+        f"[A] no published figure: a third of the provinces' pools ({pol['state_council_capacity_ha_per_year']:,.0f} "
+        "ha), and "
         f"{APPROVAL_SC_CAPACITY_CASES} applications a year (about one batch for each of the ~106 cities whose master "
         "plan the State Council approved, plus large projects). The hectare limit binds in the base plan; vary it "
         "with --set.")
@@ -1097,17 +1116,70 @@ def add_approval_data(data: dict) -> None:
         "(over 35 ha of collective arable land) unless its province is entrusted.")
 
 
+DATA_STEPS.append(add_approval_data)
+
+
+def provenance_tables() -> str:
+    """Markdown tables of the working figures, for china-2020.provenance.md (``--tables``)."""
+    det: dict = {}
+    data = build(det)
+    prov, units = det["prov"], det["units"]
+    fin = {f["id"]: f for f in data["funding_sources"]}
+    out = ["| province | built-up 2020 (km²) | city-district residents (万) | per-capita: province / centre(s) / rest "
+           "(m²) | pool (ha) | general use | project land | rest cut by tilt | reserve | surplus |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for pc, p in prov.items():
+        cs = [u for u in units if u["prov"] == pc]
+        cen = ", ".join(f"{u['pc_m2']:.0f}" for u in cs if not u["rest"])
+        rest = ", ".join(sorted({f"{u['pc_m2']:.0f}" for u in cs if u["rest"]}))
+        pcs = f"{p['pc_m2']:.1f}" + (f" / {cen} / {rest}" if rest else "")
+        bu = f"{p['builtup_2020_km2']:,.0f}" + (" [E]" if pc == "110000" else "")
+        out.append(f"| {pc} {p['name']} | {bu} | {p['city_district_pop'] / 1e4:,.0f} | {pcs} | {p['pool']:,.0f} | "
+                   f"{p['general_use']:,.0f} | {p['proj_land']:,.0f} | {p['rest_general_cut']:,.0f} | "
+                   f"{p['reserve']:,.0f} | {p['surplus']:,.0f} |")
+    out += ["", "| unit | census 2020 | urban residents | own 2010–20 trend (%/yr) | urban growth (/yr) | per-capita "
+            "(m²) | settlers (/yr) | key cluster |", "|---|---|---|---|---|---|---|---|"]
+    for u in sorted((u for u in units if u["rest"]), key=lambda u: u["code"]):
+        out.append(f"| {u['code']} {u['name']} | {u['pop20']:,.0f} | {u['urban']:,.0f} | {u['cagr'] * 100:+.2f} | "
+                   f"{u['growth']:+,.0f} | {u['pc_m2']:.0f} | {u['settlers']:,.0f} | {u['cluster'] or '—'} |")
+    out += ["", "| province | general-budget revenue | transfers [E] | fund revenue | capacity [E] | debt [E] | "
+            "debt ratio | debt service [E] | special-bond quota [E] | CDB line [E] | ADBC line [E] |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    tot = dict.fromkeys(("revenue", "transfers", "fund", "capacity", "debt", "debt_service", "special_quota"), 0.0)
+    cdb, adbc = fin["cdb_loan"]["limit_per_province_cny_100m"], fin["adbc_loan"]["limit_per_province_cny_100m"]
+    for pc, p in prov.items():
+        for k in tot:
+            tot[k] += p[k]
+        out.append(f"| {pc} {p['name']} | {p['revenue']:,.0f} | {p['transfers']:,.0f} | {p['fund']:,.0f} | "
+                   f"{p['capacity']:,.0f} | {p['debt']:,.0f} | {p['debt_ratio']:.1%} | {p['debt_service']:,.0f} | "
+                   f"{p['special_quota']:.1f} | {cdb[pc]:.1f} | {adbc[pc]:.1f} |")
+    out.append(f"| **total** | {tot['revenue']:,.0f} | {tot['transfers']:,.0f} | {tot['fund']:,.0f} | "
+               f"{tot['capacity']:,.0f} | {tot['debt']:,.0f} | {tot['debt'] / tot['capacity']:.1%} | "
+               f"{tot['debt_service']:,.0f} | {tot['special_quota']:.1f} | {sum(cdb.values()):.1f} | "
+               f"{sum(adbc.values()):.1f} |")
+    return "\n".join(out)
+
+
+def render(data: dict) -> str:
+    """The JSON text exactly as written to datasets/china-2020.json."""
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--check", action="store_true", help="solve the written scenario and print a summary")
+    ap.add_argument("--out", type=Path, default=OUT, help="where to write (default: datasets/china-2020.json)")
+    ap.add_argument("--tables", action="store_true", help="print the provenance tables instead of writing")
     args = ap.parse_args()
+    if args.tables:
+        print(provenance_tables())
+        return
     data = build()
-    add_approval_data(data)  # issue 14
-    OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUT} ({len(data['provinces'])} provinces, {len(data['cities'])} cities, "
+    args.out.write_text(render(data), encoding="utf-8")
+    print(f"wrote {args.out} ({len(data['provinces'])} provinces, {len(data['cities'])} cities, "
           f"{len(data['projects'])} projects)")
     if args.check:
-        summary()
+        summary(args.out)
 
 
 if __name__ == "__main__":

@@ -193,11 +193,13 @@ def _structure_key(s: Scenario, whole_projects: bool) -> tuple:
 class LandModel:
     """A built, solvable Pyomo model of one scenario, with the data needed to read it back."""
 
-    def __init__(self, scenario: Scenario, whole_projects: bool = False):
+    def __init__(self, scenario: Scenario, whole_projects: bool = False, finance_per_project: bool = False):
         self.scenario = scenario
         self.whole_projects = whole_projects
+        self.finance_per_project = finance_per_project
+        """Today's per-project financing variables (models.finance: the compact formulation's oracle)."""
         self.data = ModelData.from_scenario(scenario)
-        self.key = structure_key(scenario, whole_projects)
+        self.key = structure_key(scenario, whole_projects) + (("finance_per_project",) if finance_per_project else ())
         self.m = self._build()
 
     def _build(self) -> pyo.ConcreteModel:
@@ -229,7 +231,8 @@ class LandModel:
 
         m.project_once = pyo.Constraint(d.projects, rule=once, doc="a project is started at most once")
 
-        blocks = [mod.add_block(m, d) for mod in BLOCKS]
+        blocks = [mod.add_block(m, d, per_project=self.finance_per_project) if mod is finance else mod.add_block(m, d)
+                  for mod in BLOCKS]
         project_value = sum(
             d.discount[t] * p.value_cny_100m * m.x[p.id, t] for p in s.projects for t in d.years
         )
@@ -248,7 +251,7 @@ class LandModel:
 
     def update(self, scenario: Scenario) -> None:
         """Push a scenario's numbers into the mutable Params; its structure must match."""
-        if structure_key(scenario, self.whole_projects) != self.key:
+        if structure_key(scenario, self.whole_projects) != self.key[:len(self.key) - self.finance_per_project]:
             raise ValueError("scenario structure differs from the built model; rebuild instead")
         self.scenario = scenario
         self.data = ModelData.from_scenario(scenario)

@@ -24,14 +24,25 @@ from pydantic import BaseModel, ConfigDict, Field
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
-FundingKind = Literal["enterprise_bond", "loan", "grant", "reward_fund", "special_bond", "own_capital"]
+FundingKind = Literal["enterprise_bond", "loan", "grant", "reward_fund", "special_bond", "general_bond",
+                      "own_capital"]
 
-BORROWED_KINDS = {"enterprise_bond", "loan", "special_bond"}
-"""Borrowed money never counts as project capital (國發〔2015〕51號, 國發〔2019〕26號 [V])."""
-CAPITAL_KINDS = {"own_capital", "grant", "reward_fund"}
-"""Money that may count as project capital: the sponsor's own funds and public (non-repayable) funds."""
-GOVERNMENT_DEBT_KINDS = {"special_bond"}
-"""Local government debt that enters the debt ratio (債務率) of its province and city."""
+BORROWED_KINDS = {"enterprise_bond", "loan", "special_bond", "general_bond"}
+"""Borrowed money never counts as project capital (國發〔2015〕51號, 國發〔2019〕26號 [V]); the one
+exception, special bonds in the listed sectors up to a share (厅字〔2019〕33号), is a rule of its own
+(:mod:`models.finance`)."""
+CAPITAL_KINDS = {"own_capital", "grant"}
+"""Money that may count as project capital: the sponsor's own funds and public (non-repayable) funds.
+The citizenisation reward fund is not among them: it pays settlers' public services
+(:mod:`models.finance`, settler public cost), never project capital."""
+GOVERNMENT_DEBT_KINDS = {"special_bond", "general_bond"}
+"""Legal local government debt (general + special bonds): enters the legal debt ratio (債務率)."""
+PLATFORM_DEBT_KINDS = {"enterprise_bond", "loan"}
+"""Borrowing by local financing platforms (enterprise bonds, bank loans to platform companies): hidden
+debt, counted with legal debt in the broad debt ratio [M] unless a source says ``platform_debt: false``."""
+PROVINCE_QUOTA_KINDS = {"special_bond": "special_bond_limit_cny_100m_per_year",
+                        "general_bond": "general_bond_limit_cny_100m_per_year"}
+"""Government-bond kinds capped per province and year by a Province field (the new-bond quota)."""
 
 
 class FundingSource(BaseModel):
@@ -43,10 +54,20 @@ class FundingSource(BaseModel):
     kind: FundingKind = Field(
         description="enterprise_bond (企業債, share capped by the bond rule), loan (bank credit), grant "
         "(central budget investment: public money, may count as capital), reward_fund (the item (6) "
-        "citizenisation reward fund, capped per province by its allocation), special_bond (local "
-        "government special bonds: government debt, capped per province), own_capital (the sponsor's).",
+        "citizenisation reward fund: accepted in old scenarios but funds no project, since the fund pays "
+        "settlers' public costs, models.finance), special_bond (local government special bonds: legal debt, "
+        "capped per province; project capital in the listed sectors up to a share), general_bond "
+        "(general-purpose local government bonds: legal debt, capped per province), own_capital (the sponsor's).",
     )
     rate_pct: float = Field(0.0, ge=0, le=50, allow_inf_nan=False, description="Annual interest or required return, %.")
+    spread_over_lpr_pct: float | None = Field(
+        None, ge=0, le=20, allow_inf_nan=False,
+        description="Commercial-bank pricing: the rate is `policy.lpr_5y_pct` + this spread, percentage points "
+        "(replaces rate_pct); null = use rate_pct. Must not be negative.", examples=[0.6])
+    platform_debt: bool | None = Field(
+        None,
+        description="Whether this borrowing is by local financing platforms (hidden debt, counted in the broad "
+        "debt ratio [M]). null = by kind: enterprise bonds and loans yes, everything else no.")
     tenor_years: int = Field(20, ge=1, le=50, description="Repayment period (or project life for capital), years.")
     eligible_categories: list[str] | None = Field(
         None, description="Project categories this source may fund; null = all."
@@ -64,6 +85,12 @@ class FundingSource(BaseModel):
         None, description="National total per year, 亿元 (e.g. central budget investment); null = none."
     )
     source: str = Field("", description="Where the rate, tenor and eligibility come from.")
+
+    def counts_as_platform_debt(self) -> bool:
+        return self.kind in PLATFORM_DEBT_KINDS if self.platform_debt is None else self.platform_debt
+
+    def effective_rate_pct(self, lpr_pct: float) -> float:
+        return self.rate_pct if self.spread_over_lpr_pct is None else lpr_pct + self.spread_over_lpr_pct
 
     def eligible(self, category: str, county_seat: bool, province_code: str) -> bool:
         if self.eligible_provinces is not None and province_code not in self.eligible_provinces:
@@ -89,16 +116,25 @@ def annuity_factor(rate: float, years: int) -> float:
     return (1 - (1 + rate) ** -years) / rate
 
 
-def cost_per_cny_100m(src: FundingSource, discount_rate_pct: float) -> float:
-    """Objective cost of one 亿元 from this source (see the module docstring)."""
+def cost_per_cny_100m(src: FundingSource, discount_rate_pct: float, lpr_pct: float = 4.65) -> float:
+    """Objective cost of one 亿元 from this source (see the module docstring); a commercial loan's rate
+    is the LPR (``lpr_pct``, policy.lpr_5y_pct) plus its spread."""
     if src.kind in ("grant", "reward_fund"):
         return 0.0
-    r, d = src.rate_pct / 100.0, discount_rate_pct / 100.0
+    r, d = src.effective_rate_pct(lpr_pct) / 100.0, discount_rate_pct / 100.0
     return max(0.0, crf(r, src.tenor_years) * annuity_factor(d, src.tenor_years) - 1.0)
 
 
 BOND_CATEGORIES = ["new_urbanisation", "urban_rural_integration", "characteristic_town",
                    "utility_tunnel", "parking", "elderly_care"]
+ALL_BUT_INDUSTRIAL = ["new_urbanisation", "urban_rural_integration", "characteristic_town", "land_consolidation",
+                      "resettlement_housing", "public_service_gap", "infrastructure", "utility_tunnel", "parking",
+                      "elderly_care"]
+"""Every project category (models.scenario.ProjectCategory) except ``industrial``."""
+GENERAL_BOND_CATEGORIES = ["public_service_gap", "infrastructure", "land_consolidation", "resettlement_housing",
+                           "elderly_care"]
+"""Public-interest projects without revenue, which general bonds fund (國發〔2014〕43號 [M]; the mapping
+to categories is an assumption [A])."""
 ADBC_CATEGORIES = ["land_consolidation", "urban_rural_integration", "characteristic_town", "resettlement_housing"]
 
 
@@ -114,8 +150,11 @@ def default_funding_sources() -> list[FundingSource]:
         ),
         FundingSource(
             id="cdb_loan", name="國家開發銀行 loans", kind="loan", rate_pct=4.65, tenor_years=20,
+            eligible_categories=ALL_BUT_INDUSTRIAL,
             source="532號 item (21) [V]: development-bank comprehensive credit, medium/long-term loans on market "
-            "terms; priced near the 5-year LPR 4.65% (2020-04-20) [M], 20–25 years [M].",
+            "terms for new-urbanisation and urban-rural-integration projects, not industrial investment "
+            "(eligibility by category [A]); priced near the 5-year LPR 4.65% (2020-04-20) [M], 20–25 years [M]. "
+            "Loans to platform companies: platform debt in the broad debt ratio [M].",
         ),
         FundingSource(
             id="adbc_loan", name="中國農業發展銀行 城鄉一體化貸款", kind="loan", rate_pct=4.65, tenor_years=25,
@@ -131,9 +170,18 @@ def default_funding_sources() -> list[FundingSource]:
             "in POLICY.md: set limit_total_cny_100m_per_year per scenario.",
         ),
         FundingSource(
-            id="reward_fund", name="農業轉移人口市民化獎勵資金", kind="reward_fund",
-            source="Item (6) citizenisation reward fund (財預〔2016〕162號, 財預〔2022〕60號 [V]): each province's "
-            "allocation (models.linkage.reward_fund_allocation) caps what its projects can draw per year.",
+            id="commercial_loan", name="商业银行贷款 (commercial-bank loans)", kind="loan", tenor_years=15,
+            spread_over_lpr_pct=0.6,
+            source="Commercial-bank medium/long-term loans at the 5-year LPR (4.65%, 2020-04-20 [M]) plus a spread; "
+            "spread 0.6 points and tenor 15 years are assumptions [A]. Lent to platform companies: counted as "
+            "platform debt in the broad debt ratio [A] (POLICY.md: hidden debt includes commercial-bank loans [M]).",
+        ),
+        FundingSource(
+            id="general_bond", name="地方政府一般债券 (general-purpose local government bonds)", kind="general_bond",
+            rate_pct=3.5, tenor_years=10, eligible_categories=GENERAL_BOND_CATEGORIES,
+            source="Legal government debt for public-interest projects without revenue (國發〔2014〕43號 [M]), capped "
+            "by each province's general_bond_limit_cny_100m_per_year and the legal debt ratio. Rate 3.5% and "
+            "tenor 10 years are assumptions [A] (2020 issues priced near 3.3–3.6% [M]).",
         ),
         FundingSource(
             id="special_bond", name="地方政府專項債券 (local government special bonds)", kind="special_bond",

@@ -45,29 +45,14 @@ import numpy as np
 from landquota.models.coefficients import all_city_coefficients
 from landquota.models.funding import default_funding_sources
 from landquota.models.policy import PILOT_PROVINCES_2020, PolicyParameters
+from landquota.models.regions import MUNICIPALITIES, PROVINCE_FULL_NAMES, province_table
 from landquota.models.scenario import Scenario, load_scenario
 from landquota.models.units import M2_PER_HA, cny_100m
 
 # ---- provinces: code, name, population (7th census [V]), urban % [M] -------------------------
-PROVINCES = [
-    ("110000", "北京", 21_893_095, 87.55), ("120000", "天津", 13_866_009, 84.70),
-    ("130000", "河北", 74_610_235, 60.07), ("140000", "山西", 34_915_616, 62.53),
-    ("150000", "內蒙古", 24_049_155, 67.48), ("210000", "遼寧", 42_591_407, 72.14),
-    ("220000", "吉林", 24_073_453, 62.64), ("230000", "黑龍江", 31_850_088, 65.61),
-    ("310000", "上海", 24_870_895, 89.30), ("320000", "江蘇", 84_748_016, 73.44),
-    ("330000", "浙江", 64_567_588, 72.17), ("340000", "安徽", 61_027_171, 58.33),
-    ("350000", "福建", 41_540_086, 68.75), ("360000", "江西", 45_188_635, 60.44),
-    ("370000", "山東", 101_527_453, 63.05), ("410000", "河南", 99_365_519, 55.43),
-    ("420000", "湖北", 57_752_557, 62.89), ("430000", "湖南", 66_444_864, 58.76),
-    ("440000", "廣東", 126_012_510, 74.15), ("450000", "廣西", 50_126_804, 54.20),
-    ("460000", "海南", 10_081_232, 60.27), ("500000", "重慶", 32_054_159, 69.46),
-    ("510000", "四川", 83_674_866, 56.73), ("520000", "貴州", 38_562_148, 53.15),
-    ("530000", "雲南", 47_209_277, 50.05), ("540000", "西藏", 3_648_100, 35.73),
-    ("610000", "陝西", 39_528_999, 62.66), ("620000", "甘肅", 25_019_831, 52.23),
-    ("630000", "青海", 5_923_957, 60.08), ("640000", "寧夏", 7_202_654, 64.96),
-    ("650000", "新疆", 25_852_345, 56.53),
-]
-MUNICIPALITIES = {"110000", "120000", "310000", "500000"}
+PROVINCES = [(r["code"], r["name"], int(r["census_population_2020"]), float(r["urbanisation_rate_pct_2020"]))
+             for r in province_table()]
+"""The one province table, ``datasets/provinces.csv`` (shared with the china-2020 builder)."""
 CAPITAL_SIZE = {"110000": "super_large", "120000": "super_large", "310000": "super_large",
                 "500000": "super_large", "440000": "super_large", "510000": "super_large",
                 "420000": "mega", "610000": "mega", "330000": "mega", "320000": "mega", "210000": "mega",
@@ -209,7 +194,7 @@ def generate(cities: int, projects: int, years: int = 5, seed: int = 0, name: st
     prov_rows = []
     for pi, (pcode, pname, census, rate) in enumerate(provs):
         prov_rows.append(dict(
-            code=pcode, name=pname, new_land_pool_ha_per_year=0.0,
+            code=pcode, name=pname, full_name=PROVINCE_FULL_NAMES[pcode], new_land_pool_ha_per_year=0.0,
             supplementary_arable_reserve_ha=0.0,
             land_quota_seller=pcode in LAND_SELLERS, land_quota_buyer=pcode in LAND_BUYERS,
             surplus_land_quota_ha_per_year=0.0,

@@ -65,11 +65,30 @@ def set_params(b, d) -> None:
     set_values(b.penalty, d.scenario.policy.shortfall_penalty_cny_10k_per_ha)
 
 
+def reward_fund_by_city(s: Scenario) -> dict[str, float]:
+    """Each city's part of its province's reward fund, 亿元 per year: the province passes its
+    allocation on by the same settler weights (财预〔2016〕162号 asks provinces to allocate by settlers
+    too [M]; the same weights are an assumption [A])."""
+    pol = s.policy
+    fund = reward_fund_allocation(s)
+    w = {c.code: c.settlers_per_year * (c.settlers_cross_province_share * pol.reward_weight_cross_province
+                                        + (1 - c.settlers_cross_province_share) * pol.reward_weight_within_province)
+         for c in s.cities}
+    total: dict[str, float] = {}
+    for c in s.cities:
+        total[c.province_code] = total.get(c.province_code, 0.0) + w[c.code]
+    return {c.code: fund.get(c.province_code, 0.0) * w[c.code] / total[c.province_code]
+            if total[c.province_code] > 0 else 0.0 for c in s.cities}
+
+
 def reward_fund_allocation(s: Scenario) -> dict[str, float]:
     """Citizenisation reward fund per province, 亿元 per year.
 
     weight(province) = Σ_cities settlers × (cross share × w_cross + (1 − cross share) × w_within),
-    × (1 + tilt) for fiscally weak provinces; the fund is split pro rata to weight.
+    × (1 + tilt) for fiscally weak provinces. The fund is split over the whole country: a province
+    gets fund × weight ÷ max(national base, Σ weights of the scenario), the national base being
+    ``policy.reward_fund_national_weighted_settlers_per_year`` (null: the scenario's own total), so a
+    scenario with a few provinces gets their share, not the national total.
     """
     pol = s.policy
     weight: dict[str, float] = {p.code: 0.0 for p in s.provinces}
@@ -83,6 +102,8 @@ def reward_fund_allocation(s: Scenario) -> dict[str, float]:
         if p.fiscally_weak:
             weight[p.code] *= 1 + pol.reward_tilt_fiscally_weak
     total = sum(weight.values())
+    if pol.reward_fund_national_weighted_settlers_per_year is not None:
+        total = max(total, pol.reward_fund_national_weighted_settlers_per_year)
     if total <= 0:
         return {k: 0.0 for k in weight}
     return {k: pol.reward_fund_total_cny_100m * w / total for k, w in weight.items()}

@@ -16,7 +16,8 @@ stay whole (rounded); an unset field cannot be scaled.
 
 List items are selected by their id (``code`` for provinces and cities, ``id`` for projects and
 funding sources), by position for lists without ids (``policy.linkage_tiers[0]``), or ``*`` for
-all. Paths that do not exist are an error (a typo must not be silently ignored). What the
+all. Provinces and cities may also be selected by name (``provinces[四川]``, ``provinces[四川省]``,
+the traditional ``provinces[雲南]``, ``cities[成都]``): see ``models.regions``. Paths that do not exist are an error (a typo must not be silently ignored). What the
 overrides touch (a list item, the policy, a top-level field) is validated again field by field,
 and the whole is cross-checked (``check_scenario``), so an override can never produce an invalid
 scenario; problems read as if the whole had been validated again. On a ``Scenario`` base nothing
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import operator
 import re
 from typing import Any
@@ -147,12 +149,31 @@ def _set(data: dict, path: str, value: Any) -> None:
                     k = key or "id"  # items are data, or models of a Scenario base (a bare value has no id)
                     chosen = [i for i, x in enumerate(items)
                               if (str(x.get(k)) if isinstance(x, dict) else str(getattr(x, k, ""))) == sel]
+                if not chosen and name in ("provinces", "cities"):
+                    chosen = _by_name(items, name, sel)  # provinces[四川], provinces[雲南省], cities[成都]
                 if not chosen:
-                    raise KeyError(f"no {name} with {key} {sel!r}")
+                    if key is None and sel.isdigit():
+                        raise KeyError(f"no {name}[{sel}]: {name} has {len(items)} item(s), selected by position "
+                                       f"from 0")
+                    raise KeyError(f"no {name} with {key or 'id'} {sel!r}")
                 if last:
                     raise ValueError(f"{path!r} selects list items; name a field, e.g. {path}.field")
                 nxt.extend(_open(items, i) for i in chosen)
         targets = nxt
+
+
+def _by_name(items: list, section: str, typed: str) -> list[int]:
+    """Positions of the provinces or cities a typed name selects: a province by any of its names
+    (short, full, traditional, English), a city by its short or full name, either script."""
+    from landquota.models.regions import province_code, same_region_name
+
+    def get(x, k):
+        return x.get(k) if isinstance(x, dict) else getattr(x, k, None)
+
+    if section == "provinces":
+        code = province_code(typed)
+        return [i for i, x in enumerate(items) if code is not None and get(x, "code") == code]
+    return [i for i, x in enumerate(items) if same_region_name(typed, get(x, "name"), get(x, "full_name"))]
 
 
 _SCALE = re.compile(r"^\s*[*×]\s*(?P<f>\d+(\.\d*)?([eE][-+]?\d+)?|\.\d+)\s*$")
@@ -164,11 +185,20 @@ def scale_factor(value: Any) -> float | None:
     return float(m.group("f")) if m else None
 
 
+def _looks_scaled(value: Any) -> bool:
+    return isinstance(value, str) and value.strip()[:1] in ("*", "×")
+
+
 def _assigned(current: Any, value: Any, path: str) -> Any:
     """What an override stores: ``value``, or for a scale ("*0.8") the number(s) there times the
     factor (every value of a table such as a credit line per province; whole numbers stay whole)."""
     f = scale_factor(value)
-    if f is None or isinstance(current, str):  # a text field takes the text as it is
+    if isinstance(current, str):  # a text field takes the text as it is
+        return value
+    if f is None and _looks_scaled(value) or f is not None and not math.isfinite(f):
+        raise ValueError(f"{path!r}: bad scale factor {value!r}: write \"*\" (or \"×\") and a finite number "
+                         "≥ 0, e.g. \"*0.8\"")
+    if f is None:
         return value
 
     def times(v):

@@ -289,8 +289,86 @@ class PolicyParameters(BaseModel):
     )
     debt_ratio_limit: NonNeg = Field(
         1.00,
-        description="Debt ratio (債務率 = debt balance ÷ comprehensive fiscal capacity) warning line after new "
-        "government debt: 100% [V]. A region already over it may add no new government debt.",
+        description="Legal debt ratio (债务率 = general + special bond balance ÷ comprehensive fiscal capacity) "
+        "warning line after new legal debt: 100% [V]. New legal debt may not carry a region over it, except "
+        "that a province at or over the line keeps `over_line_new_debt_share` of its new-bond quotas.",
+    )
+    over_line_new_debt_share: Share = Field(
+        0.5,
+        description="Share of its yearly general- and special-bond quotas a province at or over the legal "
+        "warning line may still issue as new debt (refinancing bonds, which add no debt, are outside the "
+        "model). 财预〔2017〕35号 (新增地方政府债务限额分配管理暂行办法) allocates new limits by fiscal capacity "
+        "and debt risk (Art. 3: 立足财力水平、防范债务风险 [V], text as reprinted at "
+        "m.zhpxw.com/articleDetails_id_1422.html); its formula scales a province's new limit by a debt-risk "
+        "coefficient that falls as the debt ratio rises [M], and 国办函〔2016〕88号 grades risk events up to "
+        "fiscal restructuring [V], rather than banning new debt at the line. The factor 0.5 is an assumption "
+        "[A]. 0 = an outright ban.",
+    )
+    broad_debt_ratio_limit: NonNeg | None = Field(
+        3.00,
+        description="Limit of the broad debt ratio ((legal + platform debt) ÷ comprehensive fiscal capacity) after "
+        "the plan's new legal and platform debt. Analysts and rating agencies publish the broad ratio [M]; "
+        "post-2020 colour ratings put a region at red from 300% (orange 200–300%, yellow 120–200%) [M]. "
+        "Default: stay out of red (300%) [A]. null = no broad limit.",
+    )
+    platform_debt_tie_break_cny_100m: NonNeg = Field(
+        1e-4,
+        description="Tie-break: a notional cost per 亿元 of platform debt (enterprise bonds, loans to platform "
+        "companies), 亿元 per 亿元, added to those sources' financing cost. Money cheaper than the discount rate "
+        "costs nothing (models.funding), so a CDB loan and a special bond may cost the same; the tie-break then "
+        "prefers the legal bond, as 中发〔2018〕27号's 'open the front door, close the back door' asks (stop "
+        "hidden debt) [M]. 0.01% of the money: it never decides whether a project is worth building. 0 turns it "
+        "off [A].",
+    )
+    lpr_5y_pct: float = Field(
+        4.65, ge=0, le=50, allow_inf_nan=False,
+        description="5-year Loan Prime Rate, %: 4.65% (2020-04-20) [M, high confidence]. Commercial loans are "
+        "priced at this plus their spread.",
+    )
+    enterprise_bond_national_volume_cny_100m_per_year: NonNeg | None = Field(
+        3_900.0,
+        description="National yearly volume of enterprise bonds (企业债, all enterprise_bond sources together), 亿元. "
+        "2020 issuance ≈ 3,900亿元 (NDRC-registered enterprise bonds, market data as widely reported) [M]. "
+        "null = no national volume.",
+    )
+    special_bond_capital_share: Share = Field(
+        0.25,
+        description="Special bonds used as project capital may be at most this share of a province's special-bond "
+        "quota per year: 厅字〔2019〕33号 allows it in listed sectors (about 20% in 2019), raised to 25% in 2020 "
+        "[M] (POLICY.md: about a quarter [M]).",
+    )
+    special_bond_capital_categories: list[str] = Field(
+        default_factory=lambda: ["infrastructure", "utility_tunnel", "parking"],
+        description="Project categories in the sectors where special bonds may serve as project capital. "
+        "厅字〔2019〕33号 lists railways, toll roads, airports, ports, urban parking, gas, power grids, water, "
+        "sewage and waste [M]; which of this model's categories fall in them is an assumption [A].",
+    )
+
+    # ---- Item (6) money: the public cost of settlers ---------------------------------------------
+    settler_cost_education_cny_10k: NonNeg = Field(
+        1.3, description="Public cost of one settler for education (随迁子女义务教育), 万元 [A]; see below.")
+    settler_cost_health_cny_10k: NonNeg = Field(
+        0.4, description="Public cost of one settler for health (medical insurance, public health), 万元 [A].")
+    settler_cost_social_security_cny_10k: NonNeg = Field(
+        2.3, description="Public cost of one settler for social security (pension and minimum-income), 万元 [A].")
+    settler_cost_housing_cny_10k: NonNeg = Field(
+        4.0,
+        description="Public cost of one settler for housing (保障性住房), 万元 [A]. The four parts add up to 8万元, "
+        "the per-person cost of citizenising a migrant estimated by the State Council Development Research "
+        "Centre (2011) [M]; the split is an assumption [A].",
+    )
+    settler_central_transfer_cny_10k: NonNeg = Field(
+        0.5,
+        description="Central transfers (other than the reward fund) that follow each settler, e.g. per-pupil "
+        "funds that move with migrant children (钱随人走), 万元 per settler [A].",
+    )
+    reward_fund_national_weighted_settlers_per_year: NonNeg | None = Field(
+        9_100_000.0,
+        description="The national base over which the reward fund is split: weighted settlers per year in the "
+        "whole country. 13 million settlers a year in 2016–2020 (国办发〔2016〕72号 target [M]) × (0.4 × "
+        "cross-province weight 1 + 0.6 × within-province weight 0.5), the 0.4 cross-province share being an "
+        "assumption [A]. A scenario whose own weighted settlers exceed it splits the whole fund among its "
+        "provinces. null = the scenario is the whole country.",
     )
     finance_discount_rate_pct: float = Field(
         3.85,

@@ -60,7 +60,8 @@ class Province(BaseModel):
 
     model_config = _STRICT
     code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 province code.", examples=["510000"])
-    name: str = Field(min_length=1, description="Province name.", examples=["四川"])
+    name: str = Field(min_length=1, description="Province name (GB/T 2260 short name).", examples=["四川"])
+    full_name: str | None = Field(None, description="GB/T 2260 full name; informative.", examples=["四川省"])
     new_land_pool_ha_per_year: NonNeg = Field(
         description="Annual new construction-land plan quota the province allocates to its cities, ha.",
         examples=[20000.0],
@@ -131,11 +132,26 @@ class Province(BaseModel):
     special_bond_limit_cny_100m_per_year: NonNeg = Field(
         0.0, description="Local government special-bond quota available to these projects per year, 亿元."
     )
+    general_bond_limit_cny_100m_per_year: NonNeg = Field(
+        0.0, description="Local government general-bond quota available to these projects per year, 亿元."
+    )
+    platform_debt_balance_cny_100m: NonNeg = Field(
+        0.0,
+        description="Existing debt of the province's local financing platforms (hidden debt: enterprise bonds, "
+        "bank loans), 亿元; with the legal debt balance it makes the broad debt ratio [M].",
+    )
     census_population: Persons | None = Field(
         None, description="7th-census population (2020-11-01), persons; informative.", examples=[83674866]
     )
     urbanisation_rate_pct: float | None = Field(
         None, ge=0, le=100, allow_inf_nan=False, description="Urban share of the population, %; informative."
+    )
+    general_budget_revenue_cny_100m: NonNeg | None = Field(
+        None, description="General public budget revenue (一般公共预算收入) of the base year, 亿元; informative "
+        "(part of `fiscal_capacity_cny_100m`).", examples=[4258.0]
+    )
+    built_up_area_km2: NonNeg | None = Field(
+        None, description="Urban built-up area (城市建成区面积), km²; informative.", examples=[3412.0]
     )
 
 
@@ -150,6 +166,11 @@ class City(BaseModel):
         examples=["510100"],
     )
     name: str = Field(min_length=1, examples=["成都"])
+    full_name: str | None = Field(None, description="GB/T 2260 full name; informative.", examples=["成都市"])
+    census_population: Persons | None = Field(
+        None, description="7th-census (2020-11-01) resident population of the whole unit, urban and rural, "
+        "persons; informative.", examples=[20_937_757]
+    )
     province_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 code of its province.", examples=["510000"])
     tier: CityTier = Field(
         "other",
@@ -217,6 +238,9 @@ class City(BaseModel):
         None, description="The city's own comprehensive fiscal capacity, 亿元 per year, where given (debt ratio)."
     )
     debt_balance_cny_100m: NonNeg = Field(0.0, description="The city's existing government debt balance, 亿元.")
+    platform_debt_balance_cny_100m: NonNeg = Field(
+        0.0, description="Existing debt of the city's financing platforms (hidden debt), 亿元, where given (broad "
+        "debt ratio).")
 
     @property
     def is_centre(self) -> bool:

@@ -168,10 +168,12 @@ def cmd_generate(args) -> int:
 def cmd_route(args) -> int:
     from landquota.models.approval import route
     from landquota.models.policy import PolicyParameters
-    from landquota.models.regions import PROVINCES
+    from landquota.models.regions import province_code
 
-    if args.province not in PROVINCES:
-        raise SystemExit(f"error: {args.province} is not a GB/T 2260 province code")
+    code = province_code(args.province)  # a code, or a name: 四川, 四川省, traditional 雲南, Sichuan
+    if code is None:
+        raise SystemExit(f"error: {args.province} is not a GB/T 2260 province code or name")
+    args.province = code
     parcels = []
     types = ("permanent_basic_farmland", "arable", "other", "construction", "unused")
     for spec in args.parcel:
@@ -220,10 +222,10 @@ def cmd_delegation(args) -> int:
 def cmd_batch(args) -> int:
     import hashlib
 
-    from landquota.service.batch import run_batch
-    from landquota.service.batch_report import plots, table, to_csv
-    from landquota.service.batch_spec import BatchSpec, expand
-    from landquota.service.batch_store import BatchStore
+    from landquota.service.batches.run import run_batch
+    from landquota.service.batches.report import plots, table, to_csv
+    from landquota.service.batches.spec import BatchSpec, expand
+    from landquota.service.batches.store import BatchStore
 
     spec = BatchSpec.model_validate(_read_file(Path(args.file)))
     out = Path(args.out or f"out/{spec.name}")
@@ -345,7 +347,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("route", help="who approves a project: conversion (Art. 44) and expropriation (Art. 46)")
-    p.add_argument("--province", required=True)
+    p.add_argument("--province", required=True, help="GB/T 2260 code or name (四川, 四川省, 雲南, Sichuan)")
     p.add_argument("--parcel", action="append", required=True, metavar="TYPE:HA[:OWNERSHIP]",
                    help="TYPE permanent_basic_farmland|arable|other|construction|unused; OWNERSHIP collective "
                    "(default) or state")

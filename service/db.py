@@ -1,4 +1,5 @@
-"""The job and API-key tables and the database engine (SQLAlchemy 2; SQLite by default, PostgreSQL by URL).
+"""The tables (jobs, API keys, batches) and the database engine (SQLAlchemy 2 ORM, declarative
+``Mapped`` columns, one style for every table; SQLite by default, PostgreSQL by URL).
 
 One row per job: the API key that owns it, its request as sent, the validated scenario it runs (so
 a re-run after a restart solves exactly what was accepted, whatever happens to the bundled datasets
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import math
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -70,6 +72,45 @@ class ApiKeyRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class BatchRow(Base):
+    """A batch of what-if variants (service.batches): its spec as sent, its life, its owner."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    """Public id: 32 hex digits like a job's (batches of earlier versions: a dashed UUID)."""
+    name: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    """queued, running, succeeded, failed, cancelled."""
+    spec_json: Mapped[str] = mapped_column(Text)
+    backend: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class BatchVariantRow(Base):
+    """One finished variant of a batch (written as it finishes: what a resumed batch skips)."""
+
+    __tablename__ = "batch_variants"
+
+    batch_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), primary_key=True)
+    ok: Mapped[int] = mapped_column(Integer)
+    row_json: Mapped[str] = mapped_column(Text)
+    seconds: Mapped[float] = mapped_column(Float)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def new_id() -> str:
+    """A new job or batch id: 32 lowercase hex digits (a random UUID, unguessable). Batches made by
+    earlier versions keep their dashed ids, which stay readable."""
+    return uuid.uuid4().hex
 
 
 def utcnow() -> datetime:

@@ -106,17 +106,41 @@ def install(app: FastAPI, db_retry_after_s: int = DB_RETRY_AFTER_S) -> None:
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException):
         if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
-            # FastAPI's answer to a body that is not even text (not UTF-8): invalid JSON, like any other
-            e = invalid([Problem(loc=["body"], rule="json_invalid",
-                                 message="the body is not JSON text (it must be UTF-8 encoded JSON)")])
+            # FastAPI's answer to a body json.loads could not take for a reason other than bad syntax
+            if isinstance(exc.__cause__, RecursionError):
+                e = invalid([Problem(loc=["body"], rule="json_too_deep",
+                                     message="the body is valid JSON but nests arrays and objects deeper than this "
+                                     "server reads (about 1,000 levels); no request of this API needs more than "
+                                     "a few")])
+            else:  # not even text (not UTF-8): invalid JSON, like any other
+                e = invalid([Problem(loc=["body"], rule="json_invalid",
+                                     message="the body is not JSON text (it must be UTF-8 encoded JSON)")])
             return error_response(e.status, e.detail, e.problems)
-        return error_response(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Starlette names the methods of the first route matched, not of the path
+            allow = allowed_methods(request)
+            headers = {**(headers or {}), "Allow": ", ".join(allow)}
+            return error_response(405, f"{request.method} is not allowed on {request.url.path}; allowed: "
+                                  f"{', '.join(allow)}", headers=headers)
+        return error_response(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _anything(request: Request, exc: Exception):
         ref = uuid.uuid4().hex[:12]
         log.exception("unhandled error %s in %s %s", ref, request.method, request.url.path)
         return error_response(500, f"internal error (logged as {ref}); the request did not take effect")
+
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers at the request's path (asked of every route, included
+    routers too, as the router itself would ask)."""
+    from starlette.routing import Match
+
+    routes = request.app.router.routes
+    return [m for m in METHODS if any(r.matches({**request.scope, "method": m})[0] == Match.FULL for r in routes)]
 
 
 class BodyTooLarge(HTTPException):

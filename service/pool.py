@@ -76,6 +76,11 @@ class SolverPool:
         self._wake_w.setblocking(False)  # a wake never blocks a request thread
         self._stopping = False
         self._stop_deadline = 0.0
+        self.warm = threading.Event()
+        """Set once every configured worker has been ready at the same time (at once with none):
+        until then /healthz says ``starting``."""
+        if size == 0:
+            self.warm.set()
         self._thread = threading.Thread(target=self._loop, name="landquota-dispatcher", daemon=True)
 
     # ---- called from other threads ----------------------------------------------------------------
@@ -220,6 +225,8 @@ class SolverPool:
         if kind == "ready":
             w.ready = True
             self._early_deaths = 0
+            if sum(x.ready for x in self._workers) >= self.size:
+                self.warm.set()
         elif kind == "progress" and msg[1] == w.job_id:
             self._phase[w.job_id] = msg[2]
         elif kind in ("done", "error") and msg[1] == w.job_id:

@@ -12,21 +12,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import uuid
 from typing import Any
 
-from landquota.models.overrides import apply_overrides
-from landquota.models.scenario import Problem, Scenario, ScenarioInvalid, load_scenario
+from landquota.models.scenario import Scenario, ScenarioInvalid
 from landquota.service.auth import KeyStore
-from landquota.service.batch_runner import BatchRunner
-from landquota.service.batch_store import BatchStore
-from landquota.service.db import make_engine
+from landquota.service.batches.runner import BatchRunner
+from landquota.service.batches.store import BatchStore
+from landquota.service.db import make_engine, new_id
 from landquota.service.errors import ApiError, invalid
 from landquota.service.jobs import ALL, JobInfo, JobStore, Lanes, QueueFull, TooManyActive, size_columns
 from landquota.service.pool import SolverPool
-from landquota.service.schemas import DatasetSummary, SolveRequest
+from landquota.service.requests import Limits, resolve_request
+from landquota.service.schemas import DatasetSummary, SolveOptionsIn, SolveOptionsOut, SolveRequest
 from landquota.service.settings import Settings
 from landquota.service.worker import SolveFn
+from landquota.solvers.highs import SolveOptions, highs_version
 
 log = logging.getLogger("landquota.service")
 
@@ -134,6 +134,7 @@ class Service:
         self.datasets: Datasets | None = None
         self.batches: BatchRunner | None = None
         self.keys: KeyStore | None = None
+        self.solver_version = f"HiGHS {highs_version()}"
 
     # ---- life ------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -167,61 +168,24 @@ class Service:
             self.store.engine.dispose()
 
     # ---- jobs ------------------------------------------------------------------------------------
-    @staticmethod
-    def new_id() -> str:
-        return uuid.uuid4().hex
+    new_id = staticmethod(new_id)
 
-    def resolve(self, req: SolveRequest) -> Scenario:
-        """The validated scenario a request asks to solve; ApiError 422/404 otherwise."""
-        limit = self.settings.max_time_limit_s
-        if "time_limit_s" not in req.options.model_fields_set and req.options.time_limit_s > limit:
-            req.options.time_limit_s = limit  # the default, capped by the service's limit: not the client's error
-        if req.options.time_limit_s > limit:
-            raise invalid([Problem(loc=["body", "options", "time_limit_s"], rule="less_than_equal",
-                                   message=f"Input should be less than or equal to {limit:g} (the service's "
-                                   "limit, LANDQUOTA_MAX_TIME_LIMIT_S)")])
-        inline = req.scenario is not None
-        base: Any = req.scenario if inline else self.datasets.scenario(req.dataset)
-        if inline:  # before any further work on it
-            self.check_size(base, ["body", "scenario"])
+    def resolve(self, req: SolveRequest) -> tuple[Scenario, SolveOptions]:
+        """The validated scenario and options a request asks for (``service.requests.resolve_request``
+        with the service's limits); ApiError 422 (every problem at its ``body`` path) or 404 otherwise."""
+        source = req.scenario if req.scenario is not None else req.dataset
+        chosen = req.options.model_dump(include=req.options.model_fields_set)
+        defaults = req.options.model_dump(exclude=req.options.model_fields_set | {"time_limit_s"})
+        limits = Limits.of(self.settings, default_time_limit_s=SolveOptionsIn.model_fields["time_limit_s"].default)
         try:
-            s = apply_overrides(base, req.overrides) if req.overrides else load_scenario(base)
+            return resolve_request(source, req.overrides, {**defaults, **chosen}, limits,
+                                   dataset=self.datasets.scenario)
         except ScenarioInvalid as e:
-            if req.overrides:
-                prefix = lambda p: ["body"] if p.rule == "bad_override" else ["body", "overrides"]  # noqa: E731
-            else:
-                prefix = lambda p: ["body", "scenario"]  # noqa: E731
-            raise invalid([Problem(loc=[*prefix(p), *p.loc], rule=p.rule, message=p.message) for p in e.problems])
-        except (KeyError, ValueError, TypeError, AttributeError, IndexError) as e:
-            log.warning("override could not be applied: %r", e)
-            raise invalid([Problem(loc=["body", "overrides"], rule="bad_override",
-                                   message=f"the overrides could not be applied: {e}")])
-        if req.overrides or not inline:
-            self.check_size(s, ["body", "overrides"] if req.overrides else ["body", "dataset"])
-        return s
-
-    def check_size(self, s: Scenario, prefix: list) -> None:
-        """422 for a scenario larger than the service's limits (each a setting), every excess listed
-        at ``prefix`` + the field (cities, projects, years)."""
-        st = self.settings
-        parcels = sum(len(p.parcels) for p in s.projects)
-        probs = []
-        for field, rule, n, limit, what, setting in (
-            ("cities", "too_many_cities", len(s.cities), st.max_cities, "city units", "LANDQUOTA_MAX_CITIES"),
-            ("projects", "too_many_projects", len(s.projects), st.max_projects, "projects", "LANDQUOTA_MAX_PROJECTS"),
-            ("projects", "too_many_parcels", parcels, st.max_parcels, "parcels (all projects together)",
-             "LANDQUOTA_MAX_PARCELS"),
-            ("years", "too_many_years", s.years, st.max_years, "years of planning horizon", "LANDQUOTA_MAX_YEARS"),
-        ):
-            if n > limit:
-                probs.append(Problem(loc=[*prefix, field], rule=rule, message=f"{n} {what}; this service solves "
-                                     f"at most {limit} per scenario ({setting})"))
-        if probs:
-            raise invalid(probs)
+            raise invalid(e.problems, ["body"]) from None
 
     def submit(self, req: SolveRequest, job_id: str, owner: str | None = None) -> JobInfo:
         """Validate, then write the job (committed) and wake the dispatcher."""
-        s = self.resolve(req)
+        s, opts = self.resolve(req)
         try:
             info = self.store.create(
                 job_id,
@@ -229,7 +193,7 @@ class Service:
                 scenario=s.model_dump(mode="json"),
                 scenario_name=s.name,
                 dataset=req.dataset,
-                options=req.options.model_dump(mode="json"),
+                options={f: getattr(opts, f) for f in SolveOptionsOut.model_fields},
                 owner=owner,
                 max_active=self.settings.max_active_jobs_per_key,
                 size_columns=size_columns(len(s.projects), len(s.cities), s.years),

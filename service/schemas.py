@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from landquota.models.approval import Route, route
 from landquota.models.regions import PROVINCES
+from landquota.models.regions import province_code as _province_code
 from landquota.models.scenario import Parcel, Problem, Scenario
 from landquota.solvers.result import Diagnosis, Explanation, Status
 
@@ -31,9 +32,9 @@ class SolveOptionsIn(BaseModel):
         gt=0,
         le=86_400,
         allow_inf_nan=False,
-        description="Wall-clock limit for HiGHS, seconds (0 < t ≤ the service's LANDQUOTA_MAX_TIME_LIMIT_S, "
-        "default 3600). When it is reached the best allocation found so far is returned with status "
-        "`time_limit`. Default 60.",
+        description="Wall-clock limit for HiGHS, seconds, above 0 and at most this service's "
+        "LANDQUOTA_MAX_TIME_LIMIT_S (the `maximum` here). When it is reached the best allocation found so far "
+        "is returned with status `time_limit`. Default 60 (or that maximum, if lower).",
         examples=[60.0],
     )
     whole_projects: bool = Field(
@@ -222,7 +223,7 @@ class ApprovalRequest(BaseModel):
             {"land_type": "other", "area_ha": 15.0, "ownership": "state"}]}]},
     )
     province_code: str = Field(
-        pattern=r"^\d{6}$", description="GB/T 2260 code of the province the project is in.", examples=["510000"]
+        pattern=r"^\d{6}$", description="GB/T 2260 code of the province the project is in (a name such as 四川, 四川省 or the traditional 雲南 is accepted and turned into the code).", examples=["510000"]
     )
     parcels: list[Parcel] = Field(
         min_length=1,
@@ -238,9 +239,12 @@ class ApprovalRequest(BaseModel):
         examples=[None],
     )
 
-    @field_validator("province_code")
+    @field_validator("province_code", mode="before")
     @classmethod
     def _known(cls, v: str) -> str:
+        if not isinstance(v, str):
+            return v  # the field's own type check reports it
+        v = _province_code(v) or v  # names and traditional aliases too: 四川, 四川省, 雲南, Sichuan
         if v not in PROVINCES:
             raise PydanticCustomError("unknown_province", "{code} is not a GB/T 2260 province code", {"code": v})
         return v
@@ -257,8 +261,10 @@ class ApprovalResponse(Route):
 
 
 class Health(BaseModel):
-    status: Literal["ok", "degraded"] = Field(
-        description="ok, or degraded (503) when the database does not answer or the dispatcher has stopped."
+    status: Literal["ok", "starting", "degraded"] = Field(
+        description="ok (200): ready to solve; starting (503, with Retry-After): the solver workers are not all "
+        "ready yet (submissions are accepted and queued meanwhile); degraded (503): the database does not "
+        "answer or cannot be written, or the dispatcher has stopped."
     )
     version: str = Field(description="landquota version.", examples=["0.1.0"])
     solver: str = Field(description="Solver and version.", examples=["HiGHS 1.16.0"])
@@ -289,7 +295,8 @@ class KeyCreate(BaseModel):
     """A new API key."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field("", max_length=200, description="Who or what the key is for.", examples=["planning-sichuan"])
+    name: str = Field("", max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f]*$",
+                      description="Who or what the key is for (no control characters).", examples=["planning-sichuan"])
     scopes: list[Scope] = Field(
         default_factory=lambda: ["read", "solve"], min_length=1, max_length=3,
         description="read: datasets, approval routing, own jobs and batches; solve: submit and cancel (includes "

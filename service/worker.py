@@ -13,30 +13,26 @@ import ctypes
 import gc
 import os
 import signal
-import threading
-import time
 import traceback
 from typing import Callable
+
+from landquota.service.procs import exit_with_parent
 
 Progress = Callable[[str], None]
 SolveFn = Callable[[dict, Progress], dict]
 
 
 def solve_payload(payload: dict, progress: Progress) -> dict:
-    """The default solve function: validate, build, solve, extract (``solvers.highs``)."""
-    from landquota.models.scenario import load_scenario
-    from landquota.solvers.highs import ScenarioSolver, SolveOptions
+    """The default solve function: resolve (``service.requests.resolve_request``), build, solve, extract."""
+    from landquota.service.requests import resolve_request
+    from landquota.solvers.highs import ScenarioSolver
 
     progress("validating")
-    scenario = load_scenario(payload["scenario"])
     opts = payload.get("options") or {}
-    options = SolveOptions(
-        time_limit_s=float(opts.get("time_limit_s", 300.0)),
-        whole_projects=bool(opts.get("whole_projects", False)),
-        mip_rel_gap=float(opts.get("mip_rel_gap", 1e-4)),
-        threads=opts.get("threads"),
-        duals=bool(opts.get("duals", True)),
-    )
+    scenario, options = resolve_request(payload["scenario"], None, {
+        "time_limit_s": float(opts.get("time_limit_s", 300.0)), "whole_projects": bool(opts.get("whole_projects", False)),
+        "mip_rel_gap": float(opts.get("mip_rel_gap", 1e-4)), "threads": opts.get("threads"),
+        "duals": bool(opts.get("duals", True))})
     progress("building")
     solver = ScenarioSolver(scenario, options)
     progress("solving")
@@ -46,7 +42,7 @@ def solve_payload(payload: dict, progress: Progress) -> dict:
 def worker_main(conn, solve_fn: SolveFn) -> None:
     """Entry point of a worker process: serve jobs until told to stop or the parent goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle: it stops us
-    _exit_with_parent()
+    exit_with_parent()  # a worker whose server died (even by SIGKILL) must not solve on as an orphan
     import landquota.solvers.highs  # noqa: F401  (warm: import Pyomo and HiGHS before the first job)
 
     conn.send(("ready", os.getpid()))
@@ -90,16 +86,3 @@ def trim_heap() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc
         pass
-
-
-def _exit_with_parent() -> None:
-    """A worker whose server died (even by SIGKILL) must not solve on as an orphan."""
-    parent = os.getppid()
-
-    def watch() -> None:
-        while True:
-            time.sleep(1.0)
-            if os.getppid() != parent:
-                os._exit(0)
-
-    threading.Thread(target=watch, daemon=True, name="parent-watch").start()

@@ -16,6 +16,7 @@ import pyomo.environ as pyo
 from landquota.models.build import LandModel, land_per_capita_after_m2
 from landquota.models.approval import STATE_COUNCIL_LEVEL, route
 from landquota.models.coefficients import project_levels
+from landquota.models.finance import disaggregate, settler_public_cost_cny_100m
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
 from landquota.models.landplan import TILT_SHARE
 from landquota.models.linkage import SETTLER_FLOOR, reward_fund_allocation
@@ -103,14 +104,29 @@ class Land:
         self.arable_occupied = {p: val.expr(m.trading.arable_occupied_ha[p]) for p in d.provinces}
 
 
+class Debt:
+    """New debt the plan raises, 亿元 over the horizon: legal (general + special bonds) and platform
+    (enterprise bonds, loans to platform companies), by province and by city with fiscal figures."""
+
+    def __init__(self, lm: LandModel, val: Values):
+        fb, d = lm.m.finance, lm.data
+        np_, nc = len(d.provinces), len(d.cities)
+        raised = val(fb.f, len(fb.pairs)).sum(axis=1) if fb.pairs else np.zeros(0)  # per pair, over the years
+        self.raised = raised
+
+        def by(where, mask, n):
+            ok = mask & (where >= 0)
+            return np.bincount(where[ok], raised[ok], n) if len(raised) else np.zeros(n)
+
+        self.legal_province = dict(zip(d.provinces, by(fb.pair_province, fb.pair_legal, np_).tolist()))
+        self.platform_province = dict(zip(d.provinces, by(fb.pair_province, fb.pair_platform, np_).tolist()))
+        self.legal_city = dict(zip(d.cities, by(fb.pair_city, fb.pair_legal, nc).tolist()))
+        self.platform_city = dict(zip(d.cities, by(fb.pair_city, fb.pair_platform, nc).tolist()))
+
+
 def government_debt_by_province(lm: LandModel, val: Values) -> dict[str, float]:
-    """New government debt (special bonds and the like) the plan raises, by province, 亿元."""
-    fb, d = lm.m.finance, lm.data
-    if not fb.pairs:
-        return dict.fromkeys(d.provinces, 0.0)
-    raised = val(fb.f, len(fb.pairs)).sum(axis=1)  # per pair, over the years
-    where, gov = fb.gov_pair_province, fb.gov_pair_province >= 0
-    return dict(zip(d.provinces, np.bincount(where[gov], raised[gov], len(d.provinces)).tolist()))
+    """New legal government debt (general and special bonds) the plan raises, by province, 亿元."""
+    return Debt(lm, val).legal_province
 
 
 def objective_terms(m, val: Values) -> dict[str, float]:
@@ -120,13 +136,14 @@ def objective_terms(m, val: Values) -> dict[str, float]:
         "linkage_shortfall_penalty": val.expr(m.linkage.objective_term),
         "revitalisation_and_tilt_penalty": val.expr(m.landplan.objective_term),
         "trading_and_farmland_cost": val.expr(m.trading.objective_term),
-        "financing_cost": val.expr(m.finance.objective_term),
+        "financing_cost": -val.expr(m.finance.financing_cost),
+        "settler_public_cost": -val.expr(m.finance.settler_budget_cost),
         "approval_lead_time": val.expr(m.approval.objective_term),
     }
     return {k: float(v) for k, v in terms.items()}
 
 
-def headline(lm: LandModel, land: Land, gov_debt: dict[str, float], terms: dict[str, float]) -> Headline:
+def headline(lm: LandModel, land: Land, debt: Debt, terms: dict[str, float]) -> Headline:
     """The batch KPIs (see :class:`solvers.result.Headline`), from the solution arrays."""
     d, s = lm.data, lm.scenario
     short = land.shortfall.sum(axis=1).tolist()
@@ -134,7 +151,8 @@ def headline(lm: LandModel, land: Land, gov_debt: dict[str, float], terms: dict[
     for c, sh in zip(s.cities, short):
         need = d.coeffs[c.code].linkage_need_ha_per_year * s.years
         covered += c.settlers_per_year * s.years * (1.0 if need <= 0 else max(0.0, 1.0 - sh / need))
-    ratios = [_ratio(p.debt_balance_cny_100m + gov_debt[p.code], p.fiscal_capacity_cny_100m) for p in s.provinces]
+    ratios = [_ratio(p.debt_balance_cny_100m + debt.legal_province[p.code], p.fiscal_capacity_cny_100m)
+              for p in s.provinces]
     ratios = [r for r in ratios if r is not None]
     lv = project_levels(s)
     start = land.x.argmax(axis=1).tolist() if len(land.x) else []
@@ -162,9 +180,10 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     years = d.years
     val = Values(lm, solution)
     land = Land(lm, val)
-    gov_debt = government_debt_by_province(lm, val)
+    debt = Debt(lm, val)
+    gov_debt = debt.legal_province
     terms = objective_terms(m, val)
-    head = headline(lm, land, gov_debt, terms)
+    head = headline(lm, land, debt, terms)
     if not tables:
         return Result(scenario=s.name, status=status, objective_cny_100m=objective, objective_terms_cny_100m=terms,
                       headline=head, stats=stats)
@@ -177,10 +196,16 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     short_a = land.shortfall
     short = dict(zip(d.cities, short_a.sum(axis=1).tolist()))
 
+    fb = m.finance
+    fund_of = {c: pyo.value(fb.reward_cap[c]) for c in d.cities}
     cities = []
     for c in s.cities:
         k = d.coeffs[c.code]
         new = land.new_land[c.code]
+        cost, transfer = settler_public_cost_cny_100m(s.policy, c.settlers_per_year)
+        from_fund = min(fund_of[c.code], max(0.0, cost - transfer))
+        broad_balance = c.debt_balance_cny_100m + c.platform_debt_balance_cny_100m
+        new_legal, new_platform = debt.legal_city[c.code], debt.platform_city[c.code]
         cities.append(make_row(
             CityRow, code=c.code, name=c.name, province_code=c.province_code, tilted=k.tilted,
             settlers_per_year=c.settlers_per_year, per_settler_m2=k.per_settler_m2,
@@ -190,9 +215,18 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             per_capita_before_m2=k.current_per_capita_m2,
             per_capita_after_m2=land_per_capita_after_m2(c.urban_construction_land_ha, new, k.final_resident_population),
             per_capita_cap_m2=k.effective_cap_per_capita_m2,
+            settler_public_cost_cny_100m=cost, settler_cost_central_transfers_cny_100m=min(cost, transfer),
+            settler_cost_reward_fund_cny_100m=from_fund,
+            settler_cost_own_budget_cny_100m=max(0.0, cost - min(cost, transfer) - from_fund),
+            new_government_debt_cny_100m=new_legal if c.fiscal_capacity_cny_100m is not None else None,
+            new_platform_debt_cny_100m=new_platform if c.fiscal_capacity_cny_100m is not None else None,
+            debt_ratio_before=_ratio(c.debt_balance_cny_100m, c.fiscal_capacity_cny_100m),
+            debt_ratio_after=_ratio(c.debt_balance_cny_100m + new_legal, c.fiscal_capacity_cny_100m),
+            broad_debt_ratio_before=_ratio(broad_balance, c.fiscal_capacity_cny_100m),
+            broad_debt_ratio_after=_ratio(broad_balance + new_legal + new_platform, c.fiscal_capacity_cny_100m),
         ))
 
-    financing = _financing(lm, val)
+    financing = _financing(lm, val, x)
     money = defaultdict(float)
     for row in financing:
         money[row.province_code] += row.amount_cny_100m
@@ -229,6 +263,12 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             new_government_debt_cny_100m=gov_debt[p.code],
             debt_ratio_before=_ratio(p.debt_balance_cny_100m, p.fiscal_capacity_cny_100m),
             debt_ratio_after=_ratio(p.debt_balance_cny_100m + gov_debt[p.code], p.fiscal_capacity_cny_100m),
+            new_platform_debt_cny_100m=debt.platform_province[p.code],
+            broad_debt_ratio_before=_ratio(p.debt_balance_cny_100m + p.platform_debt_balance_cny_100m,
+                                           p.fiscal_capacity_cny_100m),
+            broad_debt_ratio_after=_ratio(p.debt_balance_cny_100m + p.platform_debt_balance_cny_100m
+                                          + gov_debt[p.code] + debt.platform_province[p.code],
+                                          p.fiscal_capacity_cny_100m),
         ))
 
     projects = []
@@ -293,7 +333,7 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
         scenario=s.name, status=status, objective_cny_100m=objective,
         objective_terms_cny_100m=terms, headline=head,
         provinces=provinces, cities=cities, projects=projects, trades=trades, shortfalls=shortfalls,
-        financing=financing, limits=_limits(lm, financing),
+        financing=financing, limits=_limits(lm, financing, val),
         binding=binding, approvals=approvals_table(lm, x, val(m.g, len(d.cities)), binding), stats=stats,
     )
 
@@ -302,42 +342,53 @@ def _ratio(debt: float, capacity: float | None) -> float | None:
     return debt / capacity if capacity else None
 
 
-def _financing(lm: LandModel, val: Values) -> list[FinancingRow]:
+def _financing(lm: LandModel, val: Values, x: np.ndarray) -> list[FinancingRow]:
+    """The per-project financing table: the group solution split in proportion to each member's
+    funded need (models.finance.disaggregate)."""
     m, d, s = lm.m, lm.data, lm.scenario
     fb = m.finance
+    if not fb.pairs:
+        return []
     src = {f.id: f for f in s.funding_sources}
     inv = {p.id: p.investment_cny_100m for p in s.projects}
-    rows = []
-    if not fb.pairs:
-        return rows
     f = val(fb.f, len(fb.pairs))                         # (pairs, years), pairs in fb.pairs order
+    sbc = val(fb.sb_capital, len(fb.sb_capital) // len(d.years)) if len(fb.sb_capital) else None
     cost = {k: pyo.value(fb.cost[k]) for k in fb.cost}
-    for pi, ti in zip(*np.nonzero(f)):                   # only the money actually raised
-        j, k = fb.pairs[pi]
+    rows = []
+    for j, k, ti, v, capital in disaggregate(fb, d, f, x, sbc):
         t = d.years[ti]
-        v = float(f[pi, ti])
         city = d.city_of_project[j]
+        kind = src[k].kind
         rows.append(make_row(
             FinancingRow, project_id=j, city_code=city, province_code=d.province_of_city[city], source_id=k,
-            source_kind=src[k].kind, year=t, amount_cny_100m=v, share_of_investment=v / inv[j],
+            source_kind=kind, year=t, amount_cny_100m=v, share_of_investment=v / inv[j],
             cost_cny_100m=d.discount[t] * cost[k] * v,
-            counts_as_capital=src[k].kind in CAPITAL_KINDS,
-            government_debt=src[k].kind in GOVERNMENT_DEBT_KINDS,
+            counts_as_capital=bool(kind in CAPITAL_KINDS or capital > 0),
+            government_debt=kind in GOVERNMENT_DEBT_KINDS,
+            platform_debt=src[k].counts_as_platform_debt(), capital_cny_100m=capital,
         ))
     return rows
 
 
-def _limits(lm: LandModel, financing: list[FinancingRow]) -> list[LimitRow]:
+def _limits(lm: LandModel, financing: list[FinancingRow], val: Values) -> list[LimitRow]:
     """How much of each money limit the plan uses (every limit present in the model)."""
-    fb, d = lm.m.finance, lm.data
+    fb, d, s = lm.m.finance, lm.data, lm.scenario
+    kind = {f.id: f.kind for f in s.funding_sources}
     by = defaultdict(float)
     for r in financing:
         by["src_prov", r.source_id, r.province_code] += r.amount_cny_100m
         by["src_prov_year", r.source_id, r.province_code, r.year] += r.amount_cny_100m
         by["src_year", r.source_id, r.year] += r.amount_cny_100m
+        if r.source_kind == "enterprise_bond":
+            by["eb_year", r.year] += r.amount_cny_100m
+        if r.source_kind == "special_bond":
+            by["sbc_prov_year", r.province_code, r.year] += r.capital_cny_100m
         if r.government_debt:
             by["gov_prov", r.province_code] += r.amount_cny_100m
             by["gov_city", r.city_code] += r.amount_cny_100m
+        if r.government_debt or r.platform_debt:
+            by["broad_prov", r.province_code] += r.amount_cny_100m
+            by["broad_city", r.city_code] += r.amount_cny_100m
     out = []
     for k, p in fb.line:
         out.append(LimitRow(limit="credit_line", source_id=k, region=p, year=None,
@@ -346,15 +397,27 @@ def _limits(lm: LandModel, financing: list[FinancingRow]) -> list[LimitRow]:
         for t in d.years:
             out.append(LimitRow(limit="national_total", source_id=k, region="national", year=t,
                                 used_cny_100m=by["src_year", k, t], limit_cny_100m=pyo.value(fb.total[k])))
-    for name, param in (("reward_fund", fb.reward_cap), ("special_bond", fb.special_cap)):
+    for t in fb.enterprise_bond_volume:
+        out.append(LimitRow(limit="enterprise_bond_volume", source_id=None, region="national", year=t,
+                            used_cny_100m=by["eb_year", t], limit_cny_100m=pyo.value(fb.eb_volume)))
+    for name, param in (("special_bond", fb.special_cap), ("general_bond", fb.general_cap)):
         for k, p in param:
             for t in d.years:
                 out.append(LimitRow(limit=name, source_id=k, region=p, year=t,
                                     used_cny_100m=by["src_prov_year", k, p, t], limit_cny_100m=pyo.value(param[k, p])))
-    for p in fb.debt_room_province:
-        out.append(LimitRow(limit="debt_ratio_province", source_id=None, region=p, year=None,
-                            used_cny_100m=by["gov_prov", p], limit_cny_100m=pyo.value(fb.debt_room_province[p])))
-    for c in fb.debt_room_city:
-        out.append(LimitRow(limit="debt_ratio_city", source_id=None, region=c, year=None,
-                            used_cny_100m=by["gov_city", c], limit_cny_100m=pyo.value(fb.debt_room_city[c])))
+    for p in fb.sb_capital_cap:
+        for t in d.years:
+            out.append(LimitRow(limit="special_bond_capital", source_id=None, region=p, year=t,
+                                used_cny_100m=by["sbc_prov_year", p, t], limit_cny_100m=pyo.value(fb.sb_capital_cap[p])))
+    for c in d.cities:
+        fund, net = pyo.value(fb.reward_cap[c]), pyo.value(fb.settler_net_cost[c])
+        out.append(LimitRow(limit="reward_fund", source_id=None, region=c, year=None,
+                            used_cny_100m=min(fund, max(0.0, net)), limit_cny_100m=fund))
+    for name, param, key in (("debt_ratio_province", fb.debt_room_province, "gov_prov"),
+                             ("debt_ratio_city", fb.debt_room_city, "gov_city"),
+                             ("broad_debt_ratio_province", fb.broad_room_province, "broad_prov"),
+                             ("broad_debt_ratio_city", fb.broad_room_city, "broad_city")):
+        for r in param:
+            out.append(LimitRow(limit=name, source_id=None, region=r, year=None,
+                                used_cny_100m=by[key, r], limit_cny_100m=pyo.value(param[r])))
     return out

@@ -57,6 +57,9 @@ class SolveOptions:
     tables: bool = True
     """Build the result tables (provinces, cities, projects, financing, ...). Off in batches: the
     result then carries the objective, its terms and the headline figures only."""
+    finance_per_project: bool = False
+    """Financing variables per project × source × year (the formulation before the compact financing
+    groups of models.finance; the same optimum, kept as a test oracle)."""
     handoff: str = "direct"
     """How the model reaches HiGHS: "direct" (solvers.handoff: compiled once, one passModel; see
     bench/README.md) or "pyomo" (Pyomo's persistent HiGHS interface). Same LP, same optimum."""
@@ -97,7 +100,8 @@ class ScenarioSolver:
     def _build(self, scenario: Scenario) -> None:
         t0 = time.perf_counter()
         with PauseGC():  # millions of new objects and no garbage: the cyclic GC only costs time here
-            self.model = LandModel(scenario, whole_projects=self.options.whole_projects)
+            self.model = LandModel(scenario, whole_projects=self.options.whole_projects,
+                                   finance_per_project=self.options.finance_per_project)
         self.build_s = time.perf_counter() - t0
         self.highs = DirectHighs() if self.options.handoff == "direct" else Highs()
         self._loaded = False
@@ -185,7 +189,7 @@ class ScenarioSolver:
         """Solve a variant: update mutable Params and warm-start if the structure matches,
         else rebuild. The answer is the same either way."""
         with PauseGC():  # see _build: a full collection would walk every object of the built model
-            same = structure_key(scenario, self.options.whole_projects) == self.model.key
+            same = structure_key(scenario, self.options.whole_projects) == self.model.key  # never for the oracle
         if same:
             t0 = time.perf_counter()
             with PauseGC():

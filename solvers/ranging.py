@@ -349,10 +349,11 @@ class RangeExtender:
         r = self.r
         if not np.isfinite(end):
             return end, True, None
-        if not need_beyond and r.row_end_changes_price(i, direction):
-            return end, True, None
+        # HiGHS's entering variable having a non-zero reduced cost moves the duals, but not always this
+        # row's (its component of the dual step can be zero): probe once to confirm while the budget lasts
+        changes = r.row_end_changes_price(i, direction)
         if self.exhausted():
-            return end, False, None
+            return end, changes and not need_beyond, None
         lo0, up0 = r.row_lower[i], r.row_upper[i]
         y = r.row_dual[i]
         equality = np.isfinite(lo0) and np.isfinite(up0) and abs(up0 - lo0) <= _TOL * (1 + abs(lo0))
@@ -415,11 +416,19 @@ class RangeExtender:
                 gain = self.h.getInfo().objective_function_value - (r.objective + theta * dx)
                 if (gain > tol) if self.maximise else (gain < -tol):
                     return e, True
+                # the re-solve may have found a different plan that ties with ours at θ, and the new basis's
+                # range below is that plan's, not ours: if it gains faster along the direction, ours falls
+                # behind by more than tol at θ + tol/ahead, so the range may reach no farther than that
+                dx_new = float(d @ np.asarray(self.h.getSolution().col_value)[cols])
+                ahead = (dx_new - dx) * sign * (1 if self.maximise else -1)
+                limit = theta + sign * tol / ahead if ahead > 1e-12 else None
                 try:
                     lo, hi = HighsRanging(self.h).cost_direction_range(direction)
                 except RangingUnavailable:
                     return e, False
                 new = theta + (hi if sign > 0 else lo)
+                if limit is not None:
+                    new = min(new, limit) if sign > 0 else max(new, limit)
                 e = float(new) if (new - theta) * sign > 0 else theta
             return e, True
         finally:

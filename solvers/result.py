@@ -38,9 +38,17 @@ class ProvinceRow(BaseModel):
     projects_province_entrusted: int = Field(description="Projects the province approves under entrustment, count.")
     projects_province: int = Field(description="Projects the province approves in its own right, count.")
     financing_cny_100m: float = Field(0.0, description="Money raised for the selected projects, 亿元.")
-    new_government_debt_cny_100m: float = Field(0.0, description="New government debt (special bonds), 亿元.")
-    debt_ratio_before: float | None = Field(None, description="Debt balance ÷ comprehensive fiscal capacity now (1 = 100%).")
-    debt_ratio_after: float | None = Field(None, description="The same after the plan's new government debt (1 = 100%).")
+    new_government_debt_cny_100m: float = Field(0.0, description=(
+        "New legal government debt (general and special bonds) over the horizon, 亿元."))
+    debt_ratio_before: float | None = Field(None, description=(
+        "Legal debt balance ÷ comprehensive fiscal capacity now (1 = 100%); null without fiscal figures."))
+    debt_ratio_after: float | None = Field(None, description="The same after the plan's new legal debt (1 = 100%).")
+    new_platform_debt_cny_100m: float = Field(0.0, description=(
+        "New platform debt (enterprise bonds, loans to platform companies) over the horizon, 亿元."))
+    broad_debt_ratio_before: float | None = Field(None, description=(
+        "(Legal + platform debt balance) ÷ comprehensive fiscal capacity now (1 = 100%); null without fiscal figures."))
+    broad_debt_ratio_after: float | None = Field(None, description=(
+        "The same after the plan's new legal and platform debt (1 = 100%)."))
 
 
 class CityRow(BaseModel):
@@ -61,6 +69,25 @@ class CityRow(BaseModel):
     per_capita_after_m2: float = Field(description=(
         "Urban construction land per projected resident after the plan's new land, m²."))
     per_capita_cap_m2: float = Field(description="The per-capita cap that applies to this city, m² per resident.")
+    settler_public_cost_cny_100m: float = Field(0.0, description=(
+        "Settlers' public cost (education, health, social security, housing), 亿元 per year."))
+    settler_cost_central_transfers_cny_100m: float = Field(0.0, description=(
+        "Part of it met by central transfers that follow settlers, 亿元 per year."))
+    settler_cost_reward_fund_cny_100m: float = Field(0.0, description=(
+        "Part of it met by the city's part of the reward fund, 亿元 per year."))
+    settler_cost_own_budget_cny_100m: float = Field(0.0, description=(
+        "Part of it met by the city's own budget, 亿元 per year."))
+    new_government_debt_cny_100m: float | None = Field(None, description=(
+        "New legal debt of the city's projects over the horizon, 亿元; null unless the city has fiscal figures."))
+    new_platform_debt_cny_100m: float | None = Field(None, description=(
+        "New platform debt of the city's projects over the horizon, 亿元; null unless the city has fiscal figures."))
+    debt_ratio_before: float | None = Field(None, description=(
+        "The city's legal debt balance ÷ its fiscal capacity now (1 = 100%); null without its figures."))
+    debt_ratio_after: float | None = Field(None, description="The same after its new legal debt (1 = 100%).")
+    broad_debt_ratio_before: float | None = Field(None, description=(
+        "The city's (legal + platform debt) ÷ its fiscal capacity now (1 = 100%); null without its figures."))
+    broad_debt_ratio_after: float | None = Field(None, description=(
+        "The same after its new legal and platform debt (1 = 100%)."))
 
 
 class ProjectRow(BaseModel):
@@ -136,24 +163,31 @@ class FinancingRow(BaseModel):
     province_code: str = Field(description="Its province code.")
     source_id: str = Field(description="Funding source id (a row of scenario.funding_sources).")
     source_kind: str = Field(description=(
-        "Kind of source: enterprise_bond, loan, grant, reward_fund, special_bond or own_capital."))
+        "Kind of source: enterprise_bond, loan, grant, special_bond, general_bond or own_capital."))
     year: int = Field(description="Plan year in which this share of the project starts.")
     amount_cny_100m: float = Field(description="Money from this source, 亿元.")
     share_of_investment: float = Field(description="Amount ÷ the project's whole investment, 0–1.")
     cost_cny_100m: float = Field(description="What this money costs in the objective, 亿元.")
     counts_as_capital: bool = Field(description=(
-        "True if this money counts as project capital (borrowed money never does)."))
-    government_debt: bool = Field(description="True if this money is new government debt (special bonds).")
+        "True if some of this money counts as project capital (own capital, grants; special bonds in the "
+        "listed sectors up to the published share); other borrowed money never does."))
+    government_debt: bool = Field(description="True if this money is new legal debt (general or special bonds).")
+    platform_debt: bool = Field(False, description=(
+        "True if this money is platform debt (enterprise bonds, loans to platform companies)."))
+    capital_cny_100m: float = Field(0.0, description="Part of the amount that counts as project capital, 亿元.")
 
 
 class LimitRow(BaseModel):
     """Use of a money limit: a credit line, a quota, an allocation or a debt-ratio room."""
 
-    limit: Literal["credit_line", "national_total", "reward_fund", "special_bond", "debt_ratio_province",
-                   "debt_ratio_city"] = Field(description="Which money limit (a credit line per bank and province, a "
-                                              "national total per year, a reward-fund allocation, a special-bond "
-                                              "quota, or the debt-ratio room of a province or city).")
-    source_id: str | None = Field(description="Funding source the limit applies to; null for debt-ratio room.")
+    limit: Literal["credit_line", "national_total", "enterprise_bond_volume", "reward_fund", "special_bond",
+                   "general_bond", "special_bond_capital", "debt_ratio_province", "debt_ratio_city",
+                   "broad_debt_ratio_province", "broad_debt_ratio_city"] = Field(description=(
+        "Which money limit: a credit line per bank and province, a national total per year, the national "
+        "enterprise-bond volume per year, a city's part of the reward fund (used: the part of settlers' cost "
+        "it pays), a special- or general-bond quota, special bonds usable as capital per province and year, or "
+        "the legal or broad debt-ratio room of a province or city."))
+    source_id: str | None = Field(description="Funding source the limit applies to; null for the others.")
     region: str = Field(description="Province or city code, or 'national'.")
     year: int | None = Field(description="Plan year; null for limits over the whole horizon.")
     used_cny_100m: float = Field(description="What the plan uses of it, 亿元.")

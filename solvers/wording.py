@@ -24,6 +24,12 @@ class Names:
         self.proj = {p.id: p.city_code for p in scenario.projects}
         self.source = {f.id: (f.name or f.id) for f in getattr(scenario, "funding_sources", [])}
 
+    @staticmethod
+    def group_region(code: str) -> str | None:
+        """The region of a financing group label 'region:n' (models.finance), None for other codes."""
+        region, sep, _ = code.rpartition(":")
+        return region if sep else None
+
     def proj_city(self, project_id: str) -> str:
         return self.proj.get(project_id, project_id)
 
@@ -34,7 +40,8 @@ class Names:
             return self.city[code][1]
         if code in self.proj:
             return self.city[self.proj[code]][1]
-        return None
+        region = self.group_region(code)
+        return self.province_of(region) if region else None
 
     def name(self, code: str) -> str:
         """The scenario's own name: province or city name; a project's city; '' for national."""
@@ -44,7 +51,8 @@ class Names:
             return self.city[code][0]
         if code in self.proj:
             return self.city[self.proj[code]][0]
-        return ""
+        region = self.group_region(code)
+        return self.name(region) if region else ""
 
     def province_en(self, code: str) -> str:
         return PROVINCE_EN.get(code, self.prov.get(code, code))
@@ -61,6 +69,9 @@ class Names:
             return f"{name} ({code}, {self.province_en(pc)})"
         if code in self.proj:
             return f"project {code} ({self.city[self.proj[code]][0]})"
+        region = self.group_region(code)
+        if region and (region in self.prov or region in self.city):
+            return f"{code} (projects in {self.en(region)})"
         return code
 
     def zh(self, code: str) -> str:
@@ -72,6 +83,9 @@ class Names:
             return f"{self.city[code][0]}（{code}）"
         if code in self.proj:
             return f"项目{code}（{self.city[self.proj[code]][0]}）"
+        region = self.group_region(code)
+        if region and (region in self.prov or region in self.city):
+            return f"{code}（{self.zh(region)}的项目）"
         return code
 
     def detail(self, rule: Rule, idx) -> str:

@@ -58,8 +58,15 @@ def project(pid: str, city_code: str, value: float, parcels: dict[str, float] | 
     return d
 
 
+NO_SETTLER_COST = {"settler_cost_education_cny_10k": 0.0, "settler_cost_health_cny_10k": 0.0,
+                   "settler_cost_social_security_cny_10k": 0.0, "settler_cost_housing_cny_10k": 0.0}
+"""The land tests price no public cost of settlers (item (6) money, a constant for given settlers; tested in
+tests/test_finance_limits.py), so their objectives are the land plan's alone."""
+
+
 def scenario(provinces: list[dict], cities: list[dict], projects: list[dict] | None = None,
              policy: dict | None = None, years: int = 1, name: str = "tiny") -> dict:
+    policy = {**NO_SETTLER_COST, **(policy or {})}
     return {
         "name": name,
         "years": years,

@@ -369,7 +369,7 @@ def test_entrustment_batch_preset_has_every_province_once():
 
     import yaml
 
-    from landquota.service.batch_spec import BatchSpec
+    from landquota.service.batches.spec import BatchSpec
 
     spec = BatchSpec.model_validate(yaml.safe_load(Path(__file__).parent.parent.joinpath(
         "examples", "entrustment.yaml").read_text(encoding="utf-8")))

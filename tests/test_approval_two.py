@@ -173,18 +173,10 @@ def test_swagger_example_shows_the_two_approvals(srv):
     assert ex["conversion"]["authority"] == PROV and ex["expropriation"]["authority"] == SC
 
 
-def test_delegation_router_answers_once_wired(tmp_path):
-    from landquota.service.delegation_routes import delegation_router
-
-    from landquota.service.runtime import Datasets
-
-    srv = ServerThread(settings_for(tmp_path, workers=0))
-    datasets = Datasets(["demo"])  # the app wires the service's own (svc.datasets)
-    srv.app.include_router(delegation_router(lambda: datasets))
-    with srv as s:
-        r = s.client.get("/v1/datasets/demo/delegation")
-        assert r.status_code == 200, r.text
-        body = r.json()
-        assert body["scenario"] == "demo" and {x["province_code"] for x in body["pilots"]} == {"440000"}
-        assert "下一步" in body["summary_zh"] or "均无收益" in body["summary_zh"]
-        assert s.client.get("/v1/datasets/nope/delegation").status_code == 404
+def test_delegation_over_http(srv):
+    r = srv.client.get("/v1/datasets/demo/delegation")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["scenario"] == "demo" and {x["province_code"] for x in body["pilots"]} == {"440000"}
+    assert "均无收益" in body["summary_zh"]  # the demo has no approval limits: entrustment changes nothing
+    assert srv.client.get("/v1/datasets/nope/delegation").status_code == 404

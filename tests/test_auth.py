@@ -154,8 +154,8 @@ def test_another_key_never_sees_a_job_or_a_batch(srv):
     assert c.get(f"/v1/jobs/{job}/result", headers=bearer(srv.b), params=csv).status_code == 404
     assert job in [j["id"] for j in c.get("/v1/jobs", headers=bearer(srv.a)).json()["jobs"]]
     assert job not in [j["id"] for j in c.get("/v1/jobs", headers=bearer(srv.b), params={"limit": 500}).json()["jobs"]]
-    assert batch in [b["id"] for b in c.get("/v1/batches", headers=bearer(srv.a)).json()]
-    assert batch not in [b["id"] for b in c.get("/v1/batches", headers=bearer(srv.b)).json()]
+    assert batch in [b["id"] for b in c.get("/v1/batches", headers=bearer(srv.a)).json()["batches"]]
+    assert batch not in [b["id"] for b in c.get("/v1/batches", headers=bearer(srv.b)).json()["batches"]]
     # nor can it cancel or delete them
     assert c.delete(f"/v1/jobs/{job}", headers=bearer(srv.b)).status_code == 404
     assert c.delete(f"/v1/batches/{batch}", headers=bearer(srv.b)).status_code == 404

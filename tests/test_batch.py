@@ -4,10 +4,10 @@ import pytest
 
 from landquota.datasets import load_dataset
 from landquota.models.overrides import apply_overrides
-from landquota.service.batch import run_batch
-from landquota.service.batch_report import table, to_csv
-from landquota.service.batch_spec import BatchSpec, expand
-from landquota.service.batch_store import BatchStore
+from landquota.service.batches.run import run_batch
+from landquota.service.batches.report import table, to_csv
+from landquota.service.batches.spec import BatchSpec, expand
+from landquota.service.batches.store import BatchStore
 from landquota.solvers.highs import solve_scenario
 
 POOLS = [200, 250, 300, 350]

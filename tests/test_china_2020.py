@@ -68,13 +68,22 @@ def test_national_plan_is_credible(scenario, result):
         assert p.arable_occupied_ha <= p.supplementary_reserve_ha + p.farmland_quota_bought_ha - p.farmland_quota_sold_ha + 1e-6
     assert sum(t.area_ha for t in result.trades if t.side == "buy" and t.market == "construction_land") == pytest.approx(
         sum(t.area_ha for t in result.trades if t.side == "sell" and t.market == "construction_land"))
+    growth = {c.code: c.resident_population_growth_per_year for c in scenario.cities}
     for c in result.cities:
-        assert c.per_capita_after_m2 <= max(c.per_capita_cap_m2, c.per_capita_before_m2) + 1e-6, c.code
+        if growth[c.code] >= 0:
+            assert c.per_capita_after_m2 <= max(c.per_capita_cap_m2, c.per_capita_before_m2) + 1e-6, c.code
+        else:  # a shrinking unit (吉林 黑龙江 rest, own 2010–20 trend) gains per-capita land by shrinking alone
+            assert c.new_land_ha == pytest.approx(0.0, abs=1e-6) or c.per_capita_after_m2 <= c.per_capita_cap_m2 + 1e-6
     used = sum(p.pool_used_ha for p in result.provinces) / sum(pools.values())
     assert used > 0.8  # most of the plan quota is put to use
     auth = {p.approval_authority for p in result.projects if p.selected_share > 0}
     assert auth == {"state_council", "province_entrusted", "province"}
-    assert len(result.shortfalls) <= 3
+    # A shortfall is the settler-land floor of a rest-of-province unit above 100 m² that the census says is
+    # shrinking (黑龙江其他, 205 ha): the per-capita cap leaves it no room while its settlers still earn land
+    # (123号). Small against the national new land.
+    assert {x.rule for x in result.shortfalls} <= {"settler_land_floor"}
+    assert all("-REST" in x.region for x in result.shortfalls)
+    assert sum(x.amount_ha for x in result.shortfalls) < 0.03 * (new - bought)
 
 
 def test_no_province_buys_quota_while_its_own_pool_lies_unused(scenario, result):
@@ -99,9 +108,12 @@ def test_financing_is_complete_and_within_limits(scenario, result):
         assert funded.get(p.id, 0.0) == pytest.approx(inv[p.id] * p.selected_share, abs=1e-5)
     for lim in result.limits:
         assert lim.used_cny_100m <= lim.limit_cny_100m + 1e-6
-    for p in result.provinces:  # regions over the debt line add no government debt
-        if p.debt_ratio_before is not None and p.debt_ratio_before > scenario.policy.debt_ratio_limit:
-            assert p.new_government_debt_cny_100m == 0
+    pol = scenario.policy
+    for p in result.provinces:  # regions over the debt line keep only a reduced share of their bond quotas
+        if p.debt_ratio_before is not None and p.debt_ratio_before >= pol.debt_ratio_limit:
+            prov = scenario.province(p.code)
+            quotas = prov.special_bond_limit_cny_100m_per_year + prov.general_bond_limit_cny_100m_per_year
+            assert p.new_government_debt_cny_100m <= pol.over_line_new_debt_share * quotas * scenario.years + 1e-6
         elif p.debt_ratio_after is not None:
             assert p.debt_ratio_after <= scenario.policy.debt_ratio_limit + 1e-9
     assert sum(f.amount_cny_100m for f in result.financing) > 0

@@ -14,7 +14,6 @@ import os
 import re
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from landquota.service.procs import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -112,11 +113,6 @@ def test_installs_the_project_with_pinned_dependencies():
 
 # ---- the install steps, run ------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _inside(root: Path, path: str, workdir: str) -> Path:
     p = path if path.startswith("/") else f"{workdir.rstrip('/')}/{path}"
@@ -186,7 +182,7 @@ def test_the_dockerfile_install_steps_give_a_working_server(tmp_path):
     final = stages()[-1]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LANDQUOTA_", "PYTHON", "VIRTUAL_ENV"))}
     env.update(env_of(final))
-    port = _free_port()
+    port = free_port()
     data = tmp_path / "data"
     env.update(LANDQUOTA_DATA_DIR=str(data), LANDQUOTA_HOST="127.0.0.1", LANDQUOTA_PORT=str(port),
                LANDQUOTA_WORKERS="1", PATH=f"{bindir}:{env.get('PATH', '')}")

@@ -30,10 +30,17 @@ SPECIAL = src("sb", "special_bond", 3.7, 15)
 def cost(s):
     from landquota.models.funding import FundingSource
 
-    return cost_per_cny_100m(FundingSource(**s), 3.85)
+    f = FundingSource(**s)
+    return cost_per_cny_100m(f, 3.85, 4.65) + (TIE_BREAK if f.counts_as_platform_debt() else 0.0)
+
+
+TIE_BREAK = 1e-4
+"""policy.platform_debt_tie_break_cny_100m: platform debt (bonds, loans) costs 0.01% more in the objective."""
 
 
 def scenario(sources, category="new_urbanisation", province=None, project=None, policy=None):
+    """One project in 成都. The national enterprise-bond volume and the broad debt ratio are defaults that
+    never bind here unless a test says so."""
     prov = dict(code="510000", name="四川", new_land_pool_ha_per_year=1000, special_bond_limit_cny_100m_per_year=100)
     prov.update(province or {})
     proj = dict(id="P", city_code="510100", category=category, value_cny_100m=10,
@@ -68,7 +75,7 @@ def test_cost_formula_by_hand():
     g = 1.055 ** 7
     assert crf(0.055, 7) == pytest.approx(0.055 * g / (g - 1))
     assert annuity_factor(0.0385, 7) == pytest.approx((1 - 1.0385 ** -7) / 0.0385)
-    assert cost(BOND) == pytest.approx(0.055 * g / (g - 1) * (1 - 1.0385 ** -7) / 0.0385 - 1)
+    assert cost(BOND) == pytest.approx(0.055 * g / (g - 1) * (1 - 1.0385 ** -7) / 0.0385 - 1 + TIE_BREAK)
     assert cost(SPECIAL) == 0.0  # 3.7% < 3.85%: cheaper than the discount rate, floored at 0
     assert cost(GRANT) == 0.0
     assert 0 < cost(BOND) < cost(LOAN) < cost(OWN)
@@ -134,12 +141,25 @@ def test_debt_ratio_binds():
     assert (p.debt_ratio_before, p.debt_ratio_after) == pytest.approx((0.98, 1.00))
 
 
-def test_region_over_the_line_gets_no_new_government_debt():
-    prov = {"fiscal_capacity_cny_100m": 100, "debt_balance_cny_100m": 120}
-    r = solve(scenario([SPECIAL, LOAN, OWN], province=prov))
-    assert "sb" not in mix(r)
-    assert r.provinces[0].new_government_debt_cny_100m == 0
-    assert r.provinces[0].debt_ratio_after == pytest.approx(1.2)
+def over_line_case(share=0.5, quota=10.0):
+    # 120 of debt on 100 of capacity: over the line. A province over the line keeps `share` of its
+    # new-bond quotas (财预〔2017〕35号 reduces, not bans [M]): room 0.5 × 10 = 5 亿元 of special bonds.
+    prov = {"fiscal_capacity_cny_100m": 100, "debt_balance_cny_100m": 120, "special_bond_limit_cny_100m_per_year": quota}
+    return scenario([SPECIAL, LOAN, OWN], province=prov, policy={"over_line_new_debt_share": share})
+
+
+def test_region_over_the_line_keeps_a_reduced_quota():
+    r = solve(over_line_case())
+    assert mix(r) == pytest.approx({"sb": 5.0, "cdb": 3.0, "own": 2.0})
+    assert r.provinces[0].new_government_debt_cny_100m == pytest.approx(5.0)
+    assert r.provinces[0].debt_ratio_after == pytest.approx(1.25)
+    # the room binds: one more 亿元 of it replaces a 亿元 of CDB loan with a free special bond
+    assert dual(r, "debt_ratio") == pytest.approx(cost(LOAN))
+    # finite difference on the share: room moves by 0.1 × 10 = 1 亿元
+    r2 = solve(over_line_case(share=0.6))
+    assert r2.objective_cny_100m - r.objective_cny_100m == pytest.approx(1.0 * cost(LOAN), rel=1e-9)
+    # share 0 is the outright ban
+    assert "sb" not in mix(solve(over_line_case(share=0.0)))
 
 
 def test_city_debt_ratio():
@@ -149,16 +169,12 @@ def test_city_debt_ratio():
     assert mix(r)["sb"] == pytest.approx(0.5)
 
 
-def test_reward_fund_follows_settlers():
-    # the reward fund (free, counts as capital) is capped by the province's allocation: the whole
-    # fund when it is the only province with settlers.
-    sc = scenario([src("rf", "reward_fund"), LOAN, OWN], policy={"reward_fund_total_cny_100m": 1.5}).model_dump()
+def test_reward_fund_never_funds_projects():
+    # a reward_fund row (old scenarios have one) is eligible for nothing: the fund pays settlers' public cost
+    sc = scenario([src("rf", "reward_fund"), LOAN, OWN]).model_dump()
     sc["cities"][0]["settlers_per_year"] = 1000
     r = solve(load_scenario(sc))
-    assert mix(r) == pytest.approx({"rf": 1.5, "cdb": 8.0, "own": 0.5})
-    sc["cities"][0]["settlers_per_year"] = 0  # no settlers → no allocation → no reward money
-    r = solve(load_scenario(sc))
-    assert "rf" not in mix(r)
+    assert mix(r) == pytest.approx({"cdb": 8.0, "own": 2.0})
 
 
 def test_unfundable_project_is_not_selected():
@@ -183,17 +199,20 @@ def test_funding_balance_holds_on_demo():
     for p in r.projects:
         funded = sum(f.amount_cny_100m for f in r.financing if f.project_id == p.id)
         assert funded == pytest.approx(inv[p.id] * p.selected_share, abs=1e-6)
-        capital = sum(f.amount_cny_100m for f in r.financing if f.project_id == p.id and f.counts_as_capital)
+        capital = sum(f.capital_cny_100m for f in r.financing if f.project_id == p.id)
         assert capital >= 0.15 * funded - 1e-6
+        bonds = sum(f.amount_cny_100m for f in r.financing if f.project_id == p.id and f.source_kind == "enterprise_bond")
+        assert bonds <= 0.7 * funded + 1e-6
     for lim in r.limits:
         assert lim.used_cny_100m <= lim.limit_cny_100m + 1e-6
-    # 貴州 is over the debt line (3,600 / 3,000): no special bonds there
+    # 貴州 is over the debt line (3,600 / 3,000): new special bonds only up to half its yearly quota
     gz = [p for p in r.provinces if p.code == "520000"][0]
-    assert gz.new_government_debt_cny_100m == 0
+    quota = load_dataset("demo").province("520000").special_bond_limit_cny_100m_per_year
+    assert gz.new_government_debt_cny_100m <= 0.5 * quota + 1e-9
 
 
 def test_default_sources_cover_the_item_21_channels():
     kinds = {s.id: s.kind for s in default_funding_sources()}
     assert kinds == {"enterprise_bond": "enterprise_bond", "cdb_loan": "loan", "adbc_loan": "loan",
-                     "central_budget": "grant", "reward_fund": "reward_fund", "special_bond": "special_bond",
-                     "own_capital": "own_capital"}
+                     "commercial_loan": "loan", "central_budget": "grant", "general_bond": "general_bond",
+                     "special_bond": "special_bond", "own_capital": "own_capital"}

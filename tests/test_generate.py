@@ -99,3 +99,17 @@ def test_cli_generate_writes_a_valid_file(tmp_path, capsys):
     s = load_scenario(json.loads(out.read_text(encoding="utf-8")))
     assert (len(s.cities), len(s.projects), s.years) == (35, 70, 2)
     assert "35 cities" in capsys.readouterr().out
+
+
+def test_provinces_come_from_the_one_province_table():
+    """`landquota generate` and the china-2020 builder read the same table (datasets/provinces.csv)."""
+    from landquota.models.regions import PROVINCE_FULL_NAMES, province_table
+
+    d = generate(31, 0, 1, seed=3)
+    rows = {r["code"]: r for r in province_table()}
+    for p in d["provinces"]:
+        r = rows[p["code"]]
+        assert p["name"] == r["name"] and p["full_name"] == PROVINCE_FULL_NAMES[p["code"]]
+        assert p["census_population"] == int(r["census_population_2020"])
+        assert p["urbanisation_rate_pct"] == float(r["urbanisation_rate_pct_2020"])
+    assert {c["name"][:2] for c in d["cities"]} >= {"云南", "广东"}  # simplified names in unit names too

@@ -45,7 +45,8 @@ def golden_scenario():
              land_quota_buyer=True, farmland_quota_buyer=True, approval_capacity_ha_per_year=40,
              approval_capacity_cases_per_year=5, entrusted_capacity_ha_per_year=30,
              entrusted_capacity_cases_per_year=2,
-             fiscal_capacity_cny_100m=100, debt_balance_cny_100m=50, special_bond_limit_cny_100m_per_year=5),
+             fiscal_capacity_cny_100m=100, debt_balance_cny_100m=50, special_bond_limit_cny_100m_per_year=5,
+             general_bond_limit_cny_100m_per_year=2, platform_debt_balance_cny_100m=30),
         dict(code="520000", name="PB", new_land_pool_ha_per_year=80, supplementary_arable_reserve_ha=50,
              land_quota_seller=True, surplus_land_quota_ha_per_year=20, farmland_quota_seller=True,
              approval_capacity_ha_per_year=60, fiscal_capacity_cny_100m=60, debt_balance_cny_100m=10,
@@ -76,8 +77,10 @@ def golden_scenario():
     sources = [src("bond", "enterprise_bond", 5.5, 7), src("cdb", "loan", 4.65, 20,
                                                            limit_per_province_cny_100m={"110000": 1, "520000": 1}),
                src("grant", "grant", limit_total_cny_100m_per_year=1), src("rf", "reward_fund"),
-               src("sb", "special_bond", 3.7, 15), src("own", "own_capital", 8.0, 20)]
+               src("sb", "special_bond", 3.7, 15), src("gb", "general_bond", 3.5, 10),
+               src("own", "own_capital", 8.0, 20)]
     policy = dict(national_new_land_total_ha=150, state_council_capacity_ha_per_year=50, stock_first=True,
+                  special_bond_capital_categories=["new_urbanisation"],
                   state_council_capacity_cases_per_year=3, state_council_lead_months=6,
                   province_entrusted_lead_months=3, province_lead_months=2)
     return load_scenario(dict(name="golden", years=2, provinces=provinces, cities=cities, projects=projects,

@@ -14,7 +14,13 @@ from landquota.models.scenario import load_scenario
 from tests.helpers import city, province, row, scenario, solve
 
 
+WHOLE_COUNTRY = {"reward_fund_national_weighted_settlers_per_year": None}
+"""These cases split the fund among their own provinces (the scenario is the whole country); the national
+base is tested on its own below."""
+
+
 def fund_case(**policy) -> dict:
+    policy = {**WHOLE_COUNTRY, **policy}
     return scenario(
         [province("510000", fiscally_weak=True), province("440000"), province("520000", fiscally_weak=True)],
         [
@@ -60,7 +66,7 @@ def test_cross_province_settlers_weigh_more():
 def test_fiscally_weak_tilt():
     # same settlers, one weak: 1.2 : 1
     d = scenario([province("510000", fiscally_weak=True), province("520000")],
-                 [city("510100", settlers=1000), city("520100", settlers=1000)])
+                 [city("510100", settlers=1000), city("520100", settlers=1000)], policy=WHOLE_COUNTRY)
     got = reward_fund_allocation(load_scenario(d))
     assert got["510000"] / got["520000"] == pytest.approx(1.2, rel=1e-12)
     assert got["510000"] == pytest.approx(350 * 1.2 / 2.2, rel=1e-12)
@@ -78,8 +84,21 @@ def test_reward_fund_in_the_result_sums_to_the_total():
 
 
 def test_demo_fund_sums_to_total():
-    s = load_dataset("demo")
+    s = apply_overrides(load_dataset("demo"), {"policy.reward_fund_national_weighted_settlers_per_year": None})
     assert sum(reward_fund_allocation(s).values()) == pytest.approx(s.policy.reward_fund_total_cny_100m, rel=1e-12)
+
+
+def test_a_few_provinces_get_their_share_of_the_national_fund():
+    # the default national base: 9.1 million weighted settlers a year. 四川 alone, weak, 1,000 cross-province
+    # and 2,000 within-province settlers: weight (1000 + 1000) × 1.2 = 2400 → 350 × 2400 / 9.1e6 亿元
+    d = scenario([province("510000", fiscally_weak=True)],
+                 [city("510100", settlers=1000, settlers_cross_province_share=1.0),
+                  city("510000-REST", "510000", settlers=2000)])
+    got = reward_fund_allocation(load_scenario(d))
+    assert got == pytest.approx({"510000": 350 * 2400 / 9.1e6}, rel=1e-12)
+    # a scenario heavier than the national base splits the whole fund
+    d["policy"] = {"reward_fund_national_weighted_settlers_per_year": 1000.0}
+    assert reward_fund_allocation(load_scenario(d)) == pytest.approx({"510000": 350.0}, rel=1e-12)
 
 
 # ---- settlers never create supply ------------------------------------------------------------

@@ -282,9 +282,9 @@ def test_what_cannot_be_scaled_is_a_clear_problem():
 
 
 def test_a_scale_sweep_solves_warm_and_matches_explicit_values():
-    from landquota.service.batch import run_batch
-    from landquota.service.batch_report import swept_parameter
-    from landquota.service.batch_spec import BatchSpec
+    from landquota.service.batches.run import run_batch
+    from landquota.service.batches.report import swept_parameter
+    from landquota.service.batches.spec import BatchSpec
 
     spec = BatchSpec.model_validate({"base": {"dataset": "demo"}, "include_base": False,
                                      "grid": {"parameters": {"provinces[*].new_land_pool_ha_per_year": ["*0.8", "*1.2"]}}})

@@ -114,9 +114,10 @@ def test_settler_floor_priced_by_its_penalty_names_no_project():
         assert e.price_source == "shortfall_penalty" and e.marginal_projects == []
         assert "shortfall penalty" in e.sentence_en and "Marginal" not in e.sentence_en
         assert "罚金" in e.sentence_zh and "边际项目：" not in e.sentence_zh
-    # a floor that is met is priced by the allocation, with its marginal project
+    # a floor that is met is priced by the allocation (since issue 15 the reward fund is no project capital,
+    # so SC-04 is not funded here and 綿陽's general land, not a project, is at the margin)
     e = one(r, "settler_land_floor", "510000-REST", 1)
-    assert e.price_source == "allocation" and e.marginal_projects == ["SC-04"]
+    assert e.price_source == "allocation" and e.marginal_projects == []
 
 
 def test_met_floor_keeps_its_marginal_project(demo):

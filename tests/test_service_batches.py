@@ -9,8 +9,7 @@ import pytest
 from landquota.datasets import load_dataset
 from landquota.models.overrides import apply_overrides
 from landquota.solvers.highs import solve_scenario
-from tests.test_service_lifecycle import Serve
-from tests.test_service_support import ServerThread, poll_job, settings_for, wait_until
+from tests.test_service_support import Serve, ServerThread, poll_job, settings_for, wait_until
 
 POOLS = [200, 250, 300, 350]
 SPEC = {
@@ -78,16 +77,27 @@ def test_batch_errors(server):
     assert c.delete("/v1/batches/nope").status_code == 404
 
 
-def test_failing_variant_is_reported_not_fatal(server):
+def test_a_bad_variant_is_refused_at_submission_naming_it(server, caplog):
+    """As POST /v1/solve refuses the same override: 422 with the variant's name in `loc`, nothing stored,
+    no traceback logged (a variant that fails while solving is still reported, not fatal: test_batch.py)."""
     c = server.client
-    spec = dict(SPEC, variants=[{"name": "bad", "overrides": {"provinces[510000].new_land_pool_ha_per_year": -5}}],
-                grid=None)
-    bid = c.post("/v1/batches", json=spec).json()["id"]
-    view = poll_batch(c, bid)
-    assert view["status"] == "succeeded" and view["failed"] == 1 and view["done"] == 2
-    rows = {r["variant"]: r for r in c.get(f"/v1/batches/{bid}/results").json()["rows"]}
-    assert rows["bad"]["status"] == "failed" and "new_land_pool_ha_per_year" in rows["bad"]["error"]
-    assert rows["base"]["status"] == "optimal"
+    before = len(c.get("/v1/batches").json()["batches"])
+    spec = dict(SPEC, variants=[{"name": "bad", "overrides": {"provinces[510000].new_land_pool_ha_per_year": -5}},
+                                {"name": "typo", "overrides": {"policy.no_such_knob": 1}}],
+                grid={"parameters": {"provinces[*].new_land_pool_ha_per_year": ["*0.9", "*nan"]}})
+    r = c.post("/v1/batches", json=spec)
+    assert r.status_code == 422, r.text
+    got = {(tuple(p["loc"][:3]), p["rule"]) for p in r.json()["problems"]}
+    assert (("body", "variants", "bad"), "greater_than_equal") in got
+    assert (("body", "variants", "typo"), "bad_override") in got
+    assert (("body", "grid", "new_land_pool_ha_per_year=*nan"), "bad_override") in got
+    assert len(got) == 3  # the good grid variant and the base are not reported
+    nan = [p for p in r.json()["problems"] if p["loc"][1] == "grid"][0]
+    assert "'*nan'" in nan["message"] and "scale factor" in nan["message"]
+    r = c.post("/v1/batches", json=dict(SPEC, base={"dataset": "demo", "overrides": {"policy.nope": 1}}))
+    assert r.status_code == 422 and r.json()["problems"][0]["loc"] == ["body", "base", "overrides", "policy.nope"]
+    assert len(c.get("/v1/batches").json()["batches"]) == before
+    assert "Traceback" not in caplog.text
 
 
 def test_explain_endpoint(server):
@@ -131,7 +141,7 @@ def test_batch_resumes_after_the_server_is_killed(tmp_path):
 
 
 def test_swaggers_batch_example_runs_and_its_scaled_variant_matches_explicit_lines(server):
-    from landquota.service.batch_routes import BATCH_EXAMPLE
+    from landquota.service.routers.batches import BATCH_EXAMPLE
 
     c = server.client
     spec = c.get("/openapi.json").json()["paths"]["/v1/batches"]["post"]["requestBody"]["content"][

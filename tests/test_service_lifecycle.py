@@ -4,14 +4,9 @@ itself, configuration, and PostgreSQL (when a server can be started here)."""
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from landquota.datasets import load_dataset
@@ -19,7 +14,7 @@ from landquota.service.db import make_engine
 from landquota.service.jobs import JobStore
 from landquota.service.settings import Settings
 from landquota.solvers.highs import solve_scenario
-from tests.test_service_support import ServerThread, blocked, poll_job, settings_for, wait_until
+from tests.test_service_support import Serve, ServerThread, blocked, poll_job, settings_for, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -121,54 +116,6 @@ def test_abrupt_stop_reruns_or_fails_jobs_left_running(tmp_path):
         res = s.client.get("/v1/jobs/twice/result")
         assert res.status_code == 200 and res.json()["status"] == "error"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Serve:
-    """``landquota serve`` in a subprocess (``python -m service.cli serve``)."""
-
-    def __init__(self, cwd: Path, workers: int, **env: str):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        e = {k: v for k, v in os.environ.items() if not k.startswith("LANDQUOTA_")}
-        e.update(env)
-        self.log = open(cwd / f"serve-{self.port}.log", "w")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "landquota.service.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(workers)], cwd=cwd, env=e, stdout=self.log, stderr=subprocess.STDOUT)
-
-    def __enter__(self) -> "Serve":
-        def up():
-            assert self.proc.poll() is None, f"serve exited: {Path(self.log.name).read_text()}"
-            try:
-                return httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200
-            except httpx.TransportError:
-                return False
-
-        wait_until(up, 60, "landquota serve", every=0.1)
-        self.client = httpx.Client(base_url=self.url, timeout=30)
-        return self
-
-    def stop(self) -> bool:
-        """SIGTERM; True if the service shut down cleanly (uvicorn re-raises the signal after a
-        clean shutdown, so the exit status is 0 or -SIGTERM)."""
-        self.client.close()
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            rc = self.proc.wait(30)
-        finally:
-            self.log.close()
-        return rc in (0, -signal.SIGTERM) and "Application shutdown complete" in Path(self.log.name).read_text()
-
-    def __exit__(self, *exc) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-        self.log.close()
 
 
 def test_landquota_serve_keeps_jobs_across_a_restart(tmp_path):

@@ -77,6 +77,17 @@ def _variants():
         {"cities[510100].general_land_collective_share": 0.3},
         {"projects[SC-01].parcels": [{"land_type": "other", "area_ha": 80, "ownership": "state"}]},
         {"projects[SC-01].parcels": [{"land_type": "construction", "area_ha": 80}]},
+        # issue 15's knobs whose defaults are null or lists (the numeric ones are swept above)
+        {"funding_sources[cdb_loan].spread_over_lpr_pct": 0.3},
+        {"funding_sources[cdb_loan].platform_debt": False},
+        {"policy.enterprise_bond_national_volume_cny_100m_per_year": 2.0},
+        {"policy.enterprise_bond_national_volume_cny_100m_per_year": None},
+        {"policy.broad_debt_ratio_limit": 1.0},
+        {"policy.broad_debt_ratio_limit": None},
+        {"policy.special_bond_capital_categories": ["new_urbanisation", "infrastructure"]},
+        {"policy.reward_fund_national_weighted_settlers_per_year": 50_000.0},  # the demo has null
+        {"provinces[510000].platform_debt_balance_cny_100m": 20000.0},
+        {"cities[510100].fiscal_capacity_cny_100m": 3000.0, "cities[510100].platform_debt_balance_cny_100m": 8000.0},
     ]
     return out
 

@@ -1,7 +1,7 @@
 """Batches inside the service: one runner thread, batches from the database, resumable.
 
 A submitted batch is written to the database (``batches`` table) before it is acknowledged. The
-runner thread takes queued batches oldest first and runs them with :func:`service.batch.run_batch`
+runner thread takes queued batches oldest first and runs them with :func:`service.batches.run.run_batch`
 on ``LANDQUOTA_BATCH_BACKEND`` (``local`` process pool by default, or ``ray``); each finished
 variant is written at once. After a restart every batch left ``queued`` or ``running`` resumes,
 skipping the variants already stored. ``cancel`` stops a batch after the variants in flight.
@@ -15,9 +15,9 @@ import time
 
 from sqlalchemy.exc import OperationalError
 
-from landquota.service.batch import run_batch
-from landquota.service.batch_spec import BatchSpec, expand
-from landquota.service.batch_store import BatchStore
+from landquota.service.batches.run import run_batch
+from landquota.service.batches.spec import BatchSpec
+from landquota.service.batches.store import BatchStore
 
 log = logging.getLogger("landquota.batches")
 
@@ -50,8 +50,9 @@ class BatchRunner:
             self._thread.join(timeout)
 
     # ---- requests --------------------------------------------------------------------------------
-    def submit(self, spec: BatchSpec, owner: str | None = None) -> str:
-        bid = self.store.create(spec.name, spec.model_dump_json(), self.backend, len(expand(spec)), owner=owner)
+    def submit(self, spec: BatchSpec, batch_id: str, total: int, owner: str | None = None) -> str:
+        """Store a checked batch of ``total`` variants (committed before it is acknowledged) and wake the thread."""
+        bid = self.store.create(spec.name, spec.model_dump_json(), self.backend, total, owner=owner, batch_id=batch_id)
         self._wake.set()
         return bid
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
-import threading
 import time
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -29,30 +29,25 @@ from multiprocessing import get_context
 from typing import Any, Callable, Iterable
 
 from landquota.models.build import structure_key
-from landquota.models.overrides import apply_overrides
-from landquota.models.scenario import ScenarioInvalid, load_scenario
-from landquota.service.batch_spec import BatchSpec, expand
+from landquota.models.scenario import ScenarioInvalid
+from landquota.service.batches.spec import BatchSpec, expand
+from landquota.service.procs import exit_with_parent
+from landquota.service.requests import resolve_request
 from landquota.solvers.highs import ScenarioSolver, SolveOptions
 from landquota.solvers.result import Headline, Result
 
 
 def base_data(spec: BatchSpec) -> dict:
     """The base scenario as plain data (what is shipped to workers)."""
-    if spec.base.dataset is not None:
-        from landquota.datasets import dataset_dict
-
-        data = dataset_dict(spec.base.dataset)
-    else:
-        data = spec.base.scenario
-    if spec.base.overrides:
-        return apply_overrides(data, spec.base.overrides).model_dump(mode="json")
-    return load_scenario(data).model_dump(mode="json")
+    base = spec.base
+    scenario, _ = resolve_request(base.dataset if base.dataset is not None else base.scenario, base.overrides)
+    return scenario.model_dump(mode="json")
 
 
 def batch_options(spec: BatchSpec) -> SolveOptions:
     """KPIs are the headline figures: no tables, duals or explanation (ranging, summaries) to pay for."""
-    return SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects, explain=False,
-                        duals=False, tables=False)
+    return SolveOptions(time_limit_s=spec.time_limit_s, whole_projects=spec.whole_projects,
+                                   explain=False, duals=False, tables=False)
 
 
 def kpis(result: Result) -> dict[str, Any]:
@@ -71,7 +66,7 @@ class VariantWorker:
     def __init__(self, base: dict, options: SolveOptions):
         # validated once; each variant is made from it, sharing every part its overrides leave alone
         # (models.overrides), so what is derived from those parts is not derived again (models.memo)
-        self.base = load_scenario(base)
+        self.base = resolve_request(base)[0]
         self.options = options
         self.solver = ScenarioSolver(self.base, options)
         self.key = self.solver.model.key
@@ -79,14 +74,14 @@ class VariantWorker:
     def run(self, name: str, overrides: dict) -> dict[str, Any]:
         t0 = time.perf_counter()
         try:
-            scenario = apply_overrides(self.base, overrides) if overrides else self.base
+            scenario = resolve_request(self.base, overrides)[0] if overrides else self.base
             if structure_key(scenario, self.options.whole_projects) == self.key:
                 result, warm = self.solver.resolve(scenario), True
             else:
                 result, warm = ScenarioSolver(scenario, self.options).solve(), False
             row = kpis(result)
             return {"name": name, "ok": True, "warm": warm, "seconds": time.perf_counter() - t0, **row}
-        except ScenarioInvalid as e:
+        except ScenarioInvalid as e:  # a batch checked at submission never gets here; a CLI batch may
             msg = "; ".join(f"{'.'.join(map(str, p.loc))}: {p.message}" for p in e.problems)
             return {"name": name, "ok": False, "error": f"invalid variant: {msg}", "seconds": time.perf_counter() - t0}
         except Exception as e:  # one failing variant must not stop the batch
@@ -98,22 +93,10 @@ _WORKER: VariantWorker | None = None
 
 def _init_worker(base_path: str, options: SolveOptions) -> None:
     global _WORKER
-    _exit_with_parent()
+    exit_with_parent()  # a pool worker whose parent is killed does not linger as an orphan
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is its parent's to handle: the parent stops the pool
     with open(base_path, encoding="utf-8") as f:
         _WORKER = VariantWorker(json.load(f), options)
-
-
-def _exit_with_parent() -> None:
-    """A pool worker whose parent is killed (SIGKILL leaves no time to stop it) exits by itself
-    instead of lingering as an orphan."""
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _run_in_worker(name: str, overrides: dict) -> dict[str, Any]:
@@ -121,7 +104,7 @@ def _run_in_worker(name: str, overrides: dict) -> dict[str, Any]:
     return _WORKER.run(name, overrides)
 
 
-def _local(base, options, todo, workers, in_process) -> Iterable[dict]:
+def _local(base, options, todo, workers, in_process, should_stop=None) -> Iterable[dict]:
     """A process pool of ``workers``. With ``in_process`` this process solves variants too: all of
     them when ``workers`` is 1, else those it can while the pool starts. Spawning, importing and
     building the base take a pool worker about a second, in which a warm worker here solves a couple
@@ -155,19 +138,35 @@ def _local(base, options, todo, workers, in_process) -> Iterable[dict]:
             starting = set()
             while pending and len(running) < 2 * workers:  # submit lazily, so cancelling drops little
                 running.add(pool.submit(_run_in_worker, *pending.popleft()))
-            finished, running = wait(running, return_when=FIRST_COMPLETED)
+            finished, running = wait(running, timeout=0.5, return_when=FIRST_COMPLETED)
             for f in finished:
                 yield f.result()
-    finally:  # on early exit (cancel, interrupt) drop what has not started
-        pool.shutdown(wait=True, cancel_futures=True)
+            if should_stop and should_stop():
+                return
+    finally:  # on early exit (cancel, stop, interrupt) drop what has not started, stop what runs
+        _close_pool(pool, now=bool(pending or running))
         tmp.cleanup()
+
+
+def _close_pool(pool: ProcessPoolExecutor, now: bool) -> None:
+    """Shut the pool down. ``now``: variants still run (the batch was cancelled or the service is
+    stopping): stop its processes instead of waiting for them, so a stop takes no longer than the
+    grace the service gives it and leaves no process, queue or semaphore behind."""
+    procs = list((getattr(pool, "_processes", None) or {}).values())  # no public handle on them
+    pool.shutdown(wait=not now, cancel_futures=True)
+    if now:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.join(5)
+        pool.shutdown(wait=True)  # the pool's own thread and queues, now that nothing runs
 
 
 def _ready() -> bool:
     return _WORKER is not None
 
 
-def _ray(base, options, todo, workers, in_process) -> Iterable[dict]:
+def _ray(base, options, todo, workers, in_process, should_stop=None) -> Iterable[dict]:
     import ray
     from ray.util import ActorPool
 
@@ -214,7 +213,7 @@ def run_batch(
     rows: dict[str, dict] = {}
     if todo:
         base = base_data(spec)
-        stream = BACKENDS[backend](base, options, todo, workers, in_process)
+        stream = BACKENDS[backend](base, options, todo, workers, in_process, should_stop)
         try:
             for row in stream:
                 rows[row["name"]] = row

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from landquota.models.overrides import scale_factor
-from landquota.service.batch_spec import BatchSpec, expand
+from landquota.service.batches.spec import BatchSpec, expand
+from landquota.service.export import csv_text
 
 
 def table(rows: list[dict], kpis: list[str]) -> list[dict]:
@@ -22,13 +21,8 @@ def table(rows: list[dict], kpis: list[str]) -> list[dict]:
 
 
 def to_csv(rows: list[dict]) -> str:
-    if not rows:
-        return ""
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(rows[0]))
-    w.writeheader()
-    w.writerows(rows)
-    return buf.getvalue()
+    """The comparison table (rows of :func:`table`) as CSV."""
+    return csv_text(rows, list(rows[0])) if rows else ""
 
 
 def swept_parameter(spec: BatchSpec) -> tuple[str, dict[str, float]] | None:
