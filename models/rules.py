@@ -84,10 +84,15 @@ class TradeSide:
     var: str
     """Path of the Var of one province's trade, e.g. 'buy_land' (ha), indexed by ``index``."""
     side: Literal["buy", "sell"]
-    resource: str | None
+    resource: str | tuple[str, ...] | None
     """Path of the province's own row that one ha traded adds to (buy) or takes from (sell), with the
     same index (e.g. 'landplan.pool' for construction-land quota bought); None if the province has no
-    other use for what it trades (surplus quota)."""
+    other use for what it trades (surplus quota). A tuple: alternatives, the first the model has
+    (the pool, or under national allocation the allocation-use row, issue 13)."""
+
+    @property
+    def resources(self) -> tuple[str, ...]:
+        return () if self.resource is None else (self.resource,) if isinstance(self.resource, str) else self.resource
     index: tuple[Role, ...] = ("region", "year")
 
     def region_year(self, idx) -> tuple[str, int | None]:

@@ -100,7 +100,13 @@ class SolverPool:
         self.wake()
 
     def phase(self, job_id: str) -> str | None:
-        return self._phase.get(job_id)
+        p = self._phase.get(job_id)
+        return p[0] if isinstance(p, tuple) else p
+
+    def solver_progress(self, job_id: str) -> dict | None:
+        """HiGHS's latest figures for a running job (worker.solve_payload sends them with the phase)."""
+        p = self._phase.get(job_id)
+        return p[1] if isinstance(p, tuple) else None
 
     def worker_pid(self, job_id: str) -> int | None:
         """The process id of the worker running ``job_id`` (for operators and fault tests)."""
@@ -228,7 +234,7 @@ class SolverPool:
             if sum(x.ready for x in self._workers) >= self.size:
                 self.warm.set()
         elif kind == "progress" and msg[1] == w.job_id:
-            self._phase[w.job_id] = msg[2]
+            self._phase[w.job_id] = (msg[2], msg[3]) if len(msg) > 3 and msg[3] else msg[2]
         elif kind in ("done", "error") and msg[1] == w.job_id:
             job_id, w.job_id = w.job_id, None
             self._phase.pop(job_id, None)

@@ -136,6 +136,22 @@ class Timings(BaseModel):
     run_s: float | None = Field(description="Time spent running (so far, while running), seconds.", examples=[0.4])
 
 
+class SolverProgress(BaseModel):
+    """What the solver is doing in a running job (solvers.progress; refreshed about every second)."""
+
+    step: str = Field(description="build, handoff, solve, extract or explain.", examples=["solve"])
+    elapsed_s: float | None = Field(None, description="Since the model build started, seconds.")
+    iterations: int | None = Field(None, description="HiGHS simplex iterations so far.")
+    ipm_iterations: int | None = Field(None, description="HiGHS interior-point iterations so far.")
+    objective: float | None = Field(None, description="Objective of the current simplex basis, 亿元 (not final).")
+    primal_infeasibilities: int | None = Field(None, description="Primal infeasibilities of the current basis.")
+    primal_infeasibility_sum: float | None = None
+    dual_infeasibilities: int | None = Field(None, description="Dual infeasibilities of the current basis.")
+    dual_infeasibility_sum: float | None = None
+    mip_gap: float | None = Field(None, description="Relative MIP gap, a share (whole-project solves).")
+    mip_nodes: int | None = Field(None, description="Branch-and-bound nodes so far.")
+
+
 class Progress(BaseModel):
     phase: Literal["queued", "starting", "validating", "building", "solving", "finished"] = Field(
         description="Where the job is: queued; starting, validating, building (the LP/MIP model), solving "
@@ -148,6 +164,8 @@ class Progress(BaseModel):
         None, description="Small jobs start before large ones, and large ones never hold the last free worker "
         "(LANDQUOTA_SMALL_JOB_COLUMNS); null for a job from an earlier version.", examples=["small"],
     )
+    solver: SolverProgress | None = Field(
+        None, description="While running: the solver's step and HiGHS's own figures; null otherwise.")
 
 
 class JobLinks(BaseModel):

@@ -4,7 +4,8 @@ A worker receives ``(job_id, payload)`` over a pipe, where ``payload`` is
 ``{"scenario": <scenario dict>, "options": {time_limit_s, whole_projects, mip_rel_gap, duals,
 threads}}``, and answers ``("done", job_id, <Result as JSON data>)`` or ``("error", job_id,
 message, traceback)``. Solver objects never cross the pipe (they cannot be pickled). Progress
-messages ``("progress", job_id, phase)`` say which step is running.
+messages ``("progress", job_id, phase, figures)`` say which step is running and, while HiGHS
+runs, its own figures (``job_progress``; ``figures`` may be None).
 """
 
 from __future__ import annotations
@@ -34,9 +35,30 @@ def solve_payload(payload: dict, progress: Progress) -> dict:
         "mip_rel_gap": float(opts.get("mip_rel_gap", 1e-4)), "threads": opts.get("threads"),
         "duals": bool(opts.get("duals", True))})
     progress("building")
-    solver = ScenarioSolver(scenario, options)
+    solver = ScenarioSolver(scenario, options, progress=job_progress(progress))
     progress("solving")
-    return solver.solve().model_dump(mode="json")
+    result = solver.solve()
+    from landquota.service.scenario_file import scenario_sha256
+
+    result.stats.scenario_sha256 = scenario_sha256(scenario)  # of the bytes GET /v1/jobs/{id}/scenario serves
+    return result.model_dump(mode="json")
+
+
+SOLVER_FIELDS = ("elapsed_s", "iterations", "ipm_iterations", "objective", "primal_infeasibilities",
+                 "primal_infeasibility_sum", "dual_infeasibilities", "dual_infeasibility_sum", "mip_gap", "mip_nodes")
+
+
+def job_progress(progress: Progress, every_s: float = 1.0):
+    """A solvers.progress.SolveProgress that reports the solver's step and HiGHS's own figures to the
+    job view (``progress(phase, figures)``, at most every ``every_s`` seconds)."""
+    from landquota.solvers.progress import SolveProgress
+
+    def send(snap: dict) -> None:
+        figures = {k: snap.get(k) for k in SOLVER_FIELDS}
+        figures["step"] = snap["phase"]
+        progress("building" if snap["phase"] in ("build", "handoff") else "solving", figures)
+
+    return SolveProgress(send, every_s=every_s)
 
 
 def worker_main(conn, solve_fn: SolveFn) -> None:
@@ -55,8 +77,8 @@ def worker_main(conn, solve_fn: SolveFn) -> None:
             return
         job_id, payload = msg
 
-        def progress(phase: str, job_id=job_id) -> None:
-            conn.send(("progress", job_id, phase))
+        def progress(phase: str, solver: dict | None = None, job_id=job_id) -> None:
+            conn.send(("progress", job_id, phase, solver))
 
         try:
             result = solve_fn(payload, progress)

@@ -24,12 +24,6 @@ from landquota.solvers.result import Binding
 BINDING_TOL = 1e-7
 
 
-def rule_rows(m, row_of: dict):
-    """(rule, index, ConstraintData, HiGHS row) of every row of every rule in the registry that the
-    solver holds: the one walk from rules to rows that explanations and diagnoses share."""
-    return REGISTRY.rows(m, row_of)
-
-
 def stated_side(rule, cd) -> tuple[str, float]:
     """Which bound of the Pyomo row states the rule ('upper'/'lower') and the sign that turns the
     stored bound into the stated limit (:meth:`models.rules.Rule.sign`)."""

@@ -114,7 +114,7 @@ def explain(solved: Solved, result: Result, max_rules_per_item: int = 100,
     # land rules first, then money, each by size: they get the re-solve budget first
     chosen.sort(key=lambda k: (limit_unit(result.binding[k].unit) != "ha", -abs(result.binding[k].shadow_price)))
     extender = RangeExtender(ranging, extend_budget, seconds) if ranging else None
-    ctx = _Context(solved, ranging, extender, names, x_col, share, deadline=time.perf_counter() + seconds)
+    ctx = _Context(solved, ranging, extender, names, x_col, share, own_budget_s=seconds)
     explained = [_explain_binding(result.binding[k], ctx) for k in chosen]
     if ctx.own_skipped:
         notes.append(f"own prices of {ctx.own_skipped} trading province(s) not measured (explain time spent)")
@@ -157,8 +157,9 @@ class _Context:
     names: Names
     x_col: dict
     share: dict
-    deadline: float = float("inf")
-    """Own prices in quota markets (re-solves) are measured until then; the rest are left out."""
+    own_budget_s: float = float("inf")
+    """Time own prices in quota markets (re-solves) may take in all; past it the rest are left out."""
+    own_spent_s: float = 0.0
     own_skipped: int = 0
 
 
@@ -311,7 +312,7 @@ def _own_prices(ctx: _Context, rule, idx) -> list[OwnPrice]:
     adds (buy) or takes (sell) is moved by a small step (its value per ha, measured by a re-solve, in
     the direction of *more* trade: one subgradient of a degenerate LP would not do), plus the trade
     column's objective coefficient (minus what it pays, plus what it receives)."""
-    solved, names = ctx.solved, ctx.names
+    solved = ctx.solved
     m = solved.model.m
     _, year = rule.region_year(idx)
     trades = []  # (side, province, column, amount, resource row data)
@@ -319,19 +320,30 @@ def _own_prices(ctx: _Context, rule, idx) -> list[OwnPrice]:
         comp = component(m, side.var)
         if comp is None:
             continue
-        res = component(m, side.resource) if side.resource else None
+        res_path = next((p for p in side.resources if component(m, p) is not None), None)
+        res = component(m, res_path) if res_path else None
         for k, var in comp.items():
             region, y = side.region_year(k)
             j = solved.col(var)
             if j is None or (year is not None and y != year):
                 continue
             cd = res[k] if res is not None and k in res else None
-            trades.append((side, region, j, float(solved.col_value[j]), cd))
+            trades.append((side, region, j, float(solved.col_value[j]), (res_path, cd)))
     if not any(x > EPS for _, _, _, x, _ in trades):
         return []
-    if time.perf_counter() > ctx.deadline:
+    if ctx.own_spent_s > ctx.own_budget_s:
         ctx.own_skipped += sum(x > EPS for _, _, _, x, _ in trades)
         return []
+    t0 = time.perf_counter()
+    try:
+        return _measure_own_prices(ctx, trades)
+    finally:
+        ctx.own_spent_s += time.perf_counter() - t0
+
+
+def _measure_own_prices(ctx: _Context, trades: list) -> list[OwnPrice]:
+    solved, names = ctx.solved, ctx.names
+    t0 = time.perf_counter()
     lp = solved.highs.getLp()
     h = new_highs()
     h.passModel(lp)
@@ -339,17 +351,19 @@ def _own_prices(ctx: _Context, rule, idx) -> list[OwnPrice]:
     for _, _, j, x, _ in trades:
         h.changeColBounds(j, x, x)
     base = _run(h)
+    if base is None:
+        return []
     out = []
-    for side, region, j, x, cd in trades:
+    for side, region, j, x, (res_path, cd) in trades:
         if x <= EPS:
             continue
-        if time.perf_counter() > ctx.deadline:
+        if ctx.own_spent_s + time.perf_counter() - t0 > ctx.own_budget_s:
             ctx.own_skipped += 1
             continue
         value = 0.0
         row = solved.row_of.get(cd) if cd is not None else None
-        if row is not None and base is not None:
-            res_rule = solved.registry.by_path[side.resource]
+        if row is not None:
+            res_rule = solved.registry.by_path[res_path]
             bound_side, sign = stated_side(res_rule, cd)
             lo, up = lp.row_lower_[row], lp.row_upper_[row]
             step = RangeExtender.step(up if bound_side == "upper" else lo)

@@ -753,14 +753,6 @@ class DirectHighs:
             for v, x in zip(b.data, self.col_value[b.start:b.stop].tolist()):
                 v.set_value(x, skip_validation=True)
 
-    def duals_by_constraint(self) -> dict:
-        if self.row_dual is None:
-            return {}
-        out = {}
-        for b in self.lp.rows:
-            out.update(zip(b.data, self.row_dual[b.start:b.stop].tolist()))
-        return out
-
     # ---- rows and columns ↔ the Pyomo model (for solvers.solved.Solved) ----------------------
     @property
     def row_of(self) -> dict:

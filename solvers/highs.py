@@ -93,11 +93,18 @@ def highs_version() -> str:
 class ScenarioSolver:
     """Holds one built model and its persistent HiGHS instance."""
 
-    def __init__(self, scenario: Scenario, options: SolveOptions | None = None):
+    def __init__(self, scenario: Scenario, options: SolveOptions | None = None, progress=None):
         self.options = options or SolveOptions()
+        self.progress = progress
+        """A :class:`solvers.progress.SolveProgress` (or None): told each phase and HiGHS's own progress."""
         self._build(scenario)
 
+    def _phase(self, name: str) -> None:
+        if self.progress is not None:
+            self.progress.phase(name)
+
     def _build(self, scenario: Scenario) -> None:
+        self._phase("build")
         t0 = time.perf_counter()
         with PauseGC():  # millions of new objects and no garbage: the cyclic GC only costs time here
             self.model = LandModel(scenario, whole_projects=self.options.whole_projects,
@@ -133,17 +140,29 @@ class ScenarioSolver:
                 solver_options["solver"] = "simplex"  # warm: hot start from the basis HiGHS holds
             else:
                 if not self._loaded:
+                    self._phase("handoff")
                     self.highs.set_instance(self.model.m)
+                    if self.progress is not None:
+                        lp = self.highs.lp
+                        self.progress.update(columns=lp.num_col, rows=lp.num_row, nonzeros=lp.nonzeros)
                 solver_options["solver"] = choose_algorithm(self.highs.lp.nonzeros, opts.whole_projects,
                                                             opts.algorithm)
+        self._phase("solve")
+        watch = self.progress if self.progress is not None and self.direct else None
+        if watch is not None:
+            watch.attach(self.highs_model)
         t0 = time.perf_counter()
-        res = self.highs.solve(
-            self.model.m,
-            time_limit=opts.time_limit_s,
-            load_solutions=False,
-            raise_exception_on_nonoptimal_result=False,
-            solver_options=solver_options,
-        )
+        try:
+            res = self.highs.solve(
+                self.model.m,
+                time_limit=opts.time_limit_s,
+                load_solutions=False,
+                raise_exception_on_nonoptimal_result=False,
+                solver_options=solver_options,
+            )
+        finally:
+            if watch is not None:
+                watch.detach()
         solve_s = time.perf_counter() - t0
         self._loaded = True
         status = _STATUS.get(res.termination_condition, "error")
@@ -166,8 +185,10 @@ class ScenarioSolver:
             result = Result(scenario=self.scenario.name, status=status, stats=stats,
                             message=_MESSAGES.get(status, res.termination_condition.name))
             if status == "infeasible" and opts.explain:
+                self._phase("explain")
                 result.diagnosis = diagnose(self.solved())
             return result
+        self._phase("extract")
         t1 = time.perf_counter()
         if not self.direct:  # the direct hand-off reads values from its arrays (solvers.extract.Values)
             res.solution_loader.load_vars()
@@ -182,6 +203,7 @@ class ScenarioSolver:
                              solution=self.highs if self.direct else None, tables=opts.tables)
         result.stats.extract_s = time.perf_counter() - t1
         if opts.explain and opts.tables:  # an explanation reads the tables
+            self._phase("explain")
             result.explain = explain(self.solved(), result)
         return result
 

@@ -253,6 +253,9 @@ class SolveStats(BaseModel):
         "Termination condition as Pyomo names it, e.g. 'convergenceCriteriaSatisfied'."))
     mip: bool = Field(False, description="True when projects were selected whole (a MIP).")
     mip_gap: float | None = Field(None, description="Relative MIP gap at the end, 0–1; null for an LP.")
+    scenario_sha256: str | None = Field(
+        None, description="SHA-256 (hex) of the effective scenario's canonical JSON (service.scenario_file), the "
+        "bytes of the scenario.json written beside the result (CLI) or served for the job; null when not computed.")
 
 
 class Result(BaseModel):

@@ -359,7 +359,7 @@ def test_cli_prints_explanation_and_diagnosis(capsys):
     assert "Why this plan" in out and "Sichuan (四川, 510000)" in out and "情景demo" in out
     assert cli_main(["solve", "--dataset", "demo", "--no-explain"]) == 0
     assert "Why this plan" not in capsys.readouterr().out
-    assert cli_main(["solve", "--dataset", "demo", "--set", "projects[GZ-03].committed=true"]) == 0
+    assert cli_main(["solve", "--dataset", "demo", "--set", "projects[GZ-03].committed=true"]) == 3  # infeasible
     out = capsys.readouterr().out
     assert "infeasible" in out and "Conflict 1" in out and "needs 10 ha" in out
 

@@ -171,7 +171,11 @@ def test_the_200_example_is_a_real_demo_result_abridged():
         else:
             assert a == b, (path, a, b)
 
-    same(example, real)
+    try:
+        same(example, real)
+    except AssertionError as e:
+        raise AssertionError(f"{e}: the model or its wording changed; regenerate the example with "
+                             "`python -m landquota.service.examples` and read the diff") from None
 
 
 def test_allow_lists_every_method_of_the_path(srv):

@@ -62,6 +62,13 @@ class BatchStore:
             return [json.loads(r) for r in s.scalars(select(BatchVariantRow.row_json)
                                                      .where(BatchVariantRow.batch_id == batch_id))]
 
+    def progress(self, batch_id: str) -> tuple[int, int]:
+        """(variants finished, of which failed), counted in the database (no row is loaded)."""
+        with self._session() as s:
+            done, ok = s.execute(select(func.count(), func.coalesce(func.sum(BatchVariantRow.ok), 0))
+                                 .where(BatchVariantRow.batch_id == batch_id)).one()
+            return int(done), int(done) - int(ok)
+
     def done(self, batch_id: str) -> set[str]:
         with self._session() as s:
             return set(s.scalars(select(BatchVariantRow.name).where(BatchVariantRow.batch_id == batch_id)))

@@ -97,8 +97,7 @@ router = APIRouter(prefix="/v1/batches", tags=["batches"], responses=AUTH_ERRORS
 
 def view(svc: Service, b: dict) -> BatchView:
     runner = svc.batches
-    rows = runner.store.rows(b["id"])
-    done, failed = len(rows), sum(1 for x in rows if not x.get("ok"))
+    done, failed = runner.store.progress(b["id"])
     return BatchView(
         id=b["id"], name=b["name"], status=b["status"], backend=b["backend"], total=b["total"], done=done,
         failed=failed, eta_s=runner.eta_s(b["id"], done, b["total"]) if b["status"] == "running" else None,

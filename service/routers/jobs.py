@@ -51,7 +51,8 @@ def job_view(svc: Service, info: JobInfo) -> JobView:
         progress = Progress(phase="queued", queue_position=svc.store.queue_position(info), lane=lane)
     elif info.status == "running":
         phase = svc.pool.phase(info.id) or "starting"
-        progress = Progress(phase=phase if phase in PHASES else "solving", lane=lane)
+        progress = Progress(phase=phase if phase in PHASES else "solving", lane=lane,
+                            solver=svc.pool.solver_progress(info.id))
     return JobView(
         id=info.id, status=info.status, scenario=info.scenario_name, dataset=info.dataset,
         options=info.options, progress=progress, attempts=info.attempts, error=info.error, note=info.note,
