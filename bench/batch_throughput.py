@@ -37,10 +37,14 @@ from landquota.solvers.highs import ScenarioSolver
 def sweep_spec(dataset: str, n: int) -> BatchSpec:
     factors = [0.80 + 0.40 * i / max(1, n - 1) for i in range(n)]
     base = load_dataset(dataset)
-    pools = {p.code: p.new_land_pool_ha_per_year for p in base.provinces}
+    # the quota each province plans with: its pool, or (national allocation) the base of its band
+    field = ("allocation_base_ha_per_year" if base.policy.quota_allocation == "national" else
+             "new_land_pool_ha_per_year")
+    pools = {p.code: base.allocation_base_ha(p.code) if field.startswith("allocation") else p.new_land_pool_ha_per_year
+             for p in base.provinces}
     variants = [
         {"name": f"pool x{f:.4f}",
-         "overrides": {f"provinces[{c}].new_land_pool_ha_per_year": round(v * f, 3) for c, v in pools.items()}}
+         "overrides": {f"provinces[{c}].{field}": round(v * f, 3) for c, v in pools.items()}}
         for f in factors
     ]
     return BatchSpec.model_validate({"name": "throughput", "base": {"dataset": dataset}, "variants": variants,

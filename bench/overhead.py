@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/overhead.py                       # 300, 3,000 and 30,000 units
     .venv/bin/python bench/overhead.py --sizes 300,3000      # the quick run
+    .venv/bin/python bench/overhead.py --sizes 300 --finance-per-project   # issue 15's oracle formulation
 
 For each size N (units = cities; 5 plan years; projects = 7 × N; ``models.generate``, seed 1):
 
@@ -92,7 +93,8 @@ def stage_e2e(a) -> dict:
 
     t_all = time.perf_counter()
     s, dv = _validate(a.scenario)
-    opts = SolveOptions(time_limit_s=a.time_limit, explain=False, handoff=a.handoff, algorithm=a.algorithm)
+    opts = SolveOptions(time_limit_s=a.time_limit, explain=False, handoff=a.handoff, algorithm=a.algorithm,
+                        finance_per_project=a.finance_per_project)
     sv = ScenarioSolver(s, opts)
     r = sv.solve()
     e2e = time.perf_counter() - t_all
@@ -220,7 +222,8 @@ def bench_size(n: int, a, save, row: dict) -> dict:
     row["generate"] = run_stage("generate", a.stage_timeout, **common)
     save()
     row["e2e"] = run_stage("e2e", a.stage_timeout, **common, time_limit=a.time_limit, algorithm=a.algorithm,
-                           handoff=a.handoff, mps=mps, whatif=not a.no_whatif)
+                           handoff=a.handoff, mps=mps, whatif=not a.no_whatif,
+                           finance_per_project=a.finance_per_project)
     save()
     algorithm = row["e2e"].get("algorithm") or "simplex"
     if not a.no_bare and os.path.exists(mps):
@@ -255,6 +258,30 @@ def ratios(row: dict) -> dict:
     if e.get("peak_rss_mb") and b.get("peak_rss_mb"):
         out["mem_over_bare"] = e["peak_rss_mb"] / b["peak_rss_mb"]
     return out
+
+
+GOALS = {3000: {"columns": 250_000, "e2e_s": 60.0}, 30000: {"e2e_s": 600.0}}
+"""Issue 15's goals by size (columns, end-to-end seconds); for every size (overhead + bare) / bare ≤ 1.1
+and peak memory ≤ 1.3 × bare."""
+
+
+def goals(row: dict) -> list[str]:
+    """Each of issue 15's goals for this size, met or not, with the figure."""
+    e, q = row.get("e2e", {}), ratios(row)
+    g = GOALS.get(row["n"], {})
+    out = []
+
+    def check(name, value, limit, fmt):
+        if value is not None:
+            out.append(f"{name} {fmt.format(value)} (goal ≤ {fmt.format(limit)}): {'met' if value <= limit else 'NOT met'}")
+
+    if "columns" in g:
+        check("columns", e.get("variables"), g["columns"], "{:,}")
+    if "e2e_s" in g:
+        check("end to end s", e.get("e2e_s"), g["e2e_s"], "{:.1f}")
+    check("(overhead + bare) / bare", q.get("overhead_plus_bare_over_bare"), 1.1, "{:.2f}")
+    check("peak memory / bare", q.get("mem_over_bare"), 1.3, "{:.2f}")
+    return [f"{row['n']:,} units: {x}" for x in out]
 
 
 def table(rows: list[dict]) -> str:
@@ -292,6 +319,8 @@ def main(argv=None) -> int:
     ap.add_argument("--stage-timeout", type=float, default=7200.0, help="wall limit per stage process, s")
     ap.add_argument("--algorithm", default="auto", help="auto|simplex|ipm|choose (SolveOptions.algorithm)")
     ap.add_argument("--handoff", default="direct", help="direct|pyomo (SolveOptions.handoff)")
+    ap.add_argument("--finance-per-project", action="store_true",
+                    help="financing per project × source × year (the oracle of models.finance), not per group")
     ap.add_argument("--no-whatif", action="store_true")
     ap.add_argument("--no-bare", action="store_true")
     ap.add_argument("--keep", action="store_true", help="keep the generated JSON and MPS files")
@@ -324,6 +353,8 @@ def main(argv=None) -> int:
         print(table([row]), flush=True)
     print(f"\nmachine: {report['machine']}")
     print(table(report["rows"]))
+    for row in report["rows"]:
+        print("\n".join(goals(row)))
     print(f"\nwrote {out}")
     return 0
 

@@ -990,6 +990,42 @@ def assemble(prov: dict, units: list[dict], projects: list[dict], rest_cagr: dic
 
 
 # =============================================================================================
+# Issue 13 (helper D): national quota allocation. One self-contained step on the assembled data.
+def add_national_allocation(data: dict) -> dict:
+    """Switch the scenario to ``policy.quota_allocation = "national"`` and give each province the base of
+    its stability band, with provenance (issue 13).
+
+    base = max(0, pool − linked land) [E]: the province's pool (this dataset's estimate of its urban plan
+    quota, ``provinces.new_land_pool_ha_per_year``) less the land linked to the migrants its units settle
+    at the 国土资发〔2016〕123号 standard (``City.linked_land``, which the LP's coefficients use too), i.e. the
+    part of the pool that was not linked to settlers. The LP then allocates the national total: linked
+    land + a value share within [0.8, 1.2] × base (policy defaults [A]). Changes nothing else."""
+    from landquota.models.policy import PolicyParameters
+    from landquota.models.scenario import City
+
+    policy = PolicyParameters.model_validate(data.get("policy") or {})
+    flex = {p["code"]: p.get("linkage_adjustment", 0.0) for p in data["provinces"]}
+    linked: dict[str, float] = dict.fromkeys(flex, 0.0)
+    for c in data["cities"]:
+        city = City.model_validate({k: v for k, v in c.items() if k in City.model_fields})
+        linked[city.province_code] += city.linked_land(policy, flex[city.province_code])[2]
+    for p in data["provinces"]:
+        p["allocation_base_ha_per_year"] = round(max(0.0, p["new_land_pool_ha_per_year"] - linked[p["code"]]), 0)
+    data["policy"] = {**data.get("policy", {}), "quota_allocation": "national"}
+    data["sources"]["policy"] = (data["sources"].get("policy", "") + " quota_allocation: national (issue 13): the LP "
+                                 "allocates the national total (400,000 ha [V]) across provinces.").strip()
+    data["sources"]["provinces.allocation_base_ha_per_year"] = (
+        "[E] base of the stability band = max(0, pool − linked land): the province's pool (estimated, see "
+        "provinces.new_land_pool_ha_per_year) less the land linked to its settlers at the 国土资发〔2016〕123号 "
+        "standard (settlers × per-settler tier; none for central districts of super-large/mega cities). Band "
+        "shares: policy defaults 0.8–1.2 [A].")
+    return data
+
+
+DATA_STEPS.append(add_national_allocation)
+
+
+# =============================================================================================
 def summary(path: Path = OUT) -> None:
     from collections import Counter, defaultdict
 

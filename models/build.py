@@ -8,8 +8,9 @@ built by its own module, which adds its rules and hands back its contribution to
 Block                policy                                      module
 ===================  ==========================================  =========================
 ``m.linkage``        item (6) settler land floor (人地掛鉤)         :mod:`models.linkage`
-``m.landplan``       item (20) pools, national total, per-capita  :mod:`models.landplan`
-                     cap, stock first, tilt
+``m.landplan``       item (20) pools or national allocation,      :mod:`models.landplan`
+                     national total, per-capita cap, stock
+                     first, tilt
 ``m.approval``       item (20) approval capacity by authority     :mod:`models.approval_capacity`
                      (ha, cases; projects and general-use
                      batches), entrustment by year, lead times
@@ -96,6 +97,9 @@ class ModelData:
     arable_ha: dict[str, float]
     """Non-PBF arable land of each whole project."""
     pbf_ha: dict[str, float]
+    regional_projects: frozenset
+    """Projects whose land is regional infrastructure, not urban construction land (GB 50137)."""
+    regional_cities: frozenset
     coeffs: dict[str, CityCoefficients]
     routes: dict[str, Route]
     discount: dict[int, float] = field(default_factory=dict)
@@ -137,6 +141,8 @@ def _project_lookups(projects: list) -> dict:
             area_ha={p.id: p.area_ha for p in projects},
             arable_ha={p.id: p.area_of("arable") for p in projects},
             pbf_ha={p.id: p.area_of("permanent_basic_farmland") for p in projects},
+            regional_projects=frozenset(p.id for p in projects if not p.urban_land),
+            regional_cities=frozenset(p.city_code for p in projects if not p.urban_land),
         )
     return _PROJECT_LOOKUPS.get((projects,), make)
 
@@ -157,7 +163,7 @@ def _projects_shape(s: Scenario) -> tuple:
     (entrustment is not part of it: it is a mutable Param, models.approval_capacity)."""
     levels = project_levels(s)
     return _PROJECT_SHAPES.get((s.projects, levels), lambda: (
-        tuple((p.id, p.city_code, p.committed, levels[p.id].gating) for p in s.projects),
+        tuple((p.id, p.city_code, p.committed, levels[p.id].gating, p.urban_land) for p in s.projects),
         # numbers the LP holds as plain constants (not what-if knobs): a change rebuilds
         tuple((p.value_cny_100m, tuple((q.land_type, q.area_ha, q.ownership) for q in p.parcels)) for p in s.projects),
     ))
@@ -169,11 +175,13 @@ def _structure_key(s: Scenario, whole_projects: bool) -> tuple:
         whole_projects,
         s.years,
         tuple(p.code for p in s.provinces),
-        tuple((c.code, c.province_code, c.is_centre or c.key_cluster) for c in s.cities),
+        tuple((c.code, c.province_code, c.tilt_weight) for c in s.cities),
         _projects_shape(s),
         tuple((p.land_quota_seller, p.land_quota_buyer, p.farmland_quota_seller, p.farmland_quota_buyer,
                p.approval_capacity_ha_per_year is None) for p in s.provinces),
         pol.national_new_land_total_ha is None,
+        pol.quota_allocation,
+        pol.tilt_level,
         pol.state_council_capacity_ha_per_year is None,
         # approval (models.approval_capacity): which limits exist, each batch's level
         pol.state_council_capacity_cases_per_year is None,

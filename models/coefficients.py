@@ -25,7 +25,9 @@ class CityCoefficients:
     eligible_settlers_per_year: float
     """Settlers who earn land: all of them, minus central-district settlers of super-large/mega cities."""
     linkage_need_ha_per_year: float
-    """Settler land floor per year = per_settler_m2 × eligible settlers ÷ 10,000."""
+    """Linked land per year (人地挂钩): per_settler_m2 × eligible settlers × ``policy.linkage_strength`` ÷
+    10,000. It is the city's settler land floor (models.linkage) and, under ``national`` allocation, the
+    city's part of its province's linked land (models.landplan): the same figure, earmarked to this city."""
     final_resident_population: int
     """Projected resident population at the end of the horizon."""
     effective_cap_per_capita_m2: float
@@ -37,18 +39,16 @@ class CityCoefficients:
     land need plus the land new residents need at today's per-capita level, minus the city's
     inefficient stock, which must serve first."""
     tilted: bool
-    """A centre city or a key-cluster member (item (20) tilt)."""
+    """A centre city or a key-cluster member, wholly or partly (item (20) tilt)."""
+    tilt_weight: float = 0.0
+    """Share of its new land that counts towards the tilt (``City.tilt_weight``)."""
 
 
 def city_coefficients(s: Scenario, c: City) -> CityCoefficients:
     pol = s.policy
     prov = s.province(c.province_code)
-    current_pc = c.urban_construction_land_ha * M2_PER_HA / c.resident_population if c.resident_population else 0.0
-    per_settler = pol.new_land_per_settler_m2(current_pc) * (1.0 + prov.linkage_adjustment)
-    eligible = float(c.settlers_per_year)
-    if pol.zero_land_for_central_districts and c.size_class in ("super_large", "mega"):
-        eligible *= 1.0 - c.settlers_central_district_share
-    need = per_settler * eligible / M2_PER_HA
+    current_pc = c.current_per_capita_m2
+    per_settler, eligible, need = c.linked_land(pol, prov.linkage_adjustment)
     final_pop = max(0, c.resident_population + s.years * c.resident_population_growth_per_year)
     eff_cap = min(max(pol.per_capita_cap_m2, current_pc), current_pc + pol.per_capita_max_increase_m2)
     room = max(0.0, eff_cap * final_pop / M2_PER_HA - c.urban_construction_land_ha)
@@ -65,7 +65,8 @@ def city_coefficients(s: Scenario, c: City) -> CityCoefficients:
         effective_cap_per_capita_m2=eff_cap,
         cap_room_ha=room,
         general_room_ha=general_room,
-        tilted=c.is_centre or c.key_cluster,
+        tilted=c.tilt_weight > 0,
+        tilt_weight=c.tilt_weight,
     )
 
 

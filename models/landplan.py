@@ -1,23 +1,56 @@
-"""Item (20), the construction-land plan: pools, national total, per-capita cap, stock, tilt.
+"""Item (20), the construction-land plan: quota allocation, national total, per-capita cap, stock, tilt.
 
-Rules (all per plan year ``t`` unless said otherwise):
+Rules (all per plan year ``t`` unless said otherwise). How quota reaches a province depends on
+``policy.quota_allocation``:
 
-* **Provincial pool** — provinces manage their own pools (item (20)): new land of a province's
-  cities ≤ its pool + quota it buys (:mod:`models.trading`).
-* **National total** — new land from provincial pools (bought surplus quota excluded, it is not
-  plan quota) ≤ ``policy.national_new_land_total_ha`` (600万亩 in 2022 [V]).
-* **Per-capita cap** (whole horizon) — current land + new land ≤ effective cap × projected
-  resident population (national plan ≤ 100 m² [V]; GB 50137 rise ≤ +20 m² [V]; a city above
-  the cap may not raise its per-capita land). Revitalised stock is already construction land and
-  does not count.
+* ``provincial_pools`` — **provincial pool**: provinces manage pools they have been given (item (20)):
+  new land of a province's cities ≤ its pool + quota it buys (:mod:`models.trading`). **National
+  total**: new land from provincial pools (bought surplus quota excluded, it is not plan quota)
+  ≤ ``policy.national_new_land_total_ha`` (600万亩 in 2022 [V]).
+* ``national`` — the LP allocates the national plan (item (6) 加大新增建设用地计划指标与吸纳落户数量挂钩力度,
+  item (20) provinces take responsibility for their plans). Variables ``q[p, t]``, the quota allocated to
+  province *p* in year *t*, ha:
+
+  - **allocated quota is the province's plan quota** (``allocation_used``): new land of its cities −
+    quota it buys ≤ ``q[p, t]``; the province shares its allocation across its units by value;
+  - **national total**: Σ_p ``q[p, t]`` ≤ ``policy.national_new_land_total_ha``;
+  - **allocation floor** (``allocation_floor``): ``q[p, t]`` ≥ linked land + band floor. Linked land
+    (人地挂钩, 国土资发〔2016〕123号 [V]) = Σ over the province's cities of settlers × per-settler standard
+    (tiers, ±10% flex, none for central districts of super-large/mega cities) ×
+    ``policy.linkage_strength`` (see :mod:`models.coefficients`); band floor = floor share × the
+    province's base (``Province.allocation_base_ha_per_year``);
+  - **allocation ceiling** (``allocation_ceiling``): ``q[p, t]`` ≤ linked land + ceiling share × base.
+    Linked land comes on top of the band, so more settlers always mean more quota; the rest of the
+    national total goes by value within the bands, never all to one province.
+
+  Linked land is *one* figure with two uses, not two rules on the same thing: the national plan must
+  hand it to the province (here, hard: a national total below Σ linked land + band floors is
+  infeasible, and the diagnosis names the floors and the total), and the province must pass it on to
+  the cities whose settlers earned it: that earmark is the settler floor of :mod:`models.linkage`
+  (city new land + revitalised stock ≥ its linked land), soft because the per-capita cap may leave a
+  city no room, in which case the shortfall is priced and reported. A notional cost per ha allocated
+  (``policy.unused_allocation_cost_cny_10k_per_ha``, a tie-break) makes the allocation the quota a
+  province uses, or its floor, instead of an arbitrary point of its band.
+
+Rules in both modes:
+
+* **Per-capita cap** (whole horizon) — current land + new *urban* construction land ≤ effective cap ×
+  projected resident population (national plan ≤ 100 m² [V]; GB 50137 rise ≤ +20 m² [V]; a city above
+  the cap may not raise its per-capita land). Land of regional infrastructure projects (category
+  ``regional_infrastructure``: airports, highways, railways, ports — GB 50137-2011's H2/H3 regional
+  land, outside 城市建设用地 H11 [V]) does not count (it still needs plan quota); every other project
+  category and all general-use land count. Revitalised stock is already construction land and does not
+  count.
 * **Stock first** (whole horizon) — revitalised stock ≤ the city's inefficient stock; and, when
   ``policy.stock_first``, general-use new land ≤ the land settlers and new residents need (new
   residents at today's per-capita level) minus what the city's inefficient stock can supply.
 * **Bought quota is used** — a buyer's bought quota ≤ its own new land, so buying can never free
-  pool or national-total room.
-* **Tilt** — in each province that has both centre or key-cluster cities and others, the tilted
-  cities get at least ``policy.tilt_min_share`` of the province's new land. Soft: a shortfall is
-  priced like the settler floor and reported.
+  pool, allocation or national-total room.
+* **Tilt** — centre cities and key-cluster units get at least ``policy.tilt_min_share`` of new land,
+  measured where ``policy.tilt_level`` says: in each province that has both tilted and other units
+  (``province``), or over the nation (``national``, one row per year, region ``national``). A unit
+  partly inside a key cluster counts with its ``key_cluster_share``. Soft: a shortfall is priced like
+  the settler floor and reported.
 """
 
 from __future__ import annotations
@@ -100,42 +133,97 @@ TILT_SHARE = Rule(
     source="item (20); share [A]",
 )
 
-RULES = [POOL, BOUGHT_USED, NATIONAL_TOTAL, CAP, STOCK_AVAILABLE, STOCK_FIRST, TILT_SHARE]
+# ---- national allocation (issue 13; policy.quota_allocation = "national") ------------------------
+ALLOCATED_QUOTA = Rule(
+    path="landplan.allocation_used", name="allocated_quota", item=LAND_PLAN, sense="upper", unit="ha",
+    describe="one more ha of plan quota {r} may use beyond its year-{t} allocation",
+    noun_en="plan quota {r} may use beyond its year-{t} allocation",
+    noun_zh="{r}第{t}年超出所分配指标可使用的新增建设用地",
+    words={"summary_en": "Allocated quota", "summary_zh": "分配指标"},
+    source="item (6) 加大新增建设用地计划指标与吸纳落户数量挂钩力度; item (20) [V]: the province's plan quota is its "
+    "allocation (its price is what one more ha of allocation is worth to it)",
+)
+ALLOCATION_FLOOR = Rule(
+    path="landplan.allocation_floor", name="allocation_floor", item=LAND_PLAN, sense="lower", unit="ha",
+    describe="one more ha of {r}'s year-{t} allocation floor (linked land + band floor)",
+    noun_en="{r}'s year-{t} allocation floor (linked land + band floor)",
+    noun_zh="{r}第{t}年指标分配下限（挂钩用地+稳定区间下限）",
+    source="国土资发〔2016〕123号 [V] (linked land); band floor share [A]",
+)
+ALLOCATION_CEILING = Rule(
+    path="landplan.allocation_ceiling", name="allocation_ceiling", item=LAND_PLAN, sense="upper", unit="ha",
+    describe="one more ha of {r}'s year-{t} allocation ceiling (linked land + band ceiling)",
+    noun_en="{r}'s year-{t} allocation ceiling (linked land + band ceiling)",
+    noun_zh="{r}第{t}年指标分配上限（挂钩用地+稳定区间上限）",
+    source="国土资发〔2016〕123号 [V] (linked land); band ceiling share [A]",
+)
+
+RULES = [POOL, BOUGHT_USED, NATIONAL_TOTAL, CAP, STOCK_AVAILABLE, STOCK_FIRST, TILT_SHARE,
+         ALLOCATED_QUOTA, ALLOCATION_FLOOR, ALLOCATION_CEILING]
 
 
 def add_block(m, d):
     b = m.landplan = pyo.Block()
     s = d.scenario
+    national_mode = s.policy.quota_allocation == "national"
+    b.national_mode = national_mode
     buyers = {p.code for p in s.provinces if p.land_quota_buyer}
-    block_param(b, "pool_ha", d.provinces, doc="provincial pool per year, ha")
     block_param(b, "cap_room_ha", d.cities, doc="new land the per-capita cap leaves, ha")
     block_param(b, "stock_ha", d.cities, doc="inefficient stock land available, ha")
     b.national_total_ha = pyo.Param(mutable=True, initialize=0.0)
     b.tilt_share = pyo.Param(mutable=True, initialize=0.0)
     b.penalty = pyo.Param(mutable=True, initialize=0.0)
 
-
     def prov_new(p, t):
         return sum(m.new_land[c, t] for c in d.cities_of.get(p, ()))
 
-    def pool(b, p, t):
-        return prov_new(p, t) - m.buy_land[p, t] <= b.pool_ha[p]
+    def bought_used():
+        # Bought quota is for the buyer's own construction: it can never free pool or national room.
+        b.bought_used = pyo.Constraint(
+            [p for p in d.provinces if p in buyers], d.years,
+            rule=lambda b, p, t: m.buy_land[p, t] <= prov_new(p, t), doc="bought quota ≤ the buyer's new land",
+        )
 
-    b.pool = pyo.Constraint(d.provinces, d.years, rule=pool, doc="provincial pool")
-    # Bought quota is for the buyer's own construction: it can never free pool or national room.
-    b.bought_used = pyo.Constraint(
-        [p for p in d.provinces if p in buyers], d.years,
-        rule=lambda b, p, t: m.buy_land[p, t] <= prov_new(p, t), doc="bought quota ≤ the buyer's new land",
-    )
+    allocated = 0
+    if national_mode:
+        block_param(b, "floor_ha", d.provinces, doc="linked land + band floor per year, ha")
+        block_param(b, "ceiling_ha", d.provinces, doc="linked land + band ceiling per year, ha")
+        b.unused_cost = pyo.Param(mutable=True, initialize=0.0, doc="万元 per ha allocated (tie-break)")
+        b.q = pyo.Var(d.provinces, d.years, domain=pyo.NonNegativeReals, doc="quota allocated to the province, ha")
+        b.allocation_used = pyo.Constraint(
+            d.provinces, d.years, rule=lambda b, p, t: prov_new(p, t) - m.buy_land[p, t] <= b.q[p, t],
+            doc="new land from plan quota ≤ the province's allocation")
+        bought_used()
+        b.national_total = pyo.Constraint(
+            d.years, rule=lambda b, t: sum(b.q[p, t] for p in d.provinces) <= b.national_total_ha,
+            doc="national plan total: Σ allocations")
+        b.allocation_floor = pyo.Constraint(
+            d.provinces, d.years, rule=lambda b, p, t: b.q[p, t] >= b.floor_ha[p],
+            doc="allocation ≥ linked land + band floor")
+        b.allocation_ceiling = pyo.Constraint(
+            d.provinces, d.years, rule=lambda b, p, t: b.q[p, t] <= b.ceiling_ha[p],
+            doc="allocation ≤ linked land + band ceiling")
+        allocated = cny_100m(b.unused_cost) * sum(d.discount[t] * b.q[p, t] for p in d.provinces for t in d.years)
+    else:
+        block_param(b, "pool_ha", d.provinces, doc="provincial pool per year, ha")
 
-    if s.policy.national_new_land_total_ha is not None:
-        def national(b, t):
-            return sum(prov_new(p, t) - m.buy_land[p, t] for p in d.provinces) <= b.national_total_ha
+        def pool(b, p, t):
+            return prov_new(p, t) - m.buy_land[p, t] <= b.pool_ha[p]
 
-        b.national_total = pyo.Constraint(d.years, rule=national, doc="national plan total")
+        b.pool = pyo.Constraint(d.provinces, d.years, rule=pool, doc="provincial pool")
+        bought_used()  # (rows in the order they have always had: pool, bought quota, national total)
+        if s.policy.national_new_land_total_ha is not None:
+            def national(b, t):
+                return sum(prov_new(p, t) - m.buy_land[p, t] for p in d.provinces) <= b.national_total_ha
+
+            b.national_total = pyo.Constraint(d.years, rule=national, doc="national plan total")
 
     def cap(b, c):
-        return sum(m.new_land[c, t] for t in d.years) <= b.cap_room_ha[c]
+        # urban construction land only: regional infrastructure projects (GB 50137 H2/H3) are left out
+        if c not in d.regional_cities:
+            return sum(m.new_land[c, t] for t in d.years) <= b.cap_room_ha[c]
+        urban = [j for j in d.projects_of.get(c, ()) if j not in d.regional_projects]
+        return sum(sum(d.area_ha[j] * m.x[j, t] for j in urban) + m.g[c, t] for t in d.years) <= b.cap_room_ha[c]
 
     b.per_capita_cap = pyo.Constraint(d.cities, rule=cap, doc="per-capita urban construction land cap")
 
@@ -152,17 +240,20 @@ def add_block(m, d):
 
         b.stock_first = pyo.Constraint(d.cities, rule=first, doc="stock land counted before new land")
 
-    tilt_provinces = [
-        p for p in d.provinces
-        if any(d.coeffs[c].tilted for c in d.cities_of.get(p, ()))
-        and any(not d.coeffs[c].tilted for c in d.cities_of.get(p, ()))
-    ]
+    w = {c: d.coeffs[c].tilt_weight for c in d.cities}
+    if s.policy.tilt_level == "national":
+        groups = {"national": d.cities} if any(v > 0 for v in w.values()) and any(v < 1 for v in w.values()) else {}
+    else:
+        groups = {p: d.cities_of[p] for p in d.provinces
+                  if any(w[c] > 0 for c in d.cities_of.get(p, ())) and any(w[c] < 1 for c in d.cities_of.get(p, ()))}
+    tilt_provinces = list(groups)
     b.tilt_provinces = tilt_provinces
     b.tilt_shortfall_ha = pyo.Var(tilt_provinces, d.years, domain=pyo.NonNegativeReals)
 
     def tilt(b, p, t):
-        tilted = sum(m.new_land[c, t] for c in d.cities_of[p] if d.coeffs[c].tilted)
-        return tilted + b.tilt_shortfall_ha[p, t] >= b.tilt_share * prov_new(p, t)
+        cs = groups[p]
+        tilted = sum(w[c] * m.new_land[c, t] for c in cs if w[c] > 0)
+        return tilted + b.tilt_shortfall_ha[p, t] >= b.tilt_share * sum(m.new_land[c, t] for c in cs)
 
     b.tilt = pyo.Constraint(tilt_provinces, d.years, rule=tilt, doc="tilt to centre cities and key clusters")
 
@@ -173,14 +264,32 @@ def add_block(m, d):
     b.objective_term = pyo.Expression(
         expr=-revit_cost
         - cny_100m(b.penalty) * sum(d.discount[t] * b.tilt_shortfall_ha[p, t] for p in tilt_provinces for t in d.years)
+        - allocated
     )
     set_params(b, d)
     return b
 
 
+def linked_by_province(d) -> dict[str, float]:
+    """Linked land per province and year, ha: Σ of its cities' linked land (models.coefficients)."""
+    return {p: sum(d.coeffs[c].linkage_need_ha_per_year for c in d.cities_of.get(p, ())) for p in d.provinces}
+
+
 def set_params(b, d) -> None:
     s = d.scenario
-    set_values(b.pool_ha, {p.code: p.new_land_pool_ha_per_year for p in s.provinces})
+    if b.national_mode:
+        linked = linked_by_province(d)
+        floor, ceiling = {}, {}
+        for p in s.provinces:
+            lo, hi = s.band_shares(p.code)
+            base = s.allocation_base_ha(p.code)
+            floor[p.code] = linked[p.code] + lo * base
+            ceiling[p.code] = linked[p.code] + hi * base
+        set_values(b.floor_ha, floor)
+        set_values(b.ceiling_ha, ceiling)
+        set_values(b.unused_cost, s.policy.unused_allocation_cost_cny_10k_per_ha)
+    else:
+        set_values(b.pool_ha, {p.code: p.new_land_pool_ha_per_year for p in s.provinces})
     set_values(b.cap_room_ha, {c: d.coeffs[c].cap_room_ha for c in d.cities})
     set_values(b.stock_ha, {c.code: c.stock_land_available_ha for c in s.cities})
     if s.policy.stock_first:

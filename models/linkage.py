@@ -1,11 +1,17 @@
 """Item (6), 人地錢掛鉤: new land and the reward fund follow the migrants a city settles.
 
 Land (人地掛鉤, 國土資發〔2016〕123號 [V]): in every plan year each city's new construction land
-plus revitalised stock must reach ``per-settler standard × eligible settlers`` (see
-:mod:`models.coefficients` for the tier, the province's ±10% flex and the zero-land rule for the
-central districts of super-large and mega cities). The floor is a *soft* target: a shortfall
+plus revitalised stock must reach its *linked land*, ``per-settler standard × eligible settlers ×
+policy.linkage_strength`` (see :mod:`models.coefficients` for the tier, the province's ±10% flex and
+the zero-land rule for the central districts of super-large and mega cities; the strength knob is
+加大挂钩力度, 1 = the 123号 standard). The floor is a *soft* target: a shortfall
 ``shortfall_ha[c, t]`` is allowed at ``policy.shortfall_penalty_cny_10k_per_ha`` so that an
 unreachable floor is reported (where, by how much) instead of making the plan infeasible.
+
+Under ``policy.quota_allocation = "national"`` the same linked land is also a hard part of the
+province's allocation (:mod:`models.landplan`, ``allocation_floor``): the nation hands it down, and
+this floor is its earmark: the province must pass it on to the cities whose settlers earned it. One
+figure, two steps of one mechanism (allocation, then use), not two rules on the same land.
 
 Settled migrants keep their land-contract, homestead and collective-income rights; no term of
 this model turns a settler's rural land into supply (tradeable quota comes only from voluntary,

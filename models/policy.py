@@ -12,7 +12,7 @@ Units: 1 ha = 15 mu (亩); 1 亿元 = ``cny_100m``; 1 万元 = ``cny_10k``.
 from __future__ import annotations
 
 import math
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
@@ -144,11 +144,60 @@ class PolicyParameters(BaseModel):
         description="Largest rise of per-capita urban construction land over the plan, m² "
         "(GB 50137-2011 [V]: change −25 to +20 m²).",
     )
+    quota_allocation: Literal["provincial_pools", "national"] = Field(
+        "provincial_pools",
+        description="How the new construction-land plan quota reaches provinces. `provincial_pools`: each "
+        "province plans with the pool it has been given (`provinces[].new_land_pool_ha_per_year`). `national`: the "
+        "LP allocates the national total (`national_new_land_total_ha`, which must then be set) across provinces, "
+        "each province's allocation = the land linked to the migrants its cities settle (人地挂钩, 国土资发〔2016〕123号 "
+        "[V]: the national plan takes account of settlers when it is handed down [M]) + a share allocated by value "
+        "within the province's stability band (`allocation_band_*`), and each province shares its allocation "
+        "across its units.",
+    )
+    linkage_strength: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        allow_inf_nan=False,
+        description="Strength of the land–settler linkage (加大挂钩力度, item (6)) [A]: a multiplier on the "
+        "per-settler standard (1 = the 国土资发〔2016〕123号 standard [V]; 1.2 = 20% more land per settled migrant). It "
+        "scales both the land each city's settlers earn (the settler floor, models.linkage) and, in `national` "
+        "allocation, the linked land each province's allocation must include.",
+    )
+    allocation_band_floor_share: NonNeg = Field(
+        0.8,
+        description="`national` allocation: the value-allocated part of a province's quota (its allocation minus its "
+        "linked land) is at least this share of its base (`provinces[].allocation_base_ha_per_year`) [A]: "
+        "stability (a province's plan does not collapse from one year to the next); no published figure. A "
+        "province's own `allocation_band_floor_share` overrides it.",
+    )
+    allocation_band_ceiling_share: NonNeg = Field(
+        1.2,
+        description="`national` allocation: the value-allocated part of a province's quota is at most this share "
+        "of its base [A], so the national quota is never handed to one province; no published figure. A "
+        "province's own `allocation_band_ceiling_share` overrides it.",
+    )
+    unused_allocation_cost_cny_10k_per_ha: NonNeg = Field(
+        0.01,
+        description="`national` allocation tie-break [A]: a notional cost per ha of quota allocated, 万元/ha, in the "
+        "objective only, so that a province is allocated the quota it uses (or its band floor and linked land), "
+        "not an arbitrary amount between its floor and ceiling. 0.01万元/ha is 0.002% of the lowest land value in "
+        "the bundled data: it never decides a use. 0 turns it off.",
+    )
+    tilt_level: Literal["province", "national"] = Field(
+        "province",
+        description="Where the tilt to centre cities and key clusters (item (20)) is measured [A, a documented "
+        "choice: the text says 'tilt' without a level]. `province`: in each province that has both tilted and "
+        "other units, tilted units get ≥ `tilt_min_share` of the province's new land (provinces take "
+        "responsibility for their plans). `national`: tilted units get ≥ `tilt_min_share` of the nation's new "
+        "land (one row per year), leaving the split across provinces to the allocation.",
+    )
     tilt_min_share: Share = Field(
         0.5,
-        description="Minimum share of each province's new construction land going to centre cities and "
-        "key-cluster cities, where the province has any [A]: item (20) asks for the tilt without a "
-        "number. A soft target: a shortfall is priced and reported.",
+        description="Minimum share of new construction land going to centre cities and key-cluster cities [A]: "
+        "item (20) asks for the tilt without a number. Measured in each province that has any (or nationally: "
+        "`tilt_level`); a unit partly inside a key cluster counts with its `key_cluster_share`. A soft target: a "
+        "shortfall is priced and reported.",
     )
     stock_first: bool = Field(
         True,

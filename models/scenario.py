@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from landquota.models.funding import FundingSource, default_funding_sources
 from landquota.models.policy import PerYear, PolicyParameters
+from landquota.models.units import M2_PER_HA
 from landquota.models.regions import PROVINCES
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -38,6 +39,15 @@ LandType = Literal["permanent_basic_farmland", "arable", "other", "construction"
 Ownership = Literal["collective", "state"]
 CityTier = Literal["municipality", "provincial_capital", "separately_listed", "node_city", "other"]
 SizeClass = Literal["super_large", "mega", "other"]
+REGIONAL_CATEGORIES = frozenset({"regional_infrastructure"})
+"""Project categories whose land is not urban construction land (城市建设用地) in GB 50137-2011 [V]: its land
+classification puts regional transport (H2 区域交通设施用地: railways, highways, ports, airports and their
+facilities outside the city), regional utilities (H3) and the like under construction land (H) but outside
+H11 城市建设用地, the base of per-capita urban construction land. Such land still needs plan quota (新增建设用地
+计划指标 covers all new construction land), so it counts in pools, allocations and the national total, but not
+under the per-capita cap. Every other category (housing, industry, urban roads and utilities, public
+services, parking, utility tunnels ...) is urban construction land and counts."""
+
 ProjectCategory = Literal[
     "new_urbanisation",
     "urban_rural_integration",
@@ -47,6 +57,7 @@ ProjectCategory = Literal[
     "public_service_gap",
     "industrial",
     "infrastructure",
+    "regional_infrastructure",
     "utility_tunnel",
     "parking",
     "elderly_care",
@@ -66,6 +77,18 @@ class Province(BaseModel):
         description="Annual new construction-land plan quota the province allocates to its cities, ha.",
         examples=[20000.0],
     )
+    allocation_base_ha_per_year: NonNeg | None = Field(
+        None,
+        description="`national` allocation (policy.quota_allocation): the base of the province's stability band, "
+        "ha per year: the quota it received by value (beyond linked land) in the base year. Its allocation minus "
+        "its linked land stays within [floor share, ceiling share] × this. null = `new_land_pool_ha_per_year`. "
+        "Data: cite its provenance in the scenario's `sources`.",
+        examples=[15000.0],
+    )
+    allocation_band_floor_share: NonNeg | None = Field(
+        None, description="This province's band floor share; null = `policy.allocation_band_floor_share`.")
+    allocation_band_ceiling_share: NonNeg | None = Field(
+        None, description="This province's band ceiling share; null = `policy.allocation_band_ceiling_share`.")
     approval_entrusted: bool | list[bool] | None = Field(
         None,
         description="Whether State-Council-level expropriation and PBF conversion approval is entrusted to "
@@ -178,6 +201,14 @@ class City(BaseModel):
         "node_city, other. The first three are centre cities for the tilt rule.",
     )
     key_cluster: bool = Field(False, description="Member of a key city cluster (item (20) tilt).")
+    key_cluster_share: Share | None = Field(
+        None,
+        description="Share of the unit's new land that lies inside a key city cluster, for a unit partly inside one "
+        "(e.g. a rest-of-province unit some of whose counties belong to a cluster) [A: new land assumed to fall "
+        "in the cluster part in proportion]. Its new land counts towards the tilt (item (20)) with this weight. "
+        "null = 1 for a centre city or `key_cluster` unit, else 0. For an exact split, make the cluster and "
+        "non-cluster parts separate units.",
+    )
     size_class: SizeClass = Field(
         "other",
         description="super_large (城区常住人口 ≥ 10 million), mega (5–10 million) or other. Settlers in the "
@@ -246,6 +277,29 @@ class City(BaseModel):
     def is_centre(self) -> bool:
         return self.tier in ("municipality", "provincial_capital", "separately_listed")
 
+    @property
+    def current_per_capita_m2(self) -> float:
+        """Urban construction land ÷ resident population now, m² (GB 50137 measures on residents)."""
+        return self.urban_construction_land_ha * M2_PER_HA / self.resident_population if self.resident_population else 0.0
+
+    def linked_land(self, policy: PolicyParameters, linkage_adjustment: float) -> tuple[float, float, float]:
+        """(per-settler standard m², eligible settlers per year, linked land ha per year) under 国土资发〔2016〕123号:
+        the tier of its current per-capita land × (1 + the province's flex); settlers in the central districts of
+        super-large and mega cities earn none; × ``policy.linkage_strength``. The one place this is computed
+        (models.coefficients and the scenario checks read it)."""
+        per_settler = policy.new_land_per_settler_m2(self.current_per_capita_m2) * (1.0 + linkage_adjustment)
+        eligible = float(self.settlers_per_year)
+        if policy.zero_land_for_central_districts and self.size_class in ("super_large", "mega"):
+            eligible *= 1.0 - self.settlers_central_district_share
+        return per_settler, eligible, per_settler * eligible * policy.linkage_strength / M2_PER_HA
+
+    @property
+    def tilt_weight(self) -> float:
+        """Share of its new land that counts as tilted (centre city or key cluster)."""
+        if self.key_cluster_share is not None:
+            return self.key_cluster_share
+        return 1.0 if (self.is_centre or self.key_cluster) else 0.0
+
 
 class Parcel(BaseModel):
     model_config = _STRICT
@@ -269,7 +323,11 @@ class Project(BaseModel):
     model_config = _STRICT
     id: str = Field(min_length=1, max_length=64, description="Unique project id.", examples=["SC-001"])
     city_code: str = Field(description="Code of the city it is in.", examples=["510100"])
-    category: ProjectCategory = Field("new_urbanisation", description="Project category.")
+    category: ProjectCategory = Field(
+        "new_urbanisation",
+        description="Project category. `regional_infrastructure` (airports, highways, railways, ports and other "
+        "regional transport or utility facilities outside the city: GB 50137-2011 H2/H3, not 城市建设用地) needs plan "
+        "quota but is left out of the per-capita urban construction land cap; every other category counts.")
     parcels: list[Parcel] = Field(
         min_length=1, description="The project's land: what it converts (agricultural land) and expropriates "
         "(collective land). Its approval route is decided on all of it together (no splitting).")
@@ -296,6 +354,11 @@ class Project(BaseModel):
 
     def area_of(self, land_type: str) -> float:
         return sum(p.area_ha for p in self.parcels if p.land_type == land_type)
+
+    @property
+    def urban_land(self) -> bool:
+        """Whether its land is urban construction land under GB 50137 (counts under the per-capita cap)."""
+        return self.category not in REGIONAL_CATEGORIES
 
 
 class Scenario(BaseModel):
@@ -332,6 +395,18 @@ class Scenario(BaseModel):
         if cached is None or cached[0] is not items:
             cached = self.__dict__[f"_index_{attr}"] = (items, {getattr(x, key): x for x in items})
         return cached[1]
+
+    def band_shares(self, province_code: str) -> tuple[float, float]:
+        """(floor, ceiling) share of the province's stability band (``national`` allocation)."""
+        prov, pol = self.province(province_code), self.policy
+        lo = prov.allocation_band_floor_share
+        hi = prov.allocation_band_ceiling_share
+        return (pol.allocation_band_floor_share if lo is None else lo,
+                pol.allocation_band_ceiling_share if hi is None else hi)
+
+    def allocation_base_ha(self, province_code: str) -> float:
+        prov = self.province(province_code)
+        return prov.new_land_pool_ha_per_year if prov.allocation_base_ha_per_year is None else prov.allocation_base_ha_per_year
 
     def by_year(self, value, year: int):
         """A field given as one value or a per-year list, read at plan year ``year`` (1-based)."""
@@ -424,6 +499,21 @@ def check_scenario(s: Scenario, positions: dict[str, list[int]] | None = None) -
         if isinstance(v, list) and len(v) != s.years:
             add(("policy", name), "capacity_years",
                 f"a per-year list needs one value per plan year: {len(v)} given, {s.years} year(s)")
+    pol = s.policy
+    if pol.quota_allocation == "national" and pol.national_new_land_total_ha is None:
+        add(("policy", "national_new_land_total_ha"), "national_total_missing",
+            "quota_allocation 'national' allocates the national total: national_new_land_total_ha must be set")
+    if pol.allocation_band_floor_share > pol.allocation_band_ceiling_share:
+        add(("policy", "allocation_band_floor_share"), "band_floor_above_ceiling",
+            f"the stability band's floor share {pol.allocation_band_floor_share} exceeds its ceiling share "
+            f"{pol.allocation_band_ceiling_share}")
+    for i, p in enumerate(s.provinces):
+        lo = pol.allocation_band_floor_share if p.allocation_band_floor_share is None else p.allocation_band_floor_share
+        hi = pol.allocation_band_ceiling_share if p.allocation_band_ceiling_share is None else p.allocation_band_ceiling_share
+        if lo > hi and (p.allocation_band_floor_share is not None or p.allocation_band_ceiling_share is not None):
+            field = "allocation_band_floor_share" if p.allocation_band_floor_share is not None else "allocation_band_ceiling_share"
+            add(("provinces", i, field), "band_floor_above_ceiling",
+                f"{p.code}'s stability band floor share {lo} exceeds its ceiling share {hi}")
     for j, code in enumerate(s.policy.entrusted_province_codes):
         if code not in PROVINCES:
             add(("policy", "entrusted_province_codes", j), "unknown_province", f"{code} is not a GB/T 2260 province code")
@@ -469,15 +559,35 @@ def check_scenario(s: Scenario, positions: dict[str, list[int]] | None = None) -
         elif pr.committed:
             committed_area[s.city(pr.city_code).province_code] += pr.area_ha
     # Committed projects must fit in what the province could ever get: its pool over the horizon
-    # plus, if it may buy, every seller's surplus.
+    # plus, if it may buy, every seller's surplus. Under `national` allocation the most it can get is its
+    # allocation ceiling (linked land + ceiling share × base) over the horizon, plus the same surplus.
     surplus = sum(p.surplus_land_quota_ha_per_year for p in s.provinces) * s.years
+    national = s.policy.quota_allocation == "national"
+    linked: dict[str, float] = {}
+    if national and committed_area and not probs:
+        for c in s.cities:
+            need = c.linked_land(s.policy, s.province(c.province_code).linkage_adjustment)[2]
+            linked[c.province_code] = linked.get(c.province_code, 0.0) + need
     for i, p in enumerate(s.provinces):
         need = committed_area.get(p.code, 0.0)
-        room = p.new_land_pool_ha_per_year * s.years + (surplus if p.land_quota_buyer else 0.0)
+        if need <= 0 or (national and not linked):
+            continue
+        buy = surplus if p.land_quota_buyer else 0.0
+        if not national:
+            room = p.new_land_pool_ha_per_year * s.years + buy
+            if need > room + 1e-6:
+                add(("provinces", i, "new_land_pool_ha_per_year"), "committed_exceeds_pool",
+                    f"committed projects in {p.code} need {need:.1f} ha but the pool and all tradeable quota "
+                    f"give at most {room:.1f} ha over {s.years} year(s)")
+            continue
+        ceiling = linked.get(p.code, 0.0) + s.band_shares(p.code)[1] * s.allocation_base_ha(p.code)
+        room = ceiling * s.years + buy
         if need > room + 1e-6:
-            add(("provinces", i, "new_land_pool_ha_per_year"), "committed_exceeds_pool",
-                f"committed projects in {p.code} need {need:.1f} ha but the pool and all tradeable quota "
-                f"give at most {room:.1f} ha over {s.years} year(s)")
+            field = "new_land_pool_ha_per_year" if p.allocation_base_ha_per_year is None else "allocation_base_ha_per_year"
+            add(("provinces", i, field), "committed_exceeds_ceiling",
+                f"committed projects in {p.code} need {need:.1f} ha but its allocation ceiling (linked land "
+                f"{linked.get(p.code, 0.0):.1f} + band ceiling) and all tradeable quota give at most {room:.1f} ha "
+                f"over {s.years} year(s)")
     return probs
 
 

@@ -41,7 +41,7 @@ LAND_CLEARING = Rule(
     describe="clearing value of one ha of construction-land quota in year {t}",
     noun_en="construction-land quota brought to the cross-regional market in year {t}",
     noun_zh="第{t}年跨区域建设用地指标市场的供给", index=("year",), payments_cancel=True,
-    market=(TradeSide("buy_land", "buy", "landplan.pool"), TradeSide("trading.sell_land", "sell", None)),
+    market=(TradeSide("buy_land", "buy", ("landplan.pool", "landplan.allocation_used")), TradeSide("trading.sell_land", "sell", None)),
     source="國辦發〔2018〕16號 [M]: the state clears the market",
 )
 FARMLAND_BALANCE_RULE = Rule(

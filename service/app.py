@@ -40,7 +40,9 @@ allocation returned. To solve your own scenario, `GET /v1/datasets/demo`, edit i
 
 **Jobs**: `POST /v1/solve` answers with the result when it is ready soon enough, else `202` with a
 job id and a `Location` to poll; `POST /v1/jobs` always answers `202` at once. Results stay until
-deleted.
+deleted. While a job runs, its `progress.solver` shows HiGHS's own figures. Once it has finished,
+open `GET /v1/jobs/{id}/report` in a browser: a map of the provinces, charts and the reasons
+(batches: `GET /v1/batches/{id}/report`); `GET /v1/jobs/{id}/scenario` is the scenario it solved.
 
 **Access**: send an API key as `Authorization: Bearer <key>` (*Authorize*, top right; an operator
 makes keys with `landquota keys create`). Scopes: `read` (datasets, approval routing, your own jobs
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
             _problems_for_422(schema)
             _settings_into_schema(schema, settings, auth.enabled)
             openapi_examples(schema)
+            openapi_links(schema)
         return app.openapi_schema
 
     app.openapi = openapi
@@ -187,6 +190,43 @@ def openapi_examples(schema: dict) -> None:
         response = paths.get(path, {}).get("post", {}).get("responses", {}).get(code)
         if response is not None:
             response.setdefault("content", {}).setdefault("application/json", {})["example"] = example
+
+
+_LOCATION = {"Location": {"description": "Where to poll: the job's (or batch's) own URL.",
+                           "schema": {"type": "string"}}}
+_JOB_LINKS = (("GetJob", "/v1/jobs/{job_id}", "get"), ("GetJobResult", "/v1/jobs/{job_id}/result", "get"),
+              ("GetJobExplanation", "/v1/jobs/{job_id}/explain", "get"))
+_BATCH_LINKS = (("GetBatch", "/v1/batches/{batch_id}", "get"),
+                ("GetBatchResults", "/v1/batches/{batch_id}/results", "get"))
+
+
+def openapi_links(schema: dict) -> None:
+    """What a submission's answer leads to: OpenAPI links from the id it returns to the operations that
+    read it (Swagger shows them; schemathesis's stateful phase follows them), and the headers that
+    carry it (`Location`; `X-Job-Id` and `Content-Location` beside a result of POST /v1/solve)."""
+    paths = schema.get("paths", {})
+
+    def op_id(path: str, method: str) -> str | None:
+        return paths.get(path, {}).get(method, {}).get("operationId")
+
+    def link(targets, param: str, source: str) -> dict:
+        return {name: {"operationId": op_id(path, method), "parameters": {param: source},
+                       "description": f"{method.upper()} {path} with the `{param}` this answer gives."}
+                for name, path, method in targets if op_id(path, method)}
+
+    for path, code, targets, param, source, headers in (
+        ("/v1/solve", "200", _JOB_LINKS, "job_id", "$response.header.X-Job-Id", {
+            "X-Job-Id": {"description": "The job that solved it.", "schema": {"type": "string"}},
+            "Content-Location": {"description": "Where the result stays until deleted.",
+                                 "schema": {"type": "string"}}}),
+        ("/v1/solve", "202", _JOB_LINKS, "job_id", "$response.body#/id", _LOCATION),
+        ("/v1/jobs", "202", _JOB_LINKS, "job_id", "$response.body#/id", _LOCATION),
+        ("/v1/batches", "202", _BATCH_LINKS, "batch_id", "$response.body#/id", _LOCATION),
+    ):
+        response = paths.get(path, {}).get("post", {}).get("responses", {}).get(code)
+        if response is not None:
+            response["links"] = link(targets, param, source)
+            response["headers"] = {**response.get("headers", {}), **headers}
 
 
 def _swagger_assets() -> str | None:

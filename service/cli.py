@@ -62,10 +62,11 @@ EXIT_CODES_HELP = """exit codes:
   6    batch: at least one variant failed (the count is printed; the others are written)
   130  interrupted (Ctrl-C)"""
 
-LARGE_LP_NONZEROS = 500_000
+LARGE_LP_NONZEROS = 1_000_000
 """An LP at least this large gets a warning that the solve may take minutes. Measured on the 2-core
-machine: 300 generated units, 0.26M nonzeros, 3.9 s end to end (bench/README.md); 1,000 units,
-0.88M nonzeros, 2 min 34 s (README, long runs); 3,000 units, 2.7M nonzeros, about 7 minutes."""
+machine, shared, with generated national scenarios (``landquota generate --cities N --projects 7N
+--years 5``): 1,000 units, 0.55M nonzeros, 11 s end to end; 3,000 units, 1.63M nonzeros, 145 s
+(README, speed)."""
 
 
 class InputError(Exception):
@@ -396,7 +397,7 @@ class _SizeWarning:
                            + ("none" if math.isinf(self._limit) else f"{self._limit:g} s"))
             if nnz >= LARGE_LP_NONZEROS:
                 self._term.say(f"warning: a large LP ({nnz / 1e6:.2f}M nonzeros): the solve may take minutes "
-                               "(0.88M nonzeros: 2.5 minutes, 2.7M: about 7 minutes on 2 cores)")
+                               "(3,000 generated units, 1.6M nonzeros: about 2.5 minutes on 2 cores)")
 
 
 def summary(r) -> str:
@@ -409,16 +410,22 @@ def summary(r) -> str:
     lines.append(f"{st.variables} variables, {st.constraints} constraints, {st.nonzeros} nonzeros; "
                  f"build {st.build_s:.2f}s solve {st.solve_s:.2f}s extract {st.extract_s:.2f}s; {st.solver}")
     lines.append("")
-    lines.append(f"{'province':8s} {'name':6s} {'pool/yr ha':>11s} {'new ha':>10s} {'bought':>8s} {'sold':>8s} "
+    national = r.national is not None and r.national.quota_allocation == "national"
+    lines.append(f"{'province':8s} {'name':6s} {'alloc ha' if national else 'pool/yr ha':>11s} {'new ha':>10s} "
+                 f"{'bought':>8s} {'sold':>8s} "
                  f"{'arable occ':>10s} {'tilt %':>7s} {'fund 亿':>8s} {'SC/ent/prov':>11s}")
     for p in r.provinces:
         tilt = f"{100 * p.tilted_share:6.1f}" if p.tilted_share is not None else "     -"
-        lines.append(f"{p.code:8s} {p.name:6s} {p.pool_ha_per_year:11,.0f} {p.new_land_ha:10,.1f} "
+        quota = p.quota_allocated_ha if national else p.pool_ha_per_year
+        lines.append(f"{p.code:8s} {p.name:6s} {quota:11,.0f} {p.new_land_ha:10,.1f} "
                      f"{p.land_quota_bought_ha:8,.1f} {p.land_quota_sold_ha:8,.1f} {p.arable_occupied_ha:10,.1f} "
                      f"{tilt:>7s} {p.reward_fund_cny_100m:8.2f} "
                      f"{p.projects_state_council:3d}/{p.projects_province_entrusted:3d}/{p.projects_province:3d}")
     tot_new = sum(p.new_land_ha for p in r.provinces)
-    lines.append(f"{'total':15s} {sum(p.pool_ha_per_year for p in r.provinces):11,.0f} {tot_new:10,.1f}")
+    tot_quota = sum(p.quota_allocated_ha if national else p.pool_ha_per_year for p in r.provinces)
+    lines.append(f"{'total':15s} {tot_quota:11,.0f} {tot_new:10,.1f}")
+    if r.national is not None and r.national.note_en:
+        lines.append(r.national.note_en)
     sel = [p for p in r.projects if p.selected_share > 1e-6]
     lines.append(f"\nprojects selected: {len(sel)} of {len(r.projects)} "
                  f"({sum(1 for p in sel if p.selected_share < 1 - 1e-6)} partly)")

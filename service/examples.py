@@ -41,12 +41,16 @@ def solve_200() -> dict:
 
 
 def demo_result() -> dict:
-    """A real solve of the demo dataset with the API's default options, as JSON data."""
+    """A real solve of the demo dataset as POST /v1/solve makes it: the job's scenario and options
+    through the worker's own solve function, as JSON data."""
     from landquota.service.requests import resolve_request
-    from landquota.solvers.highs import solve_scenario
+    from landquota.service.worker import solve_payload
 
     scenario, options = resolve_request("demo", None, {"time_limit_s": 60.0})
-    return solve_scenario(scenario, options).model_dump(mode="json")
+    payload = {"scenario": scenario.model_dump(mode="json"),
+               "options": {"time_limit_s": options.time_limit_s, "whole_projects": options.whole_projects,
+                           "mip_rel_gap": options.mip_rel_gap, "duals": options.duals, "threads": 1}}
+    return solve_payload(payload, lambda *_: None)
 
 
 JOB_QUEUED = {

@@ -186,6 +186,11 @@ class JobStore:
         with self._session() as s:
             return s.scalar(select(JobRow.request).where(JobRow.id == job_id))
 
+    def scenario(self, job_id: str) -> dict | None:
+        """The scenario the job solves (resolved: dataset and overrides applied)."""
+        with self._session() as s:
+            return s.scalar(select(JobRow.scenario).where(JobRow.id == job_id))
+
     def queue_position(self, info: JobInfo) -> int:
         """1 for the next job to run (in lane order, see :class:`Lanes`)."""
         now = utcnow()
@@ -211,14 +216,15 @@ class JobStore:
         """Take the next queued job in lane order (:class:`Lanes`; only small ones unless
         ``large_ok``): mark it running and return (id, scenario, options, whether it is large)."""
         while True:
-            with self._write() as s:
-                q = select(JobRow.id, JobRow.size_columns).where(JobRow.status == "queued")
-                if not large_ok:
-                    q = q.where(or_(JobRow.size_columns.is_(None), JobRow.size_columns <= self.lanes.small_columns))
+            q = select(JobRow.id, JobRow.size_columns).where(JobRow.status == "queued")
+            if not large_ok:
+                q = q.where(or_(JobRow.size_columns.is_(None), JobRow.size_columns <= self.lanes.small_columns))
+            with self._session() as s:  # a poll that finds nothing is a read: it must not say writes work again
                 first = s.execute(q.order_by(*self.lanes.order(utcnow())).limit(1)).first()
-                if first is None:
-                    return None
-                job_id, size = first
+            if first is None:
+                return None
+            job_id, size = first
+            with self._write() as s:
                 won = s.execute(
                     update(JobRow)
                     .where(JobRow.id == job_id, JobRow.status == "queued")

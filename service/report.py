@@ -551,19 +551,12 @@ def render_solve_report(result: Any, scenario: Any = None, scenario_href: str = 
 # ---- a batch's report ----------------------------------------------------------------------------
 
 
-def _batch_helpers():
-    try:  # the batch modules' home after the service restructure, then before it
-        from landquota.service.batches.report import swept_parameter, table  # type: ignore
-    except ImportError:
-        from landquota.service.batch_report import swept_parameter, table
-    return swept_parameter, table
-
-
 def render_batch_report(spec: Any, rows: list[dict]) -> str:
     """The report of a batch: each KPI against the swept parameter (or across variants), the
     provinces × variants heat map of new land (province names), and the comparison table.
     ``spec`` is the ``BatchSpec``; ``rows`` the stored variant rows (``BatchStore.rows``)."""
-    swept_parameter, table = _batch_helpers()
+    from landquota.service.batches.report import swept_parameter, table
+
     kpis = list(getattr(spec, "kpis", None) or [])
     name = getattr(spec, "name", "batch")
     ok = [r for r in rows if r.get("ok") and r.get("objective_cny_100m") is not None]

@@ -112,13 +112,12 @@ def resolve_request(source: Source, overrides: Mapping[str, Any] | None = None,
     problems = check_text(s, same) + check_sums(s, same)
     if problems:
         raise ScenarioInvalid([Problem(loc=[*where, *p.loc], rule=p.rule, message=p.message) for p in problems])
-    if not overrides:
-        _CHECKED[id(s)] = s
+    _CHECKED[id(s)] = s  # weakly: a variant dropped by its caller leaves the register with it
     return s, opts
 
 
 _CHECKED: "weakref.WeakValueDictionary[int, Scenario]" = weakref.WeakValueDictionary()
-"""Scenarios that passed :func:`check_text` and :func:`check_sums` whole (bases, datasets), by id."""
+"""Scenarios that passed :func:`check_text` and :func:`check_sums` whole, by id (held weakly)."""
 
 
 def _options(options: Mapping[str, Any] | SolveOptions | None, limits: Limits) -> SolveOptions:

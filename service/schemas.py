@@ -115,6 +115,19 @@ SOLVE_EXAMPLES = {
             "options": {"time_limit_s": 60},
         },
     },
+    "national-allocation": {
+        "summary": "The national quota allocated by the LP (issue 13)",
+        "description": "The demo with `policy.quota_allocation: national`: each province's allocation = the land "
+        "linked to the migrants its cities settle (× `policy.linkage_strength`) + a value share within its "
+        "stability band; see the result's `national`, `province_years` and `city_years`.",
+        "value": {
+            "dataset": "demo",
+            "overrides": {"policy.quota_allocation": "national", "policy.national_new_land_total_ha": 610,
+                          "policy.allocation_band_floor_share": 0, "policy.allocation_band_ceiling_share": 10,
+                          "policy.linkage_strength": 1.2},
+            "options": {"time_limit_s": 60},
+        },
+    },
     "whole-projects": {
         "summary": "The demo dataset, projects selected whole (MIP)",
         "value": {"dataset": "demo", "options": {"time_limit_s": 60, "whole_projects": True}},
@@ -171,6 +184,10 @@ class Progress(BaseModel):
 class JobLinks(BaseModel):
     self: str = Field(examples=["/v1/jobs/4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a"])
     result: str = Field(examples=["/v1/jobs/4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a/result"])
+    report: str | None = Field(None, description="The HTML report (map, charts, reasons) once finished.",
+                               examples=["/v1/jobs/4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a/report"])
+    scenario: str | None = Field(None, description="The scenario it solves, as canonical JSON.",
+                                 examples=["/v1/jobs/4f7c0d2e9b8a4c1e8a6f3b2d1c0e9f8a/scenario"])
 
 
 class JobView(BaseModel):

@@ -246,7 +246,7 @@ def _deletion_filter(work: highspy.Highs, lp, model: _Model) -> list[Member]:
     saved_all = {c: _bounds(work, c) for c in cands}
     families: dict[str, list[Member]] = {}
     for c in cands:
-        fam = model.rows[c.index].rule if c.kind == "row" else "land_quota_buyer"
+        fam = model.rows[c.index].rule if c.kind == "row" else model.eligibility(c.index, lp).rule
         families.setdefault(fam, []).append(c)
     kept: list[Member] = []
     for fam, mems in families.items():

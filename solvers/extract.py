@@ -20,11 +20,13 @@ from landquota.models.finance import disaggregate, settler_public_cost_cny_100m
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
 from landquota.models.landplan import TILT_SHARE
 from landquota.models.linkage import SETTLER_FLOOR, reward_fund_allocation
-from landquota.models.units import MU_PER_HA, cny_100m
+from landquota.models.landplan import linked_by_province
+from landquota.models.units import M2_PER_HA, MU_PER_HA, cny_10k, cny_100m
 from landquota.solvers.approvals import approvals_table
 from landquota.solvers.duals import binding_rules, make_row
 from landquota.solvers.result import (
-    CityRow, FinancingRow, Headline, LimitRow, ProjectRow, ProvinceRow, Result, Shortfall, SolveStats, TradeRow,
+    CityRow, CityYearRow, FinancingRow, Headline, LimitRow, NationalSummary, NationalYearRow, ProjectRow, ProvinceRow,
+    ProvinceYearRow, Result, Shortfall, SolveStats, TradeRow,
 )
 
 EPS = 1e-6
@@ -91,8 +93,21 @@ class Land:
         city_pos = {c: i for i, c in enumerate(d.cities)}
         proj_city = np.fromiter((city_pos[d.city_of_project[j]] for j in d.projects), np.int64, len(d.projects))
         self.project_land = np.bincount(proj_city, area * self.share, nc) if len(proj_city) else np.zeros(nc)
-        self.general = val(m.g, nc).sum(axis=1)                 # per city
-        self.stock = val(m.s, nc).sum(axis=1)
+        ny = len(d.years)
+        # per city and year (cities, years): project land, of it regional infrastructure, general, stock
+        self.project_land_y = np.zeros((nc, ny))
+        self.regional_land_y = np.zeros((nc, ny))
+        if len(proj_city):
+            regional = np.fromiter((j in d.regional_projects for j in d.projects), bool, len(d.projects))
+            for ti in range(ny):
+                self.project_land_y[:, ti] = np.bincount(proj_city, area * self.x[:, ti], nc)
+                if regional.any():
+                    self.regional_land_y[:, ti] = np.bincount(proj_city[regional], (area * self.x[:, ti])[regional], nc)
+        self.general_y = val(m.g, nc)
+        self.stock_y = val(m.s, nc)
+        self.general = self.general_y.sum(axis=1)                 # per city
+        self.stock = self.stock_y.sum(axis=1)
+        self.new_land_y = self.project_land_y + self.general_y
         self.shortfall = val(m.linkage.shortfall_ha, nc)        # (cities, years)
         tilt = m.landplan.tilt_provinces
         self.tilt_shortfall = val(m.landplan.tilt_shortfall_ha, len(tilt)) if tilt else np.zeros((0, len(d.years)))
@@ -102,6 +117,15 @@ class Land:
         city_prov = np.fromiter((prov_pos[d.province_of_city[c]] for c in d.cities), np.int64, nc)
         self.new_land_by_province = dict(zip(d.provinces, np.bincount(city_prov, new, len(d.provinces)).tolist()))
         self.arable_occupied = {p: val.expr(m.trading.arable_occupied_ha[p]) for p in d.provinces}
+        self.city_prov = city_prov
+        self.buy_y = val(m.buy_land, len(d.provinces))          # (provinces, years)
+        lp = m.landplan
+        if lp.national_mode:
+            self.allocated_y = val(lp.q, len(d.provinces))      # (provinces, years)
+        else:
+            pools = np.array([d.scenario.province(p).new_land_pool_ha_per_year for p in d.provinces])
+            self.allocated_y = np.repeat(pools[:, None], ny, axis=1)
+        self.allocated = dict(zip(d.provinces, self.allocated_y.sum(axis=1).tolist()))
 
 
 class Debt:
@@ -168,6 +192,7 @@ def headline(lm: LandModel, land: Land, debt: Debt, terms: dict[str, float]) -> 
         max_debt_ratio_after=max(ratios) if ratios else None,
         unmet_targets_ha=float(land.shortfall.sum() + land.tilt_shortfall.sum()),
         new_land_by_province=land.new_land_by_province,
+        quota_allocated_by_province=land.allocated,
     )
 
 
@@ -195,6 +220,7 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     stock = dict(zip(d.cities, land.stock.tolist()))
     short_a = land.shortfall
     short = dict(zip(d.cities, short_a.sum(axis=1).tolist()))
+    regional = dict(zip(d.cities, land.regional_land_y.sum(axis=1).tolist()))
 
     fb = m.finance
     fund_of = {c: pyo.value(fb.reward_cap[c]) for c in d.cities}
@@ -213,7 +239,8 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             project_land_ha=project_land[c.code], general_land_ha=general[c.code],
             stock_revitalised_ha=stock[c.code], settler_shortfall_ha=short[c.code],
             per_capita_before_m2=k.current_per_capita_m2,
-            per_capita_after_m2=land_per_capita_after_m2(c.urban_construction_land_ha, new, k.final_resident_population),
+            per_capita_after_m2=land_per_capita_after_m2(  # urban construction land only (GB 50137)
+                c.urban_construction_land_ha, new - regional[c.code], k.final_resident_population),
             per_capita_cap_m2=k.effective_cap_per_capita_m2,
             settler_public_cost_cny_100m=cost, settler_cost_central_transfers_cny_100m=min(cost, transfer),
             settler_cost_reward_fund_cny_100m=from_fund,
@@ -239,11 +266,32 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     sell_land = val.by_region(tr.sell_land)                                        # seller → (years,)
     buy_farmland = dict(zip(tr.buy_farmland.keys(), val(tr.buy_farmland).tolist()))
     sell_farmland = dict(zip(tr.sell_farmland.keys(), val(tr.sell_farmland).tolist()))
+    national_mode = m.landplan.national_mode
+    linked = linked_by_province(d)                                                 # per year
+    bounds = {}
+    if national_mode:
+        for p in d.provinces:
+            bounds[p] = (pyo.value(m.landplan.floor_ha[p]), pyo.value(m.landplan.ceiling_ha[p]))
+    alloc_y = dict(zip(d.provinces, land.allocated_y))
+
+    def edge(p):
+        if not national_mode:
+            return None
+        a = alloc_y[p]
+        lo, hi = bounds[p]
+        if hi - lo <= 1e-9 * max(1.0, hi):
+            return "fixed"  # a band of width 0 (base 0): the allocation is its linked land
+        if np.all(np.abs(a - lo) <= 1e-6 * max(1.0, lo)):
+            return "floor"
+        if np.all(np.abs(a - hi) <= 1e-6 * max(1.0, hi)):
+            return "ceiling"
+        return None
+
     provinces = []
     for p in s.provinces:
         cs = d.cities_of.get(p.code, [])
         new = land.new_land_by_province[p.code]
-        tilted = sum(land.new_land[c] for c in cs if d.coeffs[c].tilted)
+        tilted = sum(land.new_land[c] * d.coeffs[c].tilt_weight for c in cs)
         bought = float(buy_land[p.code].sum())
         sold = float(sell_land[p.code].sum()) if p.land_quota_seller else 0.0
         provinces.append(ProvinceRow(
@@ -269,6 +317,10 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
             broad_debt_ratio_after=_ratio(p.debt_balance_cny_100m + p.platform_debt_balance_cny_100m
                                           + gov_debt[p.code] + debt.platform_province[p.code],
                                           p.fiscal_capacity_cny_100m),
+            quota_allocated_ha=land.allocated[p.code], linked_ha=linked[p.code] * s.years,
+            allocation_floor_ha_per_year=bounds[p.code][0] if national_mode else None,
+            allocation_ceiling_ha_per_year=bounds[p.code][1] if national_mode else None,
+            band_edge=edge(p.code),
         ))
 
     projects = []
@@ -329,13 +381,116 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
                                     year=years[ti], amount_ha=float(tilt_a[pi, ti])))
 
     binding = binding_rules(m, duals) if duals else []
+    province_years, city_years = _year_tables(lm, land, sell_land, linked, bounds)
+    national_years, national = _national(lm, land, linked, binding, provinces)
     return Result(
         scenario=s.name, status=status, objective_cny_100m=objective,
         objective_terms_cny_100m=terms, headline=head,
         provinces=provinces, cities=cities, projects=projects, trades=trades, shortfalls=shortfalls,
         financing=financing, limits=_limits(lm, financing, val),
         binding=binding, approvals=approvals_table(lm, x, val(m.g, len(d.cities)), binding), stats=stats,
+        province_years=province_years, city_years=city_years, national_years=national_years, national=national,
     )
+
+
+def _year_tables(lm: LandModel, land: Land, sell_land: dict, linked: dict, bounds: dict):
+    """The per-year tables (issue 13): every land-plan rule can be checked year by year."""
+    m, d, s = lm.m, lm.data, lm.scenario
+    ny, npv = len(d.years), len(d.provinces)
+    cp = land.city_prov
+
+    def by_prov(a):  # (cities, years) → (provinces, years)
+        return np.stack([np.bincount(cp, a[:, ti], npv) for ti in range(ny)], axis=1) if len(cp) else np.zeros((npv, ny))
+
+    new_p, stock_p, short_p = by_prov(land.new_land_y), by_prov(land.stock_y), by_prov(land.shortfall)
+    w = np.array([d.coeffs[c].tilt_weight for c in d.cities])
+    tilted_p = by_prov(land.new_land_y * w[:, None])
+    tilt_rows = dict(zip(m.landplan.tilt_provinces, land.tilt_shortfall))
+    province_years = []
+    for pi, p in enumerate(d.provinces):
+        seller = s.province(p).land_quota_seller
+        for ti, t in enumerate(d.years):
+            new = float(new_p[pi, ti])
+            bought = float(land.buy_y[pi, ti])
+            province_years.append(make_row(
+                ProvinceYearRow, province_code=p, year=t, quota_allocated_ha=float(land.allocated_y[pi, ti]),
+                allocation_floor_ha=bounds[p][0] if bounds else None,
+                allocation_ceiling_ha=bounds[p][1] if bounds else None,
+                linked_ha=linked[p], new_land_ha=new, quota_used_ha=new - bought, bought_ha=bought,
+                sold_ha=float(sell_land[p][ti]) if seller else 0.0,
+                stock_revitalised_ha=float(stock_p[pi, ti]), settler_shortfall_ha=float(short_p[pi, ti]),
+                tilted_share=float(tilted_p[pi, ti]) / new if new > EPS else None,
+                tilt_shortfall_ha=float(tilt_rows[p][ti]) if p in tilt_rows else 0.0,
+            ))
+    city_years = []
+    for ci, c in enumerate(s.cities):
+        need = d.coeffs[c.code].linkage_need_ha_per_year
+        for ti, t in enumerate(d.years):
+            city_years.append(make_row(
+                CityYearRow, city_code=c.code, province_code=c.province_code, year=t, linked_ha=need,
+                new_land_ha=float(land.new_land_y[ci, ti]), project_land_ha=float(land.project_land_y[ci, ti]),
+                regional_land_ha=float(land.regional_land_y[ci, ti]), general_land_ha=float(land.general_y[ci, ti]),
+                stock_revitalised_ha=float(land.stock_y[ci, ti]), settler_shortfall_ha=float(land.shortfall[ci, ti]),
+            ))
+    return province_years, city_years
+
+
+def _national(lm: LandModel, land: Land, linked: dict, binding: list, provinces: list):
+    """The national plan: allocated against the total, the total's shadow price, and why it binds or not."""
+    d, s = lm.data, lm.scenario
+    pol = s.policy
+    total = pol.national_new_land_total_ha
+    price = {b.year: b.shadow_price for b in binding if b.rule == "national_total"}
+    alloc_t = land.allocated_y.sum(axis=0)
+    used_t = land.new_land_y.sum(axis=0) - land.buy_y.sum(axis=0)
+    linked_total = sum(linked.values())
+    rows = []
+    for ti, t in enumerate(d.years):
+        # the limit is on allocations (national mode) or on pool use (provincial pools)
+        measured = alloc_t[ti] if pol.quota_allocation == "national" else used_t[ti]
+        binds = total is not None and measured >= total - 1e-6 * max(1.0, total)
+        rows.append(NationalYearRow(
+            year=t, quota_allocation=pol.quota_allocation, national_total_ha=total,
+            quota_allocated_ha=float(alloc_t[ti]), quota_used_ha=float(used_t[ti]), linked_ha=linked_total,
+            shadow_price_cny_100m_per_ha=float(price.get(t, 0.0)), binds=bool(binds)))
+    settlers = float(sum(c.settlers_per_year for c in s.cities)) * s.years
+    at_floor = [p.code for p in provinces if p.band_edge == "floor"]
+    fixed = [p.code for p in provinces if p.band_edge == "fixed"]
+    at_ceiling = [p.code for p in provinces if p.band_edge == "ceiling"]
+    all_bind = bool(rows) and all(r.binds for r in rows)
+    if total is None:
+        en, zh = "No national total is set: provinces plan with their pools only.", "未设全国总量：各省仅按指标池规划。"
+    elif all_bind:
+        en = (f"The national total ({total:,.0f} ha a year) binds: one more ha of it is worth "
+              f"{cny_10k(rows[0].shadow_price_cny_100m_per_ha):,.2f}万元 in year 1.")
+        zh = f"全国计划总量（每年{total:,.0f}公顷）为紧约束：第1年每增加1公顷价值{cny_10k(rows[0].shadow_price_cny_100m_per_ha):,.2f}万元。"
+    elif pol.quota_allocation == "national":
+        urban = land.new_land_y.sum(axis=1) - land.regional_land_y.sum(axis=1)
+        capped = sum(1 for ci, c in enumerate(d.cities)
+                     if d.coeffs[c].cap_room_ha <= urban[ci] + 1e-6 * max(1.0, d.coeffs[c].cap_room_ha))
+        en = (f"The national total ({total:,.0f} ha a year) does not bind: {alloc_t.min():,.0f} ha is allocated in "
+              f"the leanest year and {used_t.min():,.0f} ha used, because no province can use more quota worth its "
+              f"cost: {len(at_ceiling)} provinces are at their band ceilings, {capped} of {len(d.cities)} units are "
+              f"at their per-capita cap (GB 50137, urban land only), and in the others the stock-first rule and "
+              f"project values leave no further use worth its cost. {len(at_floor)} provinces are held at their band floors "
+              f"and {len(fixed)} have a band of width 0 (allocated their linked land). The "
+              f"national total covers all new construction land, the units here only urban land and regional "
+              f"infrastructure projects.")
+        zh = (f"全国计划总量（每年{total:,.0f}公顷）未达上限：分配最少的年份分配{alloc_t.min():,.0f}公顷、使用{used_t.min():,.0f}"
+              f"公顷。没有省份能以正收益使用更多指标：{len(at_ceiling)}个省已达稳定区间上限，{len(d.cities)}个单元中"
+              f"{capped}个已达人均城镇建设用地上限（GB 50137，仅计城镇建设用地），其余单元受存量优先规则和项目价值限制，无更多值得使用的用地；"
+              f"{len(at_floor)}个省处于稳定区间下限，{len(fixed)}个省稳定区间宽度为零（分配额即挂钩用地）。全国总量涵盖全部新增建设用地，本情景的单元只含城镇用地和区域基础设施项目。")
+    else:
+        en = (f"The national total ({total:,.0f} ha a year) does not bind: the provincial pools, "
+              f"{alloc_t.min():,.0f} ha, are below it or unused.")
+        zh = f"全国计划总量（每年{total:,.0f}公顷）未达上限：各省指标池合计{alloc_t.min():,.0f}公顷，低于总量或未用完。"
+    summary = NationalSummary(
+        quota_allocation=pol.quota_allocation, national_total_ha=None if total is None else total * s.years,
+        quota_allocated_ha=float(alloc_t.sum()), quota_used_ha=float(used_t.sum()), linked_ha=linked_total * s.years,
+        settlers=settlers, linked_m2_per_settler=(linked_total * s.years * M2_PER_HA / settlers) if settlers else None,
+        shadow_price_cny_100m_per_ha=[r.shadow_price_cny_100m_per_ha for r in rows], binds=all_bind,
+        provinces_at_floor=at_floor, provinces_at_ceiling=at_ceiling, provinces_fixed=fixed, note_en=en, note_zh=zh)
+    return rows, summary
 
 
 def _ratio(debt: float, capacity: float | None) -> float | None:

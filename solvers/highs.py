@@ -205,6 +205,9 @@ class ScenarioSolver:
         if opts.explain and opts.tables:  # an explanation reads the tables
             self._phase("explain")
             result.explain = explain(self.solved(), result)
+            nat = result.national  # issue 13: whether the national total binds, and why not
+            if nat is not None and nat.national_total_ha is not None and nat.note_en:
+                result.explain.notes.append(nat.note_en)
         return result
 
     def resolve(self, scenario: Scenario) -> Result:

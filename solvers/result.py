@@ -17,9 +17,11 @@ Status = Literal["optimal", "infeasible", "unbounded", "time_limit", "not_solved
 class ProvinceRow(BaseModel):
     code: str = Field(description="GB/T 2260 province code, e.g. '510000'.")
     name: str = Field(description="Province name from the scenario.")
-    pool_ha_per_year: float = Field(description="The province's annual new-land plan quota pool (input), ha per year.")
+    pool_ha_per_year: float = Field(
+        description="The province's given annual new-land plan quota pool (input), ha per year: its quota under "
+        "`provincial_pools`; under `national` allocation only the default base of its band.")
     new_land_ha: float = Field(description="New construction land over the horizon, ha.")
-    pool_used_ha: float = Field(description="New land drawn from the provincial pool, ha.")
+    pool_used_ha: float = Field(description="New land drawn from plan quota (its pool or its allocation), ha.")
     land_quota_bought_ha: float = Field(description=(
         "Cross-regional construction-land quota bought over the horizon, ha."))
     land_quota_sold_ha: float = Field(description="Surplus construction-land quota sold over the horizon, ha.")
@@ -28,7 +30,8 @@ class ProvinceRow(BaseModel):
     supplementary_reserve_ha: float = Field(description="Own supplementary arable reserve (input), ha.")
     farmland_quota_bought_ha: float = Field(description="Supplementary-farmland quota bought from other provinces, ha.")
     farmland_quota_sold_ha: float = Field(description="Supplementary-farmland quota sold to other provinces, ha.")
-    tilted_share: float | None = Field(description="Share of new land in centre and key-cluster cities, 0–1; null without new land.")
+    tilted_share: float | None = Field(description="Share of new land in centre and key-cluster cities (weighted by "
+                                       "key_cluster_share), 0–1; null without new land.")
     reward_fund_cny_100m: float = Field(description="Citizenisation reward fund, 亿元 per year.")
     approval_entrusted: bool = Field(description=(
         "True if the province is entrusted with State-Council-level approval (國發〔2020〕4號) in plan year 1 "
@@ -49,6 +52,20 @@ class ProvinceRow(BaseModel):
         "(Legal + platform debt balance) ÷ comprehensive fiscal capacity now (1 = 100%); null without fiscal figures."))
     broad_debt_ratio_after: float | None = Field(None, description=(
         "The same after the plan's new legal and platform debt (1 = 100%)."))
+    quota_allocated_ha: float = Field(
+        0.0, description="Plan quota the province receives over the horizon, ha: its allocation under `national` "
+        "allocation (policy.quota_allocation), else its pool × years.")
+    linked_ha: float = Field(
+        0.0, description="Land linked to the migrants its cities settle over the horizon (人地挂钩), ha: settlers × "
+        "per-settler standard × linkage strength.")
+    allocation_floor_ha_per_year: float | None = Field(
+        None, description="`national` allocation: linked land + band floor share × base, ha per year; null otherwise.")
+    allocation_ceiling_ha_per_year: float | None = Field(
+        None, description="`national` allocation: linked land + band ceiling share × base, ha per year; null otherwise.")
+    band_edge: Literal["floor", "ceiling", "fixed"] | None = Field(
+        None, description="`national` allocation: 'floor' or 'ceiling' when the allocation sits at that edge of its "
+        "band in every year; 'fixed' when the band has width 0 (base 0: the allocation is its linked land); null "
+        "otherwise.")
 
 
 class CityRow(BaseModel):
@@ -67,7 +84,8 @@ class CityRow(BaseModel):
     settler_shortfall_ha: float = Field(description="Settler land floor missed over the horizon (a priced slack), ha.")
     per_capita_before_m2: float = Field(description="Urban construction land per resident now, m².")
     per_capita_after_m2: float = Field(description=(
-        "Urban construction land per projected resident after the plan's new land, m²."))
+        "Urban construction land per projected resident after the plan's new land, m²; regional infrastructure "
+        "projects (not urban construction land, GB 50137) left out."))
     per_capita_cap_m2: float = Field(description="The per-capita cap that applies to this city, m² per resident.")
     settler_public_cost_cny_100m: float = Field(0.0, description=(
         "Settlers' public cost (education, health, social security, housing), 亿元 per year."))
@@ -88,6 +106,76 @@ class CityRow(BaseModel):
         "The city's (legal + platform debt) ÷ its fiscal capacity now (1 = 100%); null without its figures."))
     broad_debt_ratio_after: float | None = Field(None, description=(
         "The same after its new legal and platform debt (1 = 100%)."))
+
+
+class ProvinceYearRow(BaseModel):
+    """One province in one plan year: the rules of the land plan can be checked year by year."""
+
+    province_code: str = Field(description="GB/T 2260 province code.")
+    year: int = Field(description="Plan year (1 = the first).")
+    quota_allocated_ha: float = Field(description="Plan quota allocated (national mode) or the pool, ha.")
+    allocation_floor_ha: float | None = Field(description="Linked land + band floor, ha (national mode; else null).")
+    allocation_ceiling_ha: float | None = Field(description="Linked land + band ceiling, ha (national mode; else null).")
+    linked_ha: float = Field(description="Land linked to settled migrants (人地挂钩), ha.")
+    new_land_ha: float = Field(description="New construction land of its units, ha.")
+    quota_used_ha: float = Field(description="New land drawn from plan quota (new land − bought), ha.")
+    bought_ha: float = Field(description="Cross-regional construction-land quota bought, ha.")
+    sold_ha: float = Field(description="Surplus construction-land quota sold, ha.")
+    stock_revitalised_ha: float = Field(description="Inefficient stock land revitalised, ha.")
+    settler_shortfall_ha: float = Field(description="Settler land floors its units miss (a priced slack), ha.")
+    tilted_share: float | None = Field(description="Share of new land in centre and key-cluster units (weighted by "
+                                       "key_cluster_share), 0–1; null without new land.")
+    tilt_shortfall_ha: float = Field(description="Tilt shortfall, ha (province-level tilt; 0 when tilt is national).")
+
+
+class CityYearRow(BaseModel):
+    """One city unit in one plan year."""
+
+    city_code: str = Field(description="GB/T 2260 city code, or '<province>-REST'.")
+    province_code: str = Field(description="GB/T 2260 code of its province.")
+    year: int = Field(description="Plan year (1 = the first).")
+    linked_ha: float = Field(description="Land its settlers earn (its settler floor), ha.")
+    new_land_ha: float = Field(description="New construction land (projects + general use), ha.")
+    project_land_ha: float = Field(description="New land of selected projects started this year, ha.")
+    regional_land_ha: float = Field(description="Of it, land of regional infrastructure projects (not under the "
+                                    "per-capita cap), ha.")
+    general_land_ha: float = Field(description="New quota for general urban use, ha.")
+    stock_revitalised_ha: float = Field(description="Inefficient stock land revitalised, ha.")
+    settler_shortfall_ha: float = Field(description="Settler land floor missed (a priced slack), ha.")
+
+
+class NationalYearRow(BaseModel):
+    """The national plan in one year: what is allocated against the total, and its price."""
+
+    year: int = Field(description="Plan year (1 = the first).")
+    quota_allocation: str = Field(description="'national' or 'provincial_pools' (policy.quota_allocation).")
+    national_total_ha: float | None = Field(description="The national plan total, ha; null = none.")
+    quota_allocated_ha: float = Field(description="Σ provinces' allocations (national mode) or pools, ha.")
+    quota_used_ha: float = Field(description="Σ new land drawn from plan quota, ha.")
+    linked_ha: float = Field(description="Σ linked land, ha.")
+    shadow_price_cny_100m_per_ha: float = Field(
+        description="Shadow price of the national total: what one more ha of it is worth, 亿元/ha (0 when it does not bind).")
+    binds: bool = Field(description="Whether the national total binds this year.")
+
+
+class NationalSummary(BaseModel):
+    """The national plan over the horizon (issue 13)."""
+
+    quota_allocation: str = Field(description="'national' or 'provincial_pools' (policy.quota_allocation).")
+    national_total_ha: float | None = Field(description="The national total over the horizon, ha; null = none.")
+    quota_allocated_ha: float = Field(description="Allocated (national mode) or pooled quota over the horizon, ha.")
+    quota_used_ha: float = Field(description="New land drawn from plan quota over the horizon, ha.")
+    linked_ha: float = Field(description="Linked land over the horizon, ha.")
+    settlers: float = Field(description="Settlers over the horizon, persons (all, central districts included).")
+    linked_m2_per_settler: float | None = Field(description="Linked land per settler, m² (national average).")
+    shadow_price_cny_100m_per_ha: list[float] = Field(description="The national total's shadow price by year, 亿元/ha.")
+    binds: bool = Field(description="Whether the national total binds in every year.")
+    provinces_at_floor: list[str] = Field(default_factory=list, description="Provinces at their allocation floor every year.")
+    provinces_at_ceiling: list[str] = Field(default_factory=list, description="Provinces at their allocation ceiling every year.")
+    provinces_fixed: list[str] = Field(default_factory=list, description=(
+        "Provinces whose band has width 0 (base 0): their allocation is their linked land."))
+    note_en: str = Field("", description="Why the national total binds or does not.")
+    note_zh: str = Field("", description="The same in Chinese.")
 
 
 class ProjectRow(BaseModel):
@@ -239,6 +327,10 @@ class Headline(BaseModel):
         "(1 = 100%); null without fiscal data.")
     unmet_targets_ha: float = Field(description="Soft targets missed: settler floors and tilt shares, ha.")
     new_land_by_province: dict[str, float] = Field(description="New construction land by province code, ha.")
+    quota_allocated_by_province: dict[str, float] = Field(
+        default_factory=dict,
+        description="Plan quota by province code over the horizon, ha: the LP's allocation under `national` "
+        "allocation, else the pools.")
 
 
 class SolveStats(BaseModel):
@@ -281,6 +373,13 @@ class Result(BaseModel):
         "Every rule at its limit with a non-zero shadow price (亿元 per unit of the limit)."))
     approvals: list[ApprovalRow] = Field(
         default_factory=list, description="Approvals by authority × kind × year: cases, ha, capacity, shadow price.")
+    province_years: list[ProvinceYearRow] = Field(default_factory=list, description=(
+        "One row per province and plan year: allocation, linked land, new land, trades, stock, shortfalls."))
+    city_years: list[CityYearRow] = Field(default_factory=list, description="One row per city unit and plan year.")
+    national_years: list[NationalYearRow] = Field(default_factory=list, description=(
+        "One row per plan year: quota allocated against the national total, with its shadow price."))
+    national: NationalSummary | None = Field(
+        None, description="The national plan: allocated against the total, its shadow price, linked land per settler.")
     headline: Headline | None = Field(None, description="The figures compared across what-ifs; null without a solution.")
     stats: SolveStats = Field(default_factory=SolveStats, description="Size of the LP and time spent.")
     explain: Explanation | None = Field(
@@ -295,10 +394,13 @@ class Result(BaseModel):
             "provinces": self.provinces, "cities": self.cities, "projects": self.projects,
             "trades": self.trades, "financing": self.financing, "limits": self.limits,
             "shortfalls": self.shortfalls, "binding": self.binding, "approvals": self.approvals,
+            "province_years": self.province_years, "city_years": self.city_years,
+            "national_years": self.national_years,
         }[name]
 
 
-TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "shortfalls", "binding", "approvals")
+TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "shortfalls", "binding", "approvals",
+          "province_years", "city_years", "national_years")
 
 
 # ---- Explanations (issue 5; built by solvers.explain and solvers.diagnosis) ---------------------

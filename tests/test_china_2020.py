@@ -64,7 +64,7 @@ def test_national_plan_is_credible(scenario, result):
     bought = sum(p.land_quota_bought_ha for p in result.provinces)
     assert 100_000 < new - bought <= pol.national_new_land_total_ha + 1e-6
     for p in result.provinces:
-        assert p.pool_used_ha <= pools[p.code] + 1e-6
+        assert p.pool_used_ha <= p.quota_allocated_ha + 1e-6  # national allocation: its plan quota
         assert p.arable_occupied_ha <= p.supplementary_reserve_ha + p.farmland_quota_bought_ha - p.farmland_quota_sold_ha + 1e-6
     assert sum(t.area_ha for t in result.trades if t.side == "buy" and t.market == "construction_land") == pytest.approx(
         sum(t.area_ha for t in result.trades if t.side == "sell" and t.market == "construction_land"))
@@ -75,7 +75,7 @@ def test_national_plan_is_credible(scenario, result):
         else:  # a shrinking unit (吉林 黑龙江 rest, own 2010–20 trend) gains per-capita land by shrinking alone
             assert c.new_land_ha == pytest.approx(0.0, abs=1e-6) or c.per_capita_after_m2 <= c.per_capita_cap_m2 + 1e-6
     used = sum(p.pool_used_ha for p in result.provinces) / sum(pools.values())
-    assert used > 0.8  # most of the plan quota is put to use
+    assert used > 0.8  # most of the urban quota the pools estimate is put to use
     auth = {p.approval_authority for p in result.projects if p.selected_share > 0}
     assert auth == {"state_council", "province_entrusted", "province"}
     # A shortfall is the settler-land floor of a rest-of-province unit above 100 m² that the census says is
@@ -90,11 +90,11 @@ def test_no_province_buys_quota_while_its_own_pool_lies_unused(scenario, result)
     """Most buyers pay what sellers receive (30万元/亩), so a purchase is a pure transfer: without
     the own-pool-first tie-break the solver returned 山東 buying 18,879 ha with 19,356 ha of its own
     pool unused. Now a province buys only once its pool is used up."""
-    pools = {p.code: p.new_land_pool_ha_per_year for p in scenario.provinces}
     buyers = [p for p in result.provinces if p.land_quota_bought_ha > 1e-6]
     assert buyers  # the case still trades
-    for p in buyers:
-        assert p.pool_used_ha == pytest.approx(pools[p.code], rel=1e-9), p.code
+    for p in buyers:  # (national allocation: it has used all the allocation its band allows)
+        assert p.pool_used_ha == pytest.approx(p.quota_allocated_ha, rel=1e-9), p.code
+        assert p.band_edge in ("ceiling", "fixed"), p.code
     sold = sum(t.area_ha for t in result.trades if t.side == "sell" and t.market == "construction_land")
     assert sold == pytest.approx(sum(p.land_quota_bought_ha for p in buyers))
 
@@ -125,3 +125,39 @@ def test_explanation_and_whole_projects(scenario, result):
     assert whole.status in ("optimal", "time_limit")
     assert {p.selected_share for p in whole.projects} <= {0.0, 1.0}
     assert whole.objective_cny_100m <= result.objective_cny_100m + 1e-6
+
+
+# ---- issue 13: the national quota is allocated by the LP -------------------------------------
+
+def test_national_allocation_done_means(scenario, result):
+    """china-2020 runs in `national` mode: every province inside its band; linked land ≈ 80 m² per
+    settler nationally (123号's 100 m² at ≤ 100 m²/resident, lower tiers above, none in the central
+    districts of super-large and mega cities); the national total binds, or the summary says why not."""
+    assert scenario.policy.quota_allocation == "national"
+    n = result.national
+    assert n.quota_allocation == "national"
+    assert 75.0 <= n.linked_m2_per_settler <= 100.0
+    for p in result.provinces:
+        assert p.allocation_floor_ha_per_year - 1e-6 <= p.quota_allocated_ha <= p.allocation_ceiling_ha_per_year + 1e-6
+        assert p.quota_allocated_ha >= p.linked_ha - 1e-6
+    assert n.quota_allocated_ha <= n.national_total_ha + 1e-6
+    if n.binds:
+        assert n.shadow_price_cny_100m_per_ha[0] > 0
+    else:
+        assert n.shadow_price_cny_100m_per_ha == [0.0]
+        assert "does not bind" in n.note_en and "per-capita cap" in n.note_en
+        assert n.note_en in result.explain.notes  # the explanation says why
+    assert result.headline.quota_allocated_by_province == pytest.approx(
+        {p.code: p.quota_allocated_ha for p in result.provinces})
+    assert len(result.province_years) == 31 and len(result.city_years) == len(scenario.cities)
+
+
+def test_doubling_a_citys_settlers_raises_its_provinces_allocation(scenario, result):
+    from landquota.models.overrides import apply_overrides
+    code = "520100"  # 貴陽
+    settlers = next(c.settlers_per_year for c in scenario.cities if c.code == code)
+    more = solve_scenario(apply_overrides(scenario, {f"cities[{code}].settlers_per_year": 2 * settlers}),
+                          SolveOptions(explain=False))
+    before = {p.code: p.quota_allocated_ha for p in result.provinces}
+    after = {p.code: p.quota_allocated_ha for p in more.provinces}
+    assert after["520000"] > before["520000"] + 1.0

@@ -87,9 +87,42 @@ def golden_scenario():
                               funding_sources=sources, policy=policy))
 
 
+def national_golden_scenario():
+    """The golden scenario under national allocation (issue 13): allocations instead of pools, a
+    unit partly inside a key cluster, a regional infrastructure project outside the per-capita cap."""
+    s = golden_scenario()
+    data = s.model_dump()
+    data["policy"].update(quota_allocation="national", allocation_band_floor_share=0.5,
+                          allocation_band_ceiling_share=1.5, linkage_strength=1.1)
+    data["provinces"][1]["allocation_base_ha_per_year"] = 60
+    data["cities"][3]["key_cluster_share"] = 0.25
+    data["projects"][1]["category"] = "regional_infrastructure"
+    return load_scenario(data)
+
+
+NATIONAL = "landplan_national"
+"""Golden file of the land-plan Block under national allocation."""
+
+
 @pytest.fixture(scope="module")
 def model():
     return LandModel(golden_scenario()).m
+
+
+@pytest.fixture(scope="module")
+def national_model():
+    return LandModel(national_golden_scenario()).m
+
+
+def test_golden_lp_national_allocation(national_model):
+    path = GOLDEN / f"{NATIONAL}.lp"
+    text = golden_text(national_model, "landplan")
+    if REGEN:
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"no golden file {path}: run with LANDQUOTA_REGEN_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), (
+        f"the national-allocation LP rows of landplan differ from {path}; if intended, regenerate with "
+        "LANDQUOTA_REGEN_GOLDEN=1 and review the diff")
 
 
 def _g(x: float) -> str:
@@ -160,13 +193,15 @@ def test_golden_lp(model, name):
         "LANDQUOTA_REGEN_GOLDEN=1 and review the diff")
 
 
-def test_register_every_family_has_a_golden_file_and_a_rule(model):
+def test_register_every_family_has_a_golden_file_and_a_rule(model, national_model):
     """Every constraint family of the model is in a golden file, and declared in the registry; every
-    rule of the registry exists on the golden scenario (so a new rule extends the golden scenario)."""
+    rule of the registry exists on the golden scenario (so a new rule extends the golden scenario) or,
+    for the national-allocation rules (issue 13), on its national variant."""
     families = {c.getname(fully_qualified=True): _file_of(c)
-                for c in model.component_objects(pyo.Constraint, active=True, descend_into=True)}
+                for mm in (model, national_model)
+                for c in mm.component_objects(pyo.Constraint, active=True, descend_into=True)}
     in_files = set()
-    for name in FILES:
+    for name in [*FILES, NATIONAL]:
         path = GOLDEN / f"{name}.lp"
         assert path.exists(), f"no golden file for {name}"
         in_files |= {ln[3:] for ln in path.read_text(encoding="utf-8").splitlines() if ln.startswith("## ")}
@@ -186,13 +221,13 @@ def test_golden_format_catches_a_changed_coefficient(model):
 
 
 
-def test_every_rule_reads_its_rows(model):
+def test_every_rule_reads_its_rows(model, national_model):
     """Each rule's index roles match its component's index, and its words format on a real row."""
     from landquota.solvers.wording import Names, noun
 
     names = Names(golden_scenario())
     for rule in REGISTRY:
-        comp = model.find_component(rule.path)
+        comp = model.find_component(rule.path) or national_model.find_component(rule.path)
         idx = next(iter(comp.keys()))
         dim = len(idx) if isinstance(idx, tuple) else (0 if idx is None else 1)
         assert len(rule.index) == dim, (rule.path, rule.index, idx)

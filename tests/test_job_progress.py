@@ -14,9 +14,9 @@ pytestmark = pytest.mark.slow
 
 
 def test_running_job_shows_highs_progress(tmp_path):
-    """A generated 300-unit LP (71k columns) takes a few seconds of dual simplex: polled meanwhile,
+    """A generated 1,000-unit LP (92k columns) takes some seconds of dual simplex: polled meanwhile,
     the job view names the step and, during the solve, HiGHS's iteration count."""
-    data = json.loads(json.dumps(generate(300, 2100, 5, 0)))
+    data = json.loads(json.dumps(generate(1000, 7000, 5, 0)))
     with ServerThread(settings_for(tmp_path, workers=1, max_body_bytes=50_000_000)) as s:
         r = s.client.post("/v1/jobs", json={"scenario": data})
         assert r.status_code in (200, 201, 202), r.text
@@ -34,7 +34,8 @@ def test_running_job_shows_highs_progress(tmp_path):
         assert "build" in steps and "solve" in steps, steps
         # HiGHS's figures (from its log lines) reach the view during the solve or, for a solve shorter
         # than the refresh, with the step after it
-        solving = [p["solver"] for p in seen if p.get("solver") and p["solver"]["step"] in ("solve", "extract")]
+        solving = [p["solver"] for p in seen if p.get("solver") and p["solver"]["step"] in ("solve", "extract",
+                                                                                             "explain")]
         assert any((f.get("iterations") or 0) > 0 for f in solving), solving[-3:]
         assert all(p["phase"] == "building" for p in seen if p.get("solver") and p["solver"]["step"] == "build")
         assert all(p["phase"] == "solving" for p in seen if p.get("solver") and p["solver"]["step"] == "solve")

@@ -44,7 +44,7 @@ def _committed_beyond_pool(s: Scenario) -> dict:
     """Commit a project of a province that cannot buy quota, and empty that province's pool."""
     sellers = {p.code for p in s.provinces if p.land_quota_buyer}
     pr = next(pr for pr in s.projects if s.city(pr.city_code).province_code not in sellers)
-    return {f"projects[{pr.id}].committed": True,
+    return {f"projects[{pr.id}].committed": True, "policy.quota_allocation": "provincial_pools",
             f"provinces[{s.city(pr.city_code).province_code}].new_land_pool_ha_per_year": 0}
 
 

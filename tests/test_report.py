@@ -192,7 +192,7 @@ def test_batch_report_in_a_browser(tmp_path):
 
 
 def test_batch_report_from_rows_directly():
-    from landquota.service.batch_spec import BatchSpec
+    from landquota.service.batches.spec import BatchSpec
 
     spec = BatchSpec.model_validate({"name": "s", "base": {"dataset": "demo"},
                                      "grid": {"parameters": {"policy.per_capita_cap_m2": [90, 100]}}})

@@ -40,19 +40,21 @@ def test_last_figures_are_the_optimum(national, algorithm, counter, tmp_path):
     assert "Model status        : Optimal" in log.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_mip_gap_is_reported():
-    """The demo with whole projects (a MIP): HiGHS's gap, read during branch and bound, closes from
-    about 2% to the tolerance."""
-    from landquota.datasets import load_dataset
-
+    """100 generated units with whole projects (a MIP; measured: an allocation after about 1.3 s, 11%
+    from the bound, 0.6% after 20 s): HiGHS's gap, read during branch and bound, closes, and the last
+    one read is the result's."""
     snaps: list[dict] = []
-    sv = ScenarioSolver(load_dataset("demo"), SolveOptions(explain=False, whole_projects=True, mip_rel_gap=1e-6),
+    sv = ScenarioSolver(load_scenario(generate(100, 700, 5, 0)),
+                        SolveOptions(explain=False, whole_projects=True, time_limit_s=5.0),
                         progress=SolveProgress(snaps.append, every_s=0.0))
     r = sv.solve()
-    assert r.status == "optimal"
+    assert r.status == "time_limit" and r.objective_cny_100m is not None
     gaps = [s["mip_gap"] for s in snaps if s.get("mip_gap") is not None]
-    assert gaps and min(gaps) <= 1e-5 and max(gaps) > 1e-3  # the gap closes
-    assert all(s["mip_nodes"] >= 0 for s in snaps if s.get("mip_gap") is not None)
+    assert gaps and gaps[-1] < gaps[0] and all(b <= a + 1e-12 for a, b in zip(gaps, gaps[1:]))
+    assert gaps[-1] == pytest.approx(r.stats.mip_gap, rel=1e-9, abs=1e-12)
+    assert all(s["mip_nodes"] >= 0 for s in snaps if s.get("mip_gap") is not None)  # still at the root, maybe
     assert "MIP gap" in format_progress(next(s for s in snaps if s.get("mip_gap") is not None))
 
 

@@ -88,8 +88,37 @@ def _variants():
         {"policy.reward_fund_national_weighted_settlers_per_year": 50_000.0},  # the demo has null
         {"provinces[510000].platform_debt_balance_cny_100m": 20000.0},
         {"cities[510100].fiscal_capacity_cny_100m": 3000.0, "cities[510100].platform_debt_balance_cny_100m": 8000.0},
+        # issue 13: mode, tilt level, partial cluster units, regional infrastructure (shape changes)
+        {"policy.quota_allocation": "national", "policy.national_new_land_total_ha": 1200.0},
+        {"policy.tilt_level": "national"},
+        {"cities[440000-REST].key_cluster_share": 0.4},
+        {"projects[SC-04].category": "regional_infrastructure"},
     ]
     return out
+
+
+NATIONAL = {"policy.quota_allocation": "national", "policy.national_new_land_total_ha": 700.0,
+            "policy.allocation_band_floor_share": 0.0, "policy.allocation_band_ceiling_share": 1.5}
+"""The demo with the national quota allocated by the LP (issue 13): the national total binds."""
+
+NATIONAL_VARIANTS = [
+    {"policy.national_new_land_total_ha": 650.0},
+    {"policy.linkage_strength": 1.2},
+    {"policy.allocation_band_floor_share": 0.1},
+    {"policy.allocation_band_ceiling_share": 1.0},
+    {"policy.unused_allocation_cost_cny_10k_per_ha": 0.5},
+    {"provinces[510000].allocation_base_ha_per_year": 250.0},
+    {"provinces[510000].allocation_band_floor_share": 0.3},
+    {"provinces[440000].allocation_band_ceiling_share": 0.5},
+    {"provinces[520000].new_land_pool_ha_per_year": 150.0},
+    {"cities[510700].settlers_per_year": 10_000},
+    {"policy.linkage_tiers[0].new_land_per_settler_m2": 80},
+    {"provinces[510000].linkage_adjustment": 0.05},
+    {"policy.tilt_min_share": 0.7},
+    {"policy.quota_allocation": "provincial_pools"},
+    {"policy.tilt_level": "national"},
+    {"cities[440000-REST].key_cluster_share": 0.4},
+]
 
 
 def _item(base, path):
@@ -146,3 +175,35 @@ def test_the_sweep_covers_warm_and_rebuilt_variants(persistent):
     kinds = {structure_key(apply_overrides(base, ov), False) == key for ov in VARIANTS}
     assert kinds == {True, False}
     assert len(VARIANTS) > 60
+
+
+@pytest.fixture(scope="module")
+def persistent_national():
+    solver = ScenarioSolver(apply_overrides(load_dataset("demo"), NATIONAL), OPTIONS)
+    solver.solve()
+    return solver
+
+
+@pytest.mark.parametrize("overrides", NATIONAL_VARIANTS, ids=[next(iter(v)) for v in NATIONAL_VARIANTS])
+def test_national_allocation_knobs_warm_equal_cold(persistent_national, overrides):
+    base = apply_overrides(load_dataset("demo"), NATIONAL)
+    variant = apply_overrides(base, overrides)
+    warm_possible = structure_key(variant, False) == persistent_national.model.key
+    warm = persistent_national.resolve(variant)
+    cold_solver = ScenarioSolver(variant, OPTIONS)
+    cold = cold_solver.solve()
+    assert cold.status == "optimal" and warm.status == cold.status
+    assert warm.objective_cny_100m == pytest.approx(cold.objective_cny_100m, rel=1e-7, abs=1e-9)
+    assert warm.headline.quota_allocated_by_province == pytest.approx(cold.headline.quota_allocated_by_province,
+                                                                      rel=1e-7, abs=1e-7)
+    if warm_possible:
+        got, want = _lp(persistent_national), _lp(cold_solver)
+        for k in want:
+            np.testing.assert_allclose(got[k], want[k], rtol=1e-12, atol=1e-12, err_msg=k)
+
+
+def test_national_knobs_are_mostly_warm():
+    base = apply_overrides(load_dataset("demo"), NATIONAL)
+    key = structure_key(base, False)
+    warm = [ov for ov in NATIONAL_VARIANTS if structure_key(apply_overrides(base, ov), False) == key]
+    assert len(warm) == len(NATIONAL_VARIANTS) - 3  # mode, tilt level and a partial cluster unit rebuild

@@ -42,7 +42,7 @@ def swept_parameter(spec: BatchSpec) -> tuple[str, dict[str, float]] | None:
 
 def plots(spec: BatchSpec, rows: list[dict], out: Path) -> list[Path]:
     """Each KPI against the swept parameter (or across variants), and a provinces × variants heat
-    map of allocated new land."""
+    map of new land and one of quota allocated (issue 13)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -72,19 +72,22 @@ def plots(spec: BatchSpec, rows: list[dict], out: Path) -> list[Path]:
         fig.savefig(p, dpi=100)
         plt.close(fig)
         written.append(p)
-    provinces = sorted({c for r in ok for c in r.get("new_land_by_province", {})})
-    if provinces:
+    for key, label, title in (("new_land_by_province", "new construction land, ha", "new land by province"),
+                              ("quota_allocated_by_province", "plan quota allocated, ha", "quota allocated by province")):
+        provinces = sorted({c for r in ok for c in (r.get(key) or {})})
+        if not provinces:
+            continue
         import numpy as np
 
-        grid = np.array([[r["new_land_by_province"].get(c, 0.0) for r in ok] for c in provinces])
+        grid = np.array([[(r.get(key) or {}).get(c, 0.0) for r in ok] for c in provinces])
         fig, ax = plt.subplots(figsize=(max(6, 0.35 * len(ok) + 3), max(4, 0.25 * len(provinces) + 1)))
         im = ax.imshow(grid, aspect="auto", cmap="viridis")
         ax.set_yticks(range(len(provinces)), provinces, fontsize=7)
         ax.set_xticks(range(len(ok)), [r["name"] for r in ok], rotation=45, ha="right", fontsize=7)
-        fig.colorbar(im, ax=ax, label="new construction land, ha")
-        ax.set_title(f"{spec.name}: new land by province")
+        fig.colorbar(im, ax=ax, label=label)
+        ax.set_title(f"{spec.name}: {title}")
         fig.tight_layout()
-        p = out / "heatmap_new_land_by_province.png"
+        p = out / f"heatmap_{key}.png"
         fig.savefig(p, dpi=100)
         plt.close(fig)
         written.append(p)

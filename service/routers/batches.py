@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from landquota.models.scenario import Problem, ScenarioInvalid
@@ -26,6 +26,7 @@ from landquota.service.batches.report import table, to_csv
 from landquota.service.batches.spec import BatchSpec, count, expand, override_counts, variants
 from landquota.service.db import as_utc
 from landquota.service.errors import ApiError, invalid
+from landquota.service.report import render_batch_report
 from landquota.service.requests import Limits, resolve_request
 from landquota.service.routers.common import AUTH_ERRORS, TOO_LARGE, Svc
 from landquota.service.runtime import Service
@@ -103,7 +104,8 @@ def view(svc: Service, b: dict) -> BatchView:
         failed=failed, eta_s=runner.eta_s(b["id"], done, b["total"]) if b["status"] == "running" else None,
         error=b["error"], created_at=as_utc(b["created_at"]), started_at=as_utc(b["started_at"]),
         finished_at=as_utc(b["finished_at"]),  # SQLite hands them back naive; they were written in UTC
-        links={"self": f"/v1/batches/{b['id']}", "results": f"/v1/batches/{b['id']}/results"},
+        links={"self": f"/v1/batches/{b['id']}", "results": f"/v1/batches/{b['id']}/results",
+               "report": f"/v1/batches/{b['id']}/report"},
     )
 
 
@@ -221,6 +223,22 @@ def results(batch_id: BatchIdPath, who: Reader, svc: Svc,
                         headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"'})
     return {"id": batch_id, "status": b["status"], "kpis": spec.kpis, "rows": flat,
             "new_land_by_province": {x["name"]: x.get("new_land_by_province", {}) for x in rows}}
+
+
+@router.get("/{batch_id}/report", summary="The batch's report: KPIs, heat map, comparison (HTML)",
+            responses={200: {"content": {"text/html": {"schema": {"type": "string"}}},
+                             "description": "One self-contained page (inline SVG, CSS and script; no network)."},
+                       **_404, **_422})
+def report(batch_id: BatchIdPath, who: Reader, svc: Svc):
+    """Each KPI against the swept parameter (or by variant), the provinces × variants heat map of new
+    land with province names, and the comparison table, of the variants solved so far
+    (``service.report``)."""
+    b = _get(svc, batch_id, who)
+    spec = BatchSpec.model_validate_json(b["spec_json"])
+    rows = svc.batches.store.rows(batch_id)
+    order = {n: i for i, (_, n, _) in enumerate(variants(spec))}
+    rows.sort(key=lambda x: order.get(x["name"], 1e9))
+    return HTMLResponse(render_batch_report(spec, rows))
 
 
 @router.delete("/{batch_id}", response_model=BatchView | BatchDeleted,

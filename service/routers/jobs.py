@@ -14,16 +14,18 @@ from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Body, Path, Query, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 
-from landquota.models.scenario import Problem
+from landquota.models.scenario import Problem, load_scenario
 from landquota.service.auth import Reader, Solver
 from landquota.service.db import utcnow
 from landquota.service.errors import ApiError, invalid
 from landquota.service.export import table_csv
 from landquota.service.jobs import JobInfo
+from landquota.service.report import render_solve_report
 from landquota.service.routers.common import AUTH_ERRORS, INVALID, NOT_FOUND, TOO_LARGE, Svc
 from landquota.service.runtime import Service
+from landquota.service.scenario_file import scenario_bytes
 from landquota.service.schemas import (
     SOLVE_EXAMPLES, ExplainView, JobLinks, JobList, JobStatus, JobView, Problems, Progress, SolveRequest, Timings,
 )
@@ -62,7 +64,8 @@ def job_view(svc: Service, info: JobInfo) -> JobView:
             queued_s=_seconds(info.created_at, queued_until),
             run_s=_seconds(started, info.finished_at or now) if started else None,
         ),
-        links=JobLinks(self=f"/v1/jobs/{info.id}", result=f"/v1/jobs/{info.id}/result"),
+        links=JobLinks(self=f"/v1/jobs/{info.id}", result=f"/v1/jobs/{info.id}/result",
+                       report=f"/v1/jobs/{info.id}/report", scenario=f"/v1/jobs/{info.id}/scenario"),
     )
 
 
@@ -208,6 +211,33 @@ def job_explain(job_id: JobIdPath, who: Reader, svc: Svc):
     infeasible scenario, the diagnosis: the conflicting rules, regions and amounts."""
     data = result_data(svc, svc.job(job_id, who.owner))
     return JSONResponse({k: data.get(k) for k in ExplainView.model_fields})  # a slice of the stored result
+
+
+# ---- a job's report and scenario (issues 18 and 13) ------------------------------------------------
+
+
+@router.get("/v1/jobs/{job_id}/report", summary="The report: a province map, charts and the reasons (HTML)",
+            responses={200: {"content": {"text/html": {"schema": {"type": "string"}}},
+                             "description": "One self-contained page (inline SVG, CSS and script; no network)."},
+                       **NOT_DONE, **NOT_FOUND, **INVALID})
+def job_report(job_id: JobIdPath, who: Reader, svc: Svc):
+    """The report of a finished job, to open in a browser: the 31 provinces as a tile map coloured by
+    a chosen measure, with a sortable table; allocation, financing and approval charts; the binding
+    rules with their prices and ranges in English and Chinese; unmet targets; the scenario's checksum
+    and a link to it (``service.report``)."""
+    data = result_data(svc, svc.job(job_id, who.owner))
+    return HTMLResponse(render_solve_report(data, svc.store.scenario(job_id), scenario_href="scenario"))
+
+
+@router.get("/v1/jobs/{job_id}/scenario", summary="The scenario a job solves (canonical JSON)",
+            responses={200: {"content": {"application/json": {"schema": {"type": "object"}}},
+                             "description": "The scenario after the dataset and overrides were applied."},
+                       **NOT_FOUND, **INVALID})
+def job_scenario(job_id: JobIdPath, who: Reader, svc: Svc):
+    """The effective scenario of a job, as the canonical JSON bytes whose SHA-256 its result carries
+    (`stats.scenario_sha256`): save it and `landquota solve --dataset FILE` solves the same scenario."""
+    svc.job(job_id, who.owner)  # 404 unless it is the caller's
+    return Response(scenario_bytes(load_scenario(svc.store.scenario(job_id))), media_type="application/json")
 
 
 @router.delete("/v1/jobs/{job_id}", status_code=200, response_model=JobView,
