@@ -1107,6 +1107,54 @@ def summary(path: Path = OUT) -> None:
         f"{p.name} {p.debt_ratio_before:.1%}→{p.debt_ratio_after:.1%}" for p in top))
 
 
+# ---- issue 14: approval capacities, lead times and batch sizes (helper E) -------------------------
+# One self-contained step, registered in DATA_STEPS (applied last in build()); nothing else reads these.
+APPROVAL_SC_CAPACITY_SHARE = 1 / 3
+"""[A] State-Council approvals per year, as a share of the provinces' pools together (rounded to 1,000 ha): no
+published figure; State-Council-level land is the large projects and the big cities' batches."""
+APPROVAL_SC_CAPACITY_CASES = 400
+"""[A] State-Council applications per year (no published figure): about one batch a year for each of the
+~106 cities whose master plan the State Council approved, plus large projects."""
+APPROVAL_LEAD_MONTHS = {"state_council": 6.0, "province_entrusted": 3.0, "province": 3.0}
+"""[A] months from application to approval: State Council review adds the ministry's review and the
+State Council's own to the provincial procedure; an entrusted pilot approves as fast as for its own
+approvals (国发〔2020〕4号's purpose). No published average."""
+APPROVAL_CENTRE_BATCH_HA = 150.0
+"""[A] annual batch of general-use land in a centre city (municipality, capital, separately listed): big
+cities convert and expropriate in larger batches; rest-of-province units keep the policy default (50 ha)."""
+
+
+def add_approval_data(data: dict) -> None:
+    """Approval capacity, lead times and batch sizes for issue 14 (models.approval_capacity), with provenance."""
+    pol = data.setdefault("policy", {})
+    pools = sum(p["new_land_pool_ha_per_year"] for p in data["provinces"])
+    pol["state_council_capacity_ha_per_year"] = float(round(APPROVAL_SC_CAPACITY_SHARE * pools, -3))
+    pol["state_council_capacity_cases_per_year"] = float(APPROVAL_SC_CAPACITY_CASES)
+    pol["state_council_lead_months"] = APPROVAL_LEAD_MONTHS["state_council"]
+    pol["province_entrusted_lead_months"] = APPROVAL_LEAD_MONTHS["province_entrusted"]
+    pol["province_lead_months"] = APPROVAL_LEAD_MONTHS["province"]
+    for c in data["cities"]:
+        if c.get("tier") in ("municipality", "provincial_capital", "separately_listed"):
+            c["general_land_batch_ha"] = APPROVAL_CENTRE_BATCH_HA
+    data["sources"]["policy.state_council_capacity_ha_per_year, policy.state_council_capacity_cases_per_year"] = (
+        f"[A] no published figure: a third of the provinces' pools ({pol['state_council_capacity_ha_per_year']:,.0f} "
+        "ha), and "
+        f"{APPROVAL_SC_CAPACITY_CASES} applications a year (about one batch for each of the ~106 cities whose master "
+        "plan the State Council approved, plus large projects). The hectare limit binds in the base plan; vary it "
+        "with --set.")
+    data["sources"]["policy.*_lead_months"] = (
+        "[A] no published average: State Council 6 months, an entrusted pilot 3, a province 3 (the value of land "
+        "is delayed by the lead time: models.approval_capacity).")
+    data["sources"]["cities.general_land_batch_ha"] = (
+        f"[A] centre cities approve general-use land in annual batches of {APPROVAL_CENTRE_BATCH_HA:g} ha "
+        "(Land Administration Law Art. 44 batches); rest-of-province units the policy default (50 ha). With the "
+        "default 70% collective share and the city's arable share, a centre city's batch is State-Council level "
+        "(over 35 ha of collective arable land) unless its province is entrusted.")
+
+
+DATA_STEPS.append(add_approval_data)
+
+
 def provenance_tables() -> str:
     """Markdown tables of the working figures, for china-2020.provenance.md (``--tables``)."""
     det: dict = {}

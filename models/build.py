@@ -12,6 +12,8 @@ Block                policy                                      module
                      national total, per-capita cap, stock
                      first, tilt
 ``m.approval``       item (20) approval capacity by authority     :mod:`models.approval_capacity`
+                     (ha, cases; projects and general-use
+                     batches), entrustment by year, lead times
 ``m.trading``        item (20) quota trading, farmland balance    :mod:`models.trading`
 ``m.finance``        item (21) funding, bonds, capital, credit,   :mod:`models.finance`
                      debt ratio
@@ -42,7 +44,9 @@ import pyomo.environ as pyo
 
 from landquota.models import approval_capacity, finance, landplan, linkage, trading
 from landquota.models.approval import Route
-from landquota.models.coefficients import CityCoefficients, all_city_coefficients, project_routes
+from landquota.models.coefficients import (
+    CityCoefficients, all_city_coefficients, batch_levels, project_levels, project_routes,
+)
 from landquota.models.memo import Memo
 from landquota.models.rules import PolicyItem, Registry, Rule
 from landquota.models.scenario import Scenario
@@ -155,12 +159,13 @@ def structure_key(s: Scenario, whole_projects: bool) -> tuple:
 
 
 def _projects_shape(s: Scenario) -> tuple:
-    """The projects' part of the key, remembered for the project list and its routes."""
-    routes = project_routes(s)
-    return _PROJECT_SHAPES.get((s.projects, routes), lambda: (
-        tuple((p.id, p.city_code, p.committed, routes[p.id].authority, p.urban_land) for p in s.projects),
+    """The projects' part of the key, remembered for the project list and its approval levels
+    (entrustment is not part of it: it is a mutable Param, models.approval_capacity)."""
+    levels = project_levels(s)
+    return _PROJECT_SHAPES.get((s.projects, levels), lambda: (
+        tuple((p.id, p.city_code, p.committed, levels[p.id].gating, p.urban_land) for p in s.projects),
         # numbers the LP holds as plain constants (not what-if knobs): a change rebuilds
-        tuple((p.value_cny_100m, tuple((q.land_type, q.area_ha) for q in p.parcels)) for p in s.projects),
+        tuple((p.value_cny_100m, tuple((q.land_type, q.area_ha, q.ownership) for q in p.parcels)) for p in s.projects),
     ))
 
 
@@ -178,6 +183,12 @@ def _structure_key(s: Scenario, whole_projects: bool) -> tuple:
         pol.quota_allocation,
         pol.tilt_level,
         pol.state_council_capacity_ha_per_year is None,
+        # approval (models.approval_capacity): which limits exist, each batch's level
+        pol.state_council_capacity_cases_per_year is None,
+        tuple((p.approval_capacity_cases_per_year is None, p.entrusted_capacity_ha_per_year is None,
+               p.entrusted_capacity_cases_per_year is None) for p in s.provinces),
+        tuple(lv.gating for lv in batch_levels(s).values()),
+        approval_capacity.lead_times_on(pol),
         pol.stock_first,
         finance.finance_structure(s),
         # Numbers the LP holds as plain constants (not what-if knobs): a change rebuilds.

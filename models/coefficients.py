@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from landquota.models.approval import Route, route
+from landquota.models.approval import Levels, Route, batch_parcels, levels, route
 from landquota.models.memo import Memo
 from landquota.models.units import M2_PER_HA
 from landquota.models.scenario import City, Scenario
@@ -91,3 +91,39 @@ def _project_routes(s: Scenario) -> dict[str, Route]:
     return {
         p.id: route(p.parcels, s.entrusted(s.city(p.city_code).province_code), s.policy) for p in s.projects
     }
+
+
+# ---- what the approval rules need, entrustment apart (models.approval.Levels) ------------------
+
+_LEVELS = Memo()
+_BATCHES = Memo()
+
+
+def _thresholds(s: Scenario) -> tuple:
+    pol = s.policy
+    return (pol.state_council_arable_threshold_ha, pol.state_council_other_threshold_ha, pol.combined_area_rule)
+
+
+def project_levels(s: Scenario) -> dict[str, Levels]:
+    """Each whole project's approval levels (no splitting); entrustment is applied in the LP."""
+    return _LEVELS.get((s.projects, _thresholds(s)),
+                       lambda: {p.id: levels(p.parcels, s.policy) for p in s.projects})
+
+
+def batch_size_ha(s: Scenario, c: City) -> float:
+    return c.general_land_batch_ha if c.general_land_batch_ha is not None else s.policy.general_land_batch_ha
+
+
+def batch_route_parcels(s: Scenario, c: City) -> list[dict]:
+    """One annual batch of the city's general-use land, as parcels (Art. 44 batches)."""
+    k = c.general_land_collective_share
+    k = s.policy.general_land_collective_share if k is None else k
+    return batch_parcels(batch_size_ha(s, c), c.general_land_arable_share, k)
+
+
+def batch_levels(s: Scenario) -> dict[str, Levels]:
+    """Approval levels of each city's annual batch of general-use land, from its batch data."""
+    pol = s.policy
+    key = (s.cities, _thresholds(s), (pol.general_land_batch_ha, pol.general_land_collective_share))
+    return _BATCHES.get(key, lambda: {c.code: levels(batch_route_parcels(s, c), pol) for c in s.cities})
+

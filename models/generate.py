@@ -299,8 +299,10 @@ def generate(cities: int, projects: int, years: int = 5, seed: int = 0, name: st
         p["debt_service_cny_100m_per_year"] = round(p["debt_balance_cny_100m"] * 0.1, 1)
         p["special_bond_limit_cny_100m_per_year"] = round(float(NAT_SPECIAL_BONDS * nat_urban * pop_p[pi] / pop_p.sum()), 1)
         # a third of the provinces publish an approval capacity: 80% of their provincial-route
-        # candidates a year, never less than twice what their committed projects need
+        # candidates a year, never less than twice what their committed projects need; general-use
+        # land is approved in provincial batches too (issue 14: 50 ha default batches are provincial)
         prov_area, prov_committed, prov_committed_max = routes_of.get(code, (0.0, 0.0, 0.0))
+        prov_area += float(groom_p[pi])
         if pi % 3 == 0 and prov_area > 0:
             cap_ha = max(0.8 * prov_area / years, 2.0 * prov_committed / years, 2.0 * prov_committed_max)
             p["approval_capacity_ha_per_year"] = float(math.ceil(cap_ha))

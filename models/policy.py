@@ -11,9 +11,11 @@ Units: 1 ha = 15 mu (亩); 1 亿元 = ``cny_100m``; 1 万元 = ``cny_10k``.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
 
 from landquota.models.units import M2_PER_HA, MU_PER_HA  # noqa: F401  (re-exported: older imports)
 
@@ -23,6 +25,27 @@ PILOT_PROVINCES_2020 = ["110000", "120000", "310000", "320000", "330000", "34000
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+
+
+def _per_year(v):
+    """One number ≥ 0 for every plan year, or a list with one per year (checked against the horizon by
+    ``models.scenario.check_scenario``); one problem at the field, whichever form is wrong."""
+    if v is None:
+        return None
+    for x in v if isinstance(v, list) else [v]:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+            raise PydanticCustomError("float_type", "a finite number, or a list of them (one per plan year), is needed")
+        if x < 0:
+            raise PydanticCustomError("greater_than_equal", "Input should be greater than or equal to 0")
+    return [float(x) for x in v] if isinstance(v, list) else float(v)
+
+
+PerYear = Annotated[
+    float | list[float] | None, PlainValidator(_per_year),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "array", "items": {"type": "number", "minimum": 0}},
+                              {"type": "null"}]}),
+]
+"""A limit per year (≥ 0): one value for every plan year, a list with one per year, or null (no limit)."""
 
 
 class LinkageTier(BaseModel):
@@ -183,7 +206,7 @@ class PolicyParameters(BaseModel):
         "its available inefficient stock can supply.",
     )
 
-    # ---- Item (20): approval routing (Land Administration Law Art. 46; 國發〔2020〕4號) ---------
+    # ---- Item (20): approval routing (Land Administration Law Art. 44, 46; 國發〔2020〕4號) -----
     state_council_arable_threshold_ha: NonNeg = Field(
         35.0,
         description="Non-PBF arable land above this (ha) in one project needs State Council approval "
@@ -202,10 +225,42 @@ class PolicyParameters(BaseModel):
         description="Provinces entrusted with State-Council-level expropriation and PBF conversion "
         "(國發〔2020〕4號 [V], one-year trial). A province's own `approval_entrusted` overrides this.",
     )
-    state_council_capacity_ha_per_year: NonNeg | None = Field(
+    state_council_capacity_ha_per_year: PerYear = Field(
         None,
-        description="Land area the State Council can approve per year, ha; null = unlimited "
-        "(no published figure).",
+        description="Land area the State Council can approve per year, ha: one value for every year or a list "
+        "with one per plan year; null = unlimited (no published figure).",
+    )
+    state_council_capacity_cases_per_year: PerYear = Field(
+        None,
+        description="Applications (projects and general-use batches) the State Council can approve per year, "
+        "cases; null = unlimited (no published figure [A]). A selected share of a project counts as that "
+        "share of a case.",
+    )
+    state_council_lead_months: NonNeg = Field(
+        0.0,
+        description="Months from application to State Council approval [A]: the land's value is delayed by "
+        "this much, i.e. discounted by (1 + discount_rate_per_year)^(−months/12). Default 0 (not modelled); "
+        "no published figure, china-2020 assumes 6 [A].",
+    )
+    province_entrusted_lead_months: NonNeg = Field(
+        0.0,
+        description="Months from application to approval by an entrusted pilot province (国发〔2020〕4号 item 2) "
+        "[A]; default 0 (not modelled), china-2020 assumes 3 [A].",
+    )
+    province_lead_months: NonNeg = Field(
+        0.0,
+        description="Months from application to provincial approval [A]; default 0 (not modelled), "
+        "china-2020 assumes 3 [A].",
+    )
+    general_land_batch_ha: float = Field(
+        50.0, gt=0, allow_inf_nan=False,
+        description="Default size of one annual batch of a city's general-use new land (Art. 44 batches), ha "
+        "[A]: it routes the batch (35/70 ha on its collective land). A city's `general_land_batch_ha` overrides it.",
+    )
+    general_land_collective_share: Share = Field(
+        0.7,
+        description="Default share of general-use new land that is collectively owned and so expropriated "
+        "(Art. 46) [A]; the rest is state-owned (converted, not expropriated). A city's own share overrides it.",
     )
 
     # ---- Item (20): cross-regional quota trading (國辦發〔2018〕16號 [M]) -----------------------

@@ -27,7 +27,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from landquota.models.funding import FundingSource, default_funding_sources
-from landquota.models.policy import PolicyParameters
+from landquota.models.policy import PerYear, PolicyParameters
 from landquota.models.units import M2_PER_HA
 from landquota.models.regions import PROVINCES
 
@@ -35,7 +35,8 @@ NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 Persons = Annotated[int, Field(ge=0)]
 
-LandType = Literal["permanent_basic_farmland", "arable", "other"]
+LandType = Literal["permanent_basic_farmland", "arable", "other", "construction", "unused"]
+Ownership = Literal["collective", "state"]
 CityTier = Literal["municipality", "provincial_capital", "separately_listed", "node_city", "other"]
 SizeClass = Literal["super_large", "mega", "other"]
 REGIONAL_CATEGORIES = frozenset({"regional_infrastructure"})
@@ -88,10 +89,13 @@ class Province(BaseModel):
         None, description="This province's band floor share; null = `policy.allocation_band_floor_share`.")
     allocation_band_ceiling_share: NonNeg | None = Field(
         None, description="This province's band ceiling share; null = `policy.allocation_band_ceiling_share`.")
-    approval_entrusted: bool | None = Field(
+    approval_entrusted: bool | list[bool] | None = Field(
         None,
-        description="Whether State-Council-level expropriation approval is entrusted to this province "
-        "(國發〔2020〕4號 pilot). null = follow `policy.entrusted_province_codes`.",
+        description="Whether State-Council-level expropriation and PBF conversion approval is entrusted to "
+        "this province (国发〔2020〕4号 pilot): one value for the whole horizon, or a list with one value "
+        "per plan year (the trial is reviewed every year and may be withdrawn). null = follow "
+        "`policy.entrusted_province_codes`.",
+        examples=[True, [True, True, False]],
     )
     supplementary_arable_reserve_ha: NonNeg = Field(
         0.0,
@@ -124,8 +128,21 @@ class Province(BaseModel):
     fiscally_weak: bool = Field(
         False, description="Fiscally weak province: its settlers weigh more in the reward fund (財預〔2016〕162號)."
     )
-    approval_capacity_ha_per_year: NonNeg | None = Field(
-        None, description="Land area the provincial government can approve per year, ha; null = unlimited."
+    approval_capacity_ha_per_year: PerYear = Field(
+        None, description="Land area the provincial government can approve per year (its own and entrusted "
+        "approvals, projects and general-use batches), ha: one value for every year or a list with one per plan "
+        "year; null = unlimited."
+    )
+    approval_capacity_cases_per_year: PerYear = Field(
+        None, description="Applications (projects and batches) the provincial government can approve per "
+        "year, cases; null = unlimited. A selected share of a project counts as that share of a case."
+    )
+    entrusted_capacity_ha_per_year: PerYear = Field(
+        None, description="Of that, land the province can approve per year under the State Council's "
+        "entrustment (国发〔2020〕4号 item 2), ha; null = unlimited."
+    )
+    entrusted_capacity_cases_per_year: PerYear = Field(
+        None, description="Entrusted applications the province can approve per year, cases; null = unlimited."
     )
     fiscal_capacity_cny_100m: NonNeg | None = Field(
         None,
@@ -238,6 +255,16 @@ class City(BaseModel):
     general_land_arable_share: Share = Field(
         0.5, description="Share of general-use new land that occupies arable land (the rest is other land)."
     )
+    general_land_batch_ha: float | None = Field(
+        None, gt=0, allow_inf_nan=False,
+        description="Size of one annual batch in which the city's general-use new land is converted and "
+        "expropriated (Land Administration Law Art. 44), ha; it decides the batch's approval route (35/70 ha "
+        "on its collective land). null = `policy.general_land_batch_ha`.",
+    )
+    general_land_collective_share: Share | None = Field(
+        None, description="Share of general-use new land that is collectively owned (and so expropriated); "
+        "null = `policy.general_land_collective_share`."
+    )
     fiscal_capacity_cny_100m: NonNeg | None = Field(
         None, description="The city's own comprehensive fiscal capacity, 亿元 per year, where given (debt ratio)."
     )
@@ -277,8 +304,15 @@ class City(BaseModel):
 class Parcel(BaseModel):
     model_config = _STRICT
     land_type: LandType = Field(
-        description="permanent_basic_farmland (永久基本農田), arable (other arable land) or other.",
+        description="permanent_basic_farmland (永久基本农田), arable (other arable land), other (other "
+        "agricultural land), construction or unused land. The first three need conversion (Art. 44).",
         examples=["arable"],
+    )
+    ownership: Ownership = Field(
+        "collective",
+        description="collective (expropriated under Art. 46, counted against the 35/70 ha thresholds) or "
+        "state (state-owned: converted if agricultural, never expropriated).",
+        examples=["collective"],
     )
     area_ha: float = Field(gt=0, allow_inf_nan=False, description="Parcel area, ha.", examples=[20.0])
 
@@ -294,7 +328,9 @@ class Project(BaseModel):
         description="Project category. `regional_infrastructure` (airports, highways, railways, ports and other "
         "regional transport or utility facilities outside the city: GB 50137-2011 H2/H3, not 城市建设用地) needs plan "
         "quota but is left out of the per-capita urban construction land cap; every other category counts.")
-    parcels: list[Parcel] = Field(min_length=1, description="The land the project expropriates.")
+    parcels: list[Parcel] = Field(
+        min_length=1, description="The project's land: what it converts (agricultural land) and expropriates "
+        "(collective land). Its approval route is decided on all of it together (no splitting).")
     value_cny_100m: NonNeg = Field(description="Net value of the whole project when built, 亿元.", examples=[12.0])
     committed: bool = Field(
         False, description="Already decided: must be built in full within the horizon (a hard rule)."
@@ -372,11 +408,21 @@ class Scenario(BaseModel):
         prov = self.province(province_code)
         return prov.new_land_pool_ha_per_year if prov.allocation_base_ha_per_year is None else prov.allocation_base_ha_per_year
 
-    def entrusted(self, province_code: str) -> bool:
-        """Whether the province holds entrusted State-Council-level approval (國發〔2020〕4號)."""
+    def by_year(self, value, year: int):
+        """A field given as one value or a per-year list, read at plan year ``year`` (1-based)."""
+        if isinstance(value, list):
+            return value[min(max(year, 1), len(value)) - 1] if value else None
+        return value
+
+    def entrusted(self, province_code: str, year: int = 1) -> bool:
+        """Whether the province holds entrusted State-Council-level approval (国发〔2020〕4号) in plan
+        year ``year`` (1-based; a per-year list is read at that year)."""
         prov = self.province(province_code)
-        if prov.approval_entrusted is not None:
-            return prov.approval_entrusted
+        e = prov.approval_entrusted
+        if isinstance(e, list):
+            return e[min(max(year, 1), len(e)) - 1] if e else province_code in self.policy.entrusted_province_codes
+        if e is not None:
+            return e
         return province_code in self.policy.entrusted_province_codes
 
 
@@ -435,9 +481,24 @@ def check_scenario(s: Scenario, positions: dict[str, list[int]] | None = None) -
         if abs(p.linkage_adjustment) > flex + 1e-12:
             add(("provinces", i, "linkage_adjustment"), "linkage_flex",
                 f"{p.linkage_adjustment:+.3f} is outside the ±{flex:.2f} a province may adjust (國土資發〔2016〕123號)")
+        for name in ("approval_capacity_ha_per_year", "approval_capacity_cases_per_year",
+                     "entrusted_capacity_ha_per_year", "entrusted_capacity_cases_per_year"):
+            v = getattr(p, name)
+            if isinstance(v, list) and len(v) != s.years:
+                add(("provinces", i, name), "capacity_years",
+                    f"a per-year list needs one value per plan year: {len(v)} given, {s.years} year(s)")
+        if isinstance(p.approval_entrusted, list) and len(p.approval_entrusted) != s.years:
+            add(("provinces", i, "approval_entrusted"), "entrusted_years",
+                f"a per-year list needs one value per plan year: {len(p.approval_entrusted)} given, "
+                f"{s.years} year(s)")
         if p.surplus_land_quota_ha_per_year > 0 and not p.land_quota_seller:
             add(("provinces", i, "surplus_land_quota_ha_per_year"), "not_a_seller",
                 "only a province with land_quota_seller=true can hold surplus quota for sale")
+    for name in ("state_council_capacity_ha_per_year", "state_council_capacity_cases_per_year"):
+        v = getattr(s.policy, name)
+        if isinstance(v, list) and len(v) != s.years:
+            add(("policy", name), "capacity_years",
+                f"a per-year list needs one value per plan year: {len(v)} given, {s.years} year(s)")
     pol = s.policy
     if pol.quota_allocation == "national" and pol.national_new_land_total_ha is None:
         add(("policy", "national_new_land_total_ha"), "national_total_missing",

@@ -16,7 +16,7 @@ MU_PER_HA = 15.0
 M2_PER_HA = 10_000.0
 """Square metres per hectare."""
 
-UNIT_ZH = {"ha": "公顷", "亿元": "亿元", "万元": "万元", "project": "个项目", "万元/ha": "万元/公顷", "share": ""}
+UNIT_ZH = {"ha": "公顷", "亿元": "亿元", "万元": "万元", "project": "个项目", "case": "件", "万元/ha": "万元/公顷", "share": ""}
 """Chinese names of the units the results use."""
 
 

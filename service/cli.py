@@ -6,7 +6,8 @@
                     [--time-limit S] [--log FILE] [--quiet] [--whole-projects] [--no-explain]
     landquota export --dataset ... --mps FILE
     landquota generate --cities N --projects M [--years Y] [--seed S] --out FILE
-    landquota route --province CODE --parcel TYPE:HA [--parcel ...]
+    landquota route --province CODE --parcel TYPE:HA[:OWNERSHIP] [--parcel ...]
+    landquota delegation --dataset ... [--set path=value ...] [--json]
     landquota batch SPEC [--out DIR] [--backend local|ray] [--workers N]
     landquota serve [--host --port --workers]
     landquota keys create [--scope read|solve|admin ...] [--name NAME]; keys list; keys revoke ID
@@ -501,17 +502,48 @@ def cmd_route(args) -> int:
         raise InputError(f"{args.province} is not a GB/T 2260 province code or name")
     args.province = code
     parcels = []
+    types = ("permanent_basic_farmland", "arable", "other", "construction", "unused")
     for spec in args.parcel:
+        parts = spec.split(":")
         try:
-            lt, ha = spec.split(":")
-            parcels.append({"land_type": lt, "area_ha": float(ha)})
+            if len(parts) not in (2, 3):
+                raise ValueError
+            lt, ha, own = parts[0], float(parts[1]), parts[2] if len(parts) == 3 else "collective"
         except ValueError:
-            raise InputError(f"--parcel {spec!r} must be TYPE:HA, e.g. arable:20") from None
-        if lt not in ("permanent_basic_farmland", "arable", "other") or not float(ha) > 0:
-            raise InputError(f"--parcel {spec!r}: TYPE is permanent_basic_farmland|arable|other, HA > 0")
+            raise InputError(f"--parcel {spec!r} must be TYPE:HA[:OWNERSHIP], e.g. arable:20 or "
+                             "other:30:state") from None
+        if lt not in types or own not in ("collective", "state") or not ha > 0:
+            raise InputError(f"--parcel {spec!r}: TYPE is {'|'.join(types)}, HA > 0, "
+                             "OWNERSHIP is collective (default) or state")
+        parcels.append({"land_type": lt, "area_ha": ha, "ownership": own})
     pol = PolicyParameters()
     r = route(parcels, args.province in pol.entrusted_province_codes, pol)
     print(f"authority:   {r.authority}\nreason:      {r.reason}\nlegal basis: {r.legal_basis}")
+    for kind, a in (("conversion", r.conversion), ("expropriation", r.expropriation)):
+        print(f"{kind}:\n  authority:   {a.authority}\n  reason:      {a.reason}\n  legal basis: {a.legal_basis}")
+    return 0
+
+
+def cmd_delegation(args) -> int:
+    """Issue 14: what each province's entrustment (国发〔2020〕4号) is worth; who to entrust next."""
+    from landquota.solvers.delegation import delegation
+
+    try:
+        rep = delegation(_load(args.dataset, args.set))
+    except ValueError as e:  # the base scenario has no optimal plan to compare with
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_INFEASIBLE
+    if args.json:
+        print(rep.model_dump_json(indent=1))
+        return 0
+    print(f"{'rank':>4}  {'province':<14}{'change':<10}{'objective 亿元':>16}{'worth 亿元':>12}")
+    for rows in (rep.pilots, rep.candidates):
+        for x in rows:
+            print(f"{x.rank or '-':>4}  {x.province_code} {x.name:<7}{x.change:<10}"
+                  f"{x.objective_cny_100m if x.objective_cny_100m is not None else float('nan'):>16,.2f}"
+                  f"{x.worth_cny_100m if x.worth_cny_100m is not None else float('nan'):>12,.3f}")
+    print(rep.summary_en)
+    print(rep.summary_zh)
     return 0
 
 
@@ -739,10 +771,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="validate before writing (default on)")
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("route", help="who approves a project (Art. 46, 國發〔2020〕4號)")
+    p = sub.add_parser("route", help="who approves a project: conversion (Art. 44) and expropriation (Art. 46)")
     p.add_argument("--province", required=True, help="GB/T 2260 code or name (四川, 四川省, 雲南, Sichuan)")
-    p.add_argument("--parcel", action="append", required=True, metavar="TYPE:HA")
+    p.add_argument("--parcel", action="append", required=True, metavar="TYPE:HA[:OWNERSHIP]",
+                   help="TYPE permanent_basic_farmland|arable|other|construction|unused; OWNERSHIP collective "
+                   "(default) or state")
     p.set_defaults(func=cmd_route)
+
+    p = sub.add_parser("delegation", help="what each province's entrustment is worth (国发〔2020〕4号): "
+                       "pilots by the loss if withdrawn, others by the gain if entrusted")
+    p.add_argument("--dataset", default="demo", help="bundled dataset name or a JSON/YAML scenario file")
+    p.add_argument("--set", action="append", metavar="PATH=VALUE", help="override, as for solve")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_delegation)
 
     p = sub.add_parser("batch", help="run a batch of what-if variants (JSON/YAML spec)",
                        description="Run a batch of what-if variants. A progress bar (done, elapsed, time left) "

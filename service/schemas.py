@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from landquota.models.approval import Route
+from landquota.models.approval import Route, route
 from landquota.models.regions import PROVINCES
 from landquota.models.regions import province_code as _province_code
 from landquota.models.scenario import Parcel, Problem, Scenario
@@ -247,12 +247,15 @@ class DatasetList(BaseModel):
 
 
 class ApprovalRequest(BaseModel):
-    """One whole project's land, to route to the authority that approves its expropriation."""
+    """One whole project's land, to route to the authorities that approve its conversion (Art. 44)
+    and its expropriation (Art. 46)."""
 
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"province_code": "510000", "parcels": [
-            {"land_type": "arable", "area_ha": 20.0}, {"land_type": "arable", "area_ha": 20.0}]}]},
+            {"land_type": "arable", "area_ha": 20.0, "ownership": "collective"},
+            {"land_type": "arable", "area_ha": 20.0, "ownership": "collective"},
+            {"land_type": "other", "area_ha": 15.0, "ownership": "state"}]}]},
     )
     province_code: str = Field(
         pattern=r"^\d{6}$", description="GB/T 2260 code of the province the project is in (a name such as 四川, 四川省 or the traditional 雲南 is accepted and turned into the code).", examples=["510000"]
@@ -260,8 +263,9 @@ class ApprovalRequest(BaseModel):
     parcels: list[Parcel] = Field(
         min_length=1,
         max_length=10_000,
-        description="The project's parcels (land type and area in ha, area > 0); parcels of one type are "
-        "added up, since one application crosses a threshold as a whole.",
+        description="The project's parcels (land type, area in ha > 0, ownership collective (default) or "
+        "state); parcels of one type are added up, since one application crosses a threshold as a whole. "
+        "Only collective land is expropriated; construction and unused land need no conversion.",
     )
     entrusted: bool | None = Field(
         None,
@@ -282,6 +286,11 @@ class ApprovalRequest(BaseModel):
 
 
 class ApprovalResponse(Route):
+    """The gating authority (the higher of the two approvals) and each approval with its reason and legal basis."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        **route(ApprovalRequest.model_json_schema()["examples"][0]["parcels"], False).model_dump(),
+        "province_code": "510000", "entrusted": False}]})  # the request example's real answer
     province_code: str = Field(examples=["510000"])
     entrusted: bool = Field(description="Whether the entrustment applied to this province.")
 

@@ -14,12 +14,15 @@ import numpy as np
 import pyomo.environ as pyo
 
 from landquota.models.build import LandModel, land_per_capita_after_m2
+from landquota.models.approval import STATE_COUNCIL_LEVEL, route
+from landquota.models.coefficients import project_levels
 from landquota.models.finance import disaggregate, settler_public_cost_cny_100m
 from landquota.models.funding import CAPITAL_KINDS, GOVERNMENT_DEBT_KINDS
 from landquota.models.landplan import TILT_SHARE
 from landquota.models.linkage import SETTLER_FLOOR, reward_fund_allocation
 from landquota.models.landplan import linked_by_province
 from landquota.models.units import M2_PER_HA, MU_PER_HA, cny_10k, cny_100m
+from landquota.solvers.approvals import approvals_table
 from landquota.solvers.duals import binding_rules, make_row
 from landquota.solvers.result import (
     CityRow, CityYearRow, FinancingRow, Headline, LimitRow, NationalSummary, NationalYearRow, ProjectRow, ProvinceRow,
@@ -159,6 +162,7 @@ def objective_terms(m, val: Values) -> dict[str, float]:
         "trading_and_farmland_cost": val.expr(m.trading.objective_term),
         "financing_cost": -val.expr(m.finance.financing_cost),
         "settler_public_cost": -val.expr(m.finance.settler_budget_cost),
+        "approval_lead_time": val.expr(m.approval.objective_term),
     }
     return {k: float(v) for k, v in terms.items()}
 
@@ -174,8 +178,11 @@ def headline(lm: LandModel, land: Land, debt: Debt, terms: dict[str, float]) -> 
     ratios = [_ratio(p.debt_balance_cny_100m + debt.legal_province[p.code], p.fiscal_capacity_cny_100m)
               for p in s.provinces]
     ratios = [r for r in ratios if r is not None]
-
-    sc = sum(1 for j, v in zip(d.projects, land.share.tolist()) if v > EPS and d.routes[j].authority == "state_council")
+    lv = project_levels(s)
+    start = land.x.argmax(axis=1).tolist() if len(land.x) else []
+    sc = sum(1 for j, v, ti in zip(d.projects, land.share.tolist(), start)
+             if v > EPS and lv[j].gating == STATE_COUNCIL_LEVEL
+             and not s.entrusted(d.province_of_city[d.city_of_project[j]], d.years[ti]))
     return Headline(
         new_land_ha=sum(land.new_land_by_province.values()),
         settlers_covered=covered,
@@ -320,12 +327,19 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
     start_of = np.asarray(years)[x.argmax(axis=1)].tolist() if len(x) else []  # first year of the largest share
     for i, p in enumerate(s.projects):
         start = start_of[i] if share[p.id] > EPS else None
-        r = d.routes[p.id]
+        prov_code = d.province_of_city[p.city_code]
+        r = d.routes[p.id]  # year 1's; the route in its start year where entrustment differs (per-year list)
+        if start and start > 1 and s.entrusted(prov_code, start) != s.entrusted(prov_code, 1):
+            r = route(p.parcels, s.entrusted(prov_code, start), s.policy)
         projects.append(make_row(
-            ProjectRow, id=p.id, city_code=p.city_code, province_code=d.province_of_city[p.city_code],
+            ProjectRow, id=p.id, city_code=p.city_code, province_code=prov_code,
             category=p.category, area_ha=p.area_ha, selected_share=share[p.id], start_year=start,
             value_cny_100m=p.value_cny_100m, approval_authority=r.authority,
             approval_reason=r.reason, legal_basis=r.legal_basis,
+            conversion_authority=r.conversion.authority, conversion_reason=r.conversion.reason,
+            conversion_legal_basis=r.conversion.legal_basis,
+            expropriation_authority=r.expropriation.authority, expropriation_reason=r.expropriation.reason,
+            expropriation_legal_basis=r.expropriation.legal_basis,
         ))
 
     pol = s.policy
@@ -374,7 +388,7 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
         objective_terms_cny_100m=terms, headline=head,
         provinces=provinces, cities=cities, projects=projects, trades=trades, shortfalls=shortfalls,
         financing=financing, limits=_limits(lm, financing, val),
-        binding=binding, stats=stats,
+        binding=binding, approvals=approvals_table(lm, x, val(m.g, len(d.cities)), binding), stats=stats,
         province_years=province_years, city_years=city_years, national_years=national_years, national=national,
     )
 

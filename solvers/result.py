@@ -34,9 +34,10 @@ class ProvinceRow(BaseModel):
                                        "key_cluster_share), 0–1; null without new land.")
     reward_fund_cny_100m: float = Field(description="Citizenisation reward fund, 亿元 per year.")
     approval_entrusted: bool = Field(description=(
-        "True if the province is entrusted with State-Council-level approval (國發〔2020〕4號)."))
+        "True if the province is entrusted with State-Council-level approval (國發〔2020〕4號) in plan year 1 "
+        "(entrustment may vary by year: the approvals table gives each year)."))
     projects_state_council: int = Field(description=(
-        "Projects (selected or not) whose land the State Council approves (35/70 ha rule), count."))
+        "Projects (selected or not) whose land the State Council approves (gating authority, plan year 1), count."))
     projects_province_entrusted: int = Field(description="Projects the province approves under entrustment, count.")
     projects_province: int = Field(description="Projects the province approves in its own right, count.")
     financing_cny_100m: float = Field(0.0, description="Money raised for the selected projects, 亿元.")
@@ -188,9 +189,47 @@ class ProjectRow(BaseModel):
     start_year: int | None = Field(description="Year in which most of it starts; null if not selected.")
     value_cny_100m: float = Field(description="Value of the whole project (input), 亿元.")
     approval_authority: str = Field(description=(
-        "Who approves its land: 'state_council', 'province_entrusted' or 'province'."))
-    approval_reason: str = Field(description="Why that authority, in words (35/70 ha rule on the whole project).")
-    legal_basis: str = Field(description="The article or document the route rests on.")
+        "Gating authority, the higher of its two approvals in its start year (year 1 if not selected): "
+        "'state_council', 'province_entrusted', 'province' or 'none'."))
+    approval_reason: str = Field(description="Why that authority, in words (the approval that decides it).")
+    legal_basis: str = Field(description="The article or document the gating approval rests on.")
+    conversion_authority: str = Field("", description="Who approves converting its agricultural land (Art. 44); "
+                                      "'none' if it has none.")
+    conversion_reason: str = Field("", description="Why, in words.")
+    conversion_legal_basis: str = Field("", description="The article or document the conversion route rests on.")
+    expropriation_authority: str = Field("", description="Who approves expropriating its collective land (Art. 46); "
+                                         "'none' if all of it is state-owned.")
+    expropriation_reason: str = Field("", description="Why, in words (35/70 ha on the land expropriated).")
+    expropriation_legal_basis: str = Field("", description="The article or document the expropriation route rests on.")
+
+
+class ApprovalRow(BaseModel):
+    """Approvals by authority, kind and year (issue 14), over the selected projects and general-use batches.
+
+    ``kind``: ``application`` — what the capacities count (one application per project or batch, at its
+    gating authority; Art. 46 para. 3: conversion and expropriation filed together); ``conversion`` and
+    ``expropriation`` — each approval at its own authority (informative; no capacity). A selected share
+    of a project is that share of a case; a batch of general-use land is g ÷ batch size cases."""
+
+    authority: Literal["state_council", "province_entrusted", "province"] = Field(description=(
+        "Who approves: the State Council, a pilot province under entrustment, or a province on its own powers."))
+    region: str = Field(description="Province code (GB/T 2260), or 'national' for the State Council.")
+    kind: Literal["application", "conversion", "expropriation"] = Field(description=(
+        "'application' (what capacities count), 'conversion' (Art. 44) or 'expropriation' (Art. 46)."))
+    year: int = Field(description="Plan year (1 = first).")
+    cases: float = Field(description="Applications approved (shares of projects and batches), cases.")
+    area_ha: float = Field(description="Land approved, ha.")
+    general_use_area_ha: float = Field(0.0, description="Of which general-use batches, ha.")
+    capacity_ha: float | None = Field(None, description="Capacity in ha (application rows; null = unlimited). "
+                                      "A province's capacity counts its own and its entrusted applications.")
+    capacity_cases: float | None = Field(None, description="Capacity in cases (application rows; null = unlimited).")
+    shadow_price_cny_100m_per_ha: float = Field(0.0, description="Value of one more ha of capacity, 亿元/ha.")
+    shadow_price_cny_100m_per_case: float = Field(0.0, description="Value of one more case of capacity, 亿元/case.")
+    lead_months: float = Field(0.0, description="Lead time of this authority, months (application rows).")
+    lead_time_loss_cny_100m: float = Field(0.0, description="Value lost to the lead time, 亿元 (application rows).")
+    lead_time_price_cny_100m_per_month: float = Field(
+        0.0, description="∂objective/∂lead_months from these applications at the current plan, 亿元 per month "
+        "(≤ 0: one more month of lead time costs this much).")
 
 
 class TradeRow(BaseModel):
@@ -320,7 +359,7 @@ class Result(BaseModel):
         "a solution."))
     objective_terms_cny_100m: dict[str, float] = Field(default_factory=dict, description=(
         "The objective by term (projects, general land, penalties, trading and farmland cost, financing "
-        "cost), 亿元."))
+        "cost, value lost to approval lead times), 亿元."))
     provinces: list[ProvinceRow] = Field(default_factory=list, description="One row per province.")
     cities: list[CityRow] = Field(default_factory=list, description="One row per city or rest-of-province unit.")
     projects: list[ProjectRow] = Field(default_factory=list, description="One row per project.")
@@ -332,6 +371,8 @@ class Result(BaseModel):
     shortfalls: list[Shortfall] = Field(default_factory=list, description="Soft targets missed (priced slacks).")
     binding: list[Binding] = Field(default_factory=list, description=(
         "Every rule at its limit with a non-zero shadow price (亿元 per unit of the limit)."))
+    approvals: list[ApprovalRow] = Field(
+        default_factory=list, description="Approvals by authority × kind × year: cases, ha, capacity, shadow price.")
     province_years: list[ProvinceYearRow] = Field(default_factory=list, description=(
         "One row per province and plan year: allocation, linked land, new land, trades, stock, shortfalls."))
     city_years: list[CityYearRow] = Field(default_factory=list, description="One row per city unit and plan year.")
@@ -352,13 +393,13 @@ class Result(BaseModel):
         return {
             "provinces": self.provinces, "cities": self.cities, "projects": self.projects,
             "trades": self.trades, "financing": self.financing, "limits": self.limits,
-            "shortfalls": self.shortfalls, "binding": self.binding,
+            "shortfalls": self.shortfalls, "binding": self.binding, "approvals": self.approvals,
             "province_years": self.province_years, "city_years": self.city_years,
             "national_years": self.national_years,
         }[name]
 
 
-TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "shortfalls", "binding",
+TABLES = ("provinces", "cities", "projects", "trades", "financing", "limits", "shortfalls", "binding", "approvals",
           "province_years", "city_years", "national_years")
 
 

@@ -66,9 +66,13 @@ def test_sweep_is_monotone_in_the_pool():
 
 
 def test_structural_variant_rebuilds_transparently():
-    s = spec(variants=[{"name": "all-entrusted", "overrides": {"provinces[*].approval_entrusted": True}}], grid=None)
+    # entrustment is a mutable Param since issue 14 (warm); a threshold that moves routes is a rebuild
+    s = spec(variants=[{"name": "all-entrusted", "overrides": {"provinces[*].approval_entrusted": True}},
+                       {"name": "threshold-10", "overrides": {"policy.state_council_arable_threshold_ha": 10}}],
+             grid=None)
     rows = {r["name"]: r for r in run_batch(s, workers=1)}
-    assert rows["all-entrusted"]["warm"] is False
+    assert rows["all-entrusted"]["warm"] is True
+    assert rows["threshold-10"]["warm"] is False
     assert rows["all-entrusted"]["state_council_approvals"] == 0  # every State-Council route entrusted
     assert rows["base"]["state_council_approvals"] > 0
 

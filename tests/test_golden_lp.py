@@ -43,6 +43,8 @@ def golden_scenario():
     provinces = [
         dict(code="110000", name="PA", new_land_pool_ha_per_year=100, supplementary_arable_reserve_ha=10,
              land_quota_buyer=True, farmland_quota_buyer=True, approval_capacity_ha_per_year=40,
+             approval_capacity_cases_per_year=5, entrusted_capacity_ha_per_year=30,
+             entrusted_capacity_cases_per_year=2,
              fiscal_capacity_cny_100m=100, debt_balance_cny_100m=50, special_bond_limit_cny_100m_per_year=5,
              general_bond_limit_cny_100m_per_year=2, platform_debt_balance_cny_100m=30),
         dict(code="520000", name="PB", new_land_pool_ha_per_year=80, supplementary_arable_reserve_ha=50,
@@ -59,7 +61,9 @@ def golden_scenario():
         d.update(kw)
         return d
 
-    cities = [city("110100", "110000", "municipality", fiscal_capacity_cny_100m=50, debt_balance_cny_100m=20),
+    # 110100's 120 ha batches hold 42 ha of collective arable land (> 35): State-Council level, entrusted
+    cities = [city("110100", "110000", "municipality", fiscal_capacity_cny_100m=50, debt_balance_cny_100m=20,
+                   general_land_batch_ha=120),
               city("110000-REST", "110000", "other"),
               city("520100", "520000", "provincial_capital"),
               city("520000-REST", "520000", "other", key_cluster=False)]
@@ -76,7 +80,9 @@ def golden_scenario():
                src("sb", "special_bond", 3.7, 15), src("gb", "general_bond", 3.5, 10),
                src("own", "own_capital", 8.0, 20)]
     policy = dict(national_new_land_total_ha=150, state_council_capacity_ha_per_year=50, stock_first=True,
-                  special_bond_capital_categories=["new_urbanisation"])
+                  special_bond_capital_categories=["new_urbanisation"],
+                  state_council_capacity_cases_per_year=3, state_council_lead_months=6,
+                  province_entrusted_lead_months=3, province_lead_months=2)
     return load_scenario(dict(name="golden", years=2, provinces=provinces, cities=cities, projects=projects,
                               funding_sources=sources, policy=policy))
 

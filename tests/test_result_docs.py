@@ -15,7 +15,7 @@ def test_every_result_field_is_documented_with_its_unit():
 
     import re
 
-    unit = re.compile(r"\bha\b|亿元|万元|m²|\bcount\b|0–1|\bseconds\b|\bpersons\b|\byear\b|%|亩|`unit`|`limit_unit`",
+    unit = re.compile(r"\bha\b|亿元|万元|m²|\bcount\b|0–1|\bseconds\b|\bmonths?\b|\bcases?\b|\bpersons\b|\byear\b|%|亩|`unit`|`limit_unit`",
                       re.IGNORECASE)
     for name, cls in inspect.getmembers(R, inspect.isclass):
         if not (issubclass(cls, BaseModel) and cls.__module__ == R.__name__):
