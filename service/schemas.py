@@ -7,6 +7,7 @@ The scenario schema itself is ``models.scenario.Scenario`` and the result ``solv
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any, Literal
 
@@ -282,6 +283,14 @@ class ApprovalRequest(BaseModel):
         v = _province_code(v) or v  # names and traditional aliases too: 四川, 四川省, 雲南, Sichuan
         if v not in PROVINCES:
             raise PydanticCustomError("unknown_province", "{code} is not a GB/T 2260 province code", {"code": v})
+        return v
+
+    @field_validator("parcels")
+    @classmethod
+    def _finite_total(cls, v: list[Parcel]) -> list[Parcel]:
+        if math.isinf(sum(p.area_ha for p in v)):  # as service.requests does for a scenario's projects
+            raise PydanticCustomError("sum_overflow", "the parcels' areas add up beyond the largest number "
+                                      "(about 1.8e308 ha); give areas in ha")
         return v
 
 

@@ -50,6 +50,10 @@ def test_job_report_and_scenario(server):
     # someone else's job is not found; an unknown job neither
     assert c.get("/v1/jobs/nope/report").status_code == 404
     assert c.get("/v1/jobs/nope/scenario").status_code == 404
+    # a finished job, deleted, takes its scenario and report with it
+    assert c.delete(f"/v1/jobs/{job_id}").status_code == 204
+    assert c.get(view["links"]["scenario"]).status_code == 404
+    assert c.get(view["links"]["report"]).status_code == 404
 
 
 def test_report_of_an_unfinished_job_is_409(server, tmp_path):

@@ -345,9 +345,6 @@ def test_lists_answer_the_same_shape_and_ids_share_one_format(srv):
     poll_job(c, job["id"])
 
 
-@pytest.mark.xfail(strict=True, reason="POST /v1/approval-route's request model belongs to issue 14's work; until it "
-                   "refuses parcel areas that add up beyond the largest float, tests/test_schemathesis.py leaves that "
-                   "operation out of `schemathesis run`: when this passes, lift that exclusion")
 def test_approval_area_overflow(srv):
     r = srv.client.post("/v1/approval-route", json={"province_code": "510000", "parcels": [
         {"land_type": "arable", "area_ha": 1.7e308}, {"land_type": "arable", "area_ha": 1.7e308}]})
