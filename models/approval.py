@@ -2,15 +2,15 @@
 
 A project (or a city's annual batch of general-use land) may need two approvals:
 
-* **Conversion** (農用地轉用, Land Administration Law (2019) Art. 44 [V]) of its *agricultural* land
+* **Conversion** (农用地转用, Land Administration Law (2019) Art. 44 [V]) of its *agricultural* land
   (permanent basic farmland (PBF), other arable land, other agricultural land), whoever owns it;
-  construction and unused land need none. 國發〔2020〕4號 [V] item 1 authorises every province to
+  construction and unused land need none. 国发〔2020〕4号 [V] item 1 authorises every province to
   approve converting agricultural land other than PBF; item 2 entrusts PBF conversion, which stays
-  with the State Council, to eight pilot provinces (北京 天津 上海 江蘇 浙江 安徽 廣東 重慶).
-* **Expropriation** (徵收, Art. 46 [V]) of its *collectively owned* land; state-owned land is not
+  with the State Council, to eight pilot provinces (北京 天津 上海 江苏 浙江 安徽 广东 重庆).
+* **Expropriation** (征收, Art. 46 [V]) of its *collectively owned* land; state-owned land is not
   expropriated. The State Council approves if the land expropriated includes any PBF, non-PBF
   arable land over 35 ha, or other land (其他土地: other agricultural, construction and unused
-  land) over 70 ha; the province approves the rest. 國發〔2020〕4號 item 2 entrusts these
+  land) over 70 ha; the province approves the rest. 国发〔2020〕4号 item 2 entrusts these
   State-Council-level expropriations to the same pilots; no re-delegation below the province.
 
 The project's gating ``authority`` is the higher of the two (state_council > province_entrusted >
@@ -19,7 +19,7 @@ the conversion within its powers handles the expropriation at the same time; so 
 one application, counted once against the capacity of its gating authority
 (:mod:`models.approval_capacity`).
 
-No splitting (化整為零, 國發〔2004〕28號 [M]): the thresholds apply to the *whole* project, so the
+No splitting (化整为零, 国发〔2004〕28号 [M]): the thresholds apply to the *whole* project, so the
 route is a property of the project's data, never of how much of it the model selects. This is
 why routing is computed here, before the LP, and the LP only counts a selected share against the
 capacity of the authority this function names. What entrustment decides is kept apart
@@ -43,7 +43,7 @@ RANK = {"none": 0, "province": 1, "province_entrusted": 2, "state_council": 3}
 
 ART44 = "Land Administration Law (2019) Art. 44"
 ART46 = "Land Administration Law (2019) Art. 46"
-ENTRUSTMENT = "國發〔2020〕4號 (State Council, 2020-03-01)"
+ENTRUSTMENT = "国发〔2020〕4号 (State Council, 2020-03-01)"
 
 AGRICULTURAL = ("permanent_basic_farmland", "arable", "other")
 """Land types that need conversion (Art. 44); construction and unused land need none."""
@@ -66,8 +66,8 @@ class Route(BaseModel):
         "(state_council > province_entrusted > province > none).")
     reason: str = Field(description="The rule that decided the gating authority, in plain words.")
     legal_basis: str = Field(description="The law or document that rule comes from.")
-    conversion: Approval = Field(description="Farmland conversion (農用地轉用, Art. 44; 國發〔2020〕4號 items 1–2).")
-    expropriation: Approval = Field(description="Expropriation of collective land (徵收, Art. 46; 國發〔2020〕4號 item 2).")
+    conversion: Approval = Field(description="Farmland conversion (农用地转用, Art. 44; 国发〔2020〕4号 items 1–2).")
+    expropriation: Approval = Field(description="Expropriation of collective land (征收, Art. 46; 国发〔2020〕4号 item 2).")
     pbf_ha: float = Field(description="Permanent basic farmland expropriated (collective), whole project, ha.")
     arable_ha: float = Field(description="Non-PBF arable land expropriated (collective), whole project, ha.")
     other_ha: float = Field(description="Other land expropriated (collective other agricultural, construction "

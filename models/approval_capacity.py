@@ -57,7 +57,7 @@ PROVINCE_CAPACITY = Rule(
     path="approval.province", name="province_approval_capacity", item=APPROVAL, sense="upper", unit="ha",
     describe="one more ha of {r}'s approval capacity in year {t}",
     noun_en="{r}'s approval capacity in year {t}", noun_zh="{r}第{t}年省级用地审批能力",
-    source="Land Administration Law Art. 44, 46 [V]; 國發〔2020〕4號 [V]; capacity [A]",
+    source="Land Administration Law Art. 44, 46 [V]; 国发〔2020〕4号 [V]; capacity [A]",
 )
 # issue 14: capacities in cases, and the entrusted pilots' own capacity
 STATE_COUNCIL_CASES = Rule(

@@ -7,7 +7,7 @@ built by its own module, which adds its rules and hands back its contribution to
 ===================  ==========================================  =========================
 Block                policy                                      module
 ===================  ==========================================  =========================
-``m.linkage``        item (6) settler land floor (人地掛鉤)         :mod:`models.linkage`
+``m.linkage``        item (6) settler land floor (人地挂钩)         :mod:`models.linkage`
 ``m.landplan``       item (20) pools or national allocation,      :mod:`models.landplan`
                      national total, per-capita cap, stock
                      first, tilt

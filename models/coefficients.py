@@ -21,7 +21,7 @@ class CityCoefficients:
     current_per_capita_m2: float
     """Urban construction land ÷ resident population now (GB 50137 measures on residents)."""
     per_settler_m2: float
-    """Per-settler standard after the tier (國土資發〔2016〕123號) and the province's ±10% flex."""
+    """Per-settler standard after the tier (国土资发〔2016〕123号) and the province's ±10% flex."""
     eligible_settlers_per_year: float
     """Settlers who earn land: all of them, minus central-district settlers of super-large/mega cities."""
     linkage_need_ha_per_year: float

@@ -40,9 +40,9 @@ Rules:
 
 * **Funding balance** — Σ_k f[g, k, t] = N[g, t]: a share proceeds only if fully funded.
 * **Bond share** — enterprise-bond proceeds ≤ 60% of investment (70% for utility tunnels, parking
-  and elderly care: 發改辦財金〔2015〕755號 [V]).
+  and elderly care: 发改办财金〔2015〕755号 [V]).
 * **Capital** — own capital + grants + special bonds counted as capital ≥ the minimum capital ratio
-  × investment (20%; public-service-gap 15%: 國發〔2019〕26號 [V]). Other borrowed money never counts.
+  × investment (20%; public-service-gap 15%: 国发〔2019〕26号 [V]). Other borrowed money never counts.
 * **Special bonds as capital** — only in the listed sectors (厅字〔2019〕33号), only out of the group's
   own special bonds, and per province and year at most ``policy.special_bond_capital_share`` (25%
   in 2020 [M]) of its special-bond quota.
@@ -111,13 +111,13 @@ BOND_SHARE = Rule(
     path="finance.bond_share_cap", name="bond_share", item=BONDS, sense="upper", unit="亿元",
     describe="one more 亿元 of enterprise bonds allowed for project group {r}, year {t}",
     noun_en="enterprise bonds allowed for project group {r} in year {t}", noun_zh="项目组{r}第{t}年可用的企业债额度",
-    source="發改辦財金〔2015〕755號 [V]",
+    source="发改办财金〔2015〕755号 [V]",
 )
 CAPITAL_MIN = Rule(
     path="finance.capital_min", name="capital_ratio", item=CAPITAL, sense="lower", unit="亿元",
     describe="one more 亿元 of project capital required for project group {r}, year {t}",
     noun_en="project capital required for project group {r} in year {t}", noun_zh="项目组{r}第{t}年的最低资本金",
-    source="國發〔2015〕51號, 國發〔2019〕26號 [V]",
+    source="国发〔2015〕51号, 国发〔2019〕26号 [V]",
 )
 SPECIAL_BOND_CAPITAL_USE = Rule(
     path="finance.special_bond_capital_use", name="special_bond_capital_use", item=SPECIAL_BONDS, sense="upper",
@@ -193,7 +193,7 @@ SETTLER_PUBLIC_COST = Rule(
     "(every plan year)",
     noun_en="settlers' public cost left to {r}'s own budget (each year)",
     noun_zh="{r}每年由本级财政承担的农业转移人口市民化公共成本", index=("region",),
-    source="財預〔2016〕162號 [V]; cost per settler: State Council DRC (2011) [M], split [A]",
+    source="财预〔2016〕162号 [V]; cost per settler: State Council DRC (2011) [M], split [A]",
 )
 
 RULES = [FUNDING_BALANCE, BOND_SHARE, CAPITAL_MIN, SPECIAL_BOND_CAPITAL_USE, SPECIAL_BOND_CAPITAL, CREDIT_LINE,

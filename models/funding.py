@@ -1,6 +1,6 @@
 """Funding sources for item (21): data rows, not code.
 
-NDRC 532號 item (21): while preventing local government debt risk, finance new-urbanisation,
+NDRC 532号 item (21): while preventing local government debt risk, finance new-urbanisation,
 urban–rural-integration and characteristic-town projects with enterprise bonds, comprehensive
 credit and medium/long-term loans from China Development Bank (CDB) and Agricultural Development
 Bank of China (ADBC), and public money. Each source is a row with a ``kind`` (what the money *is*:
@@ -28,7 +28,7 @@ FundingKind = Literal["enterprise_bond", "loan", "grant", "reward_fund", "specia
                       "own_capital"]
 
 BORROWED_KINDS = {"enterprise_bond", "loan", "special_bond", "general_bond"}
-"""Borrowed money never counts as project capital (國發〔2015〕51號, 國發〔2019〕26號 [V]); the one
+"""Borrowed money never counts as project capital (国发〔2015〕51号, 国发〔2019〕26号 [V]); the one
 exception, special bonds in the listed sectors up to a share (厅字〔2019〕33号), is a rule of its own
 (:mod:`models.finance`)."""
 CAPITAL_KINDS = {"own_capital", "grant"}
@@ -36,7 +36,7 @@ CAPITAL_KINDS = {"own_capital", "grant"}
 The citizenisation reward fund is not among them: it pays settlers' public services
 (:mod:`models.finance`, settler public cost), never project capital."""
 GOVERNMENT_DEBT_KINDS = {"special_bond", "general_bond"}
-"""Legal local government debt (general + special bonds): enters the legal debt ratio (債務率)."""
+"""Legal local government debt (general + special bonds): enters the legal debt ratio (债务率)."""
 PLATFORM_DEBT_KINDS = {"enterprise_bond", "loan"}
 """Borrowing by local financing platforms (enterprise bonds, bank loans to platform companies): hidden
 debt, counted with legal debt in the broad debt ratio [M] unless a source says ``platform_debt: false``."""
@@ -50,9 +50,9 @@ class FundingSource(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
     id: str = Field(min_length=1, max_length=64, examples=["cdb_loan"])
-    name: str = Field("", examples=["國家開發銀行 medium/long-term loan"])
+    name: str = Field("", examples=["国家开发银行 medium/long-term loan"])
     kind: FundingKind = Field(
-        description="enterprise_bond (企業債, share capped by the bond rule), loan (bank credit), grant "
+        description="enterprise_bond (企业债, share capped by the bond rule), loan (bank credit), grant "
         "(central budget investment: public money, may count as capital), reward_fund (the item (6) "
         "citizenisation reward fund: accepted in old scenarios but funds no project, since the fund pays "
         "settlers' public costs, models.finance), special_bond (local government special bonds: legal debt, "
@@ -78,7 +78,7 @@ class FundingSource(BaseModel):
     eligible_provinces: list[str] | None = Field(None, description="GB/T 2260 codes; null = every province.")
     limit_per_province_cny_100m: dict[str, NonNeg] | None = Field(
         None,
-        description="Comprehensive credit line per province over the horizon, 亿元 (綜合授信); provinces "
+        description="Comprehensive credit line per province over the horizon, 亿元 (综合授信); provinces "
         "not listed have no line from this source. null = no per-province limit.",
     )
     limit_total_cny_100m_per_year: NonNeg | None = Field(
@@ -133,7 +133,7 @@ ALL_BUT_INDUSTRIAL = ["new_urbanisation", "urban_rural_integration", "characteri
 """Every project category (models.scenario.ProjectCategory) except ``industrial``."""
 GENERAL_BOND_CATEGORIES = ["public_service_gap", "infrastructure", "land_consolidation", "resettlement_housing",
                            "elderly_care"]
-"""Public-interest projects without revenue, which general bonds fund (國發〔2014〕43號 [M]; the mapping
+"""Public-interest projects without revenue, which general bonds fund (国发〔2014〕43号 [M]; the mapping
 to categories is an assumption [A])."""
 ADBC_CATEGORIES = ["land_consolidation", "urban_rural_integration", "characteristic_town", "resettlement_housing"]
 
@@ -142,31 +142,31 @@ def default_funding_sources() -> list[FundingSource]:
     """The funding rows of item (21) with POLICY.md defaults; [A] marks an assumption."""
     return [
         FundingSource(
-            id="enterprise_bond", name="企業債 (enterprise bonds)", kind="enterprise_bond", rate_pct=5.5, tenor_years=7,
+            id="enterprise_bond", name="企业债 (enterprise bonds)", kind="enterprise_bond", rate_pct=5.5, tenor_years=7,
             eligible_categories=BOND_CATEGORIES, eligible_county_seat=True,
-            source="532號 item (21) [V]: bonds for new-urbanisation, urban-rural-integration and characteristic-town "
-            "projects; county-seat special bonds 發改辦財金規〔2020〕613號 [V]; special categories 發改辦財金〔2015〕755號 "
+            source="532号 item (21) [V]: bonds for new-urbanisation, urban-rural-integration and characteristic-town "
+            "projects; county-seat special bonds 发改办财金规〔2020〕613号 [V]; special categories 发改办财金〔2015〕755号 "
             "[V]. Rate 5.5% and tenor 7 years are assumptions [A] (typical 2020 city-investment enterprise bonds).",
         ),
         FundingSource(
-            id="cdb_loan", name="國家開發銀行 loans", kind="loan", rate_pct=4.65, tenor_years=20,
+            id="cdb_loan", name="国家开发银行 loans", kind="loan", rate_pct=4.65, tenor_years=20,
             eligible_categories=ALL_BUT_INDUSTRIAL,
-            source="532號 item (21) [V]: development-bank comprehensive credit, medium/long-term loans on market "
+            source="532号 item (21) [V]: development-bank comprehensive credit, medium/long-term loans on market "
             "terms for new-urbanisation and urban-rural-integration projects, not industrial investment "
             "(eligibility by category [A]); priced near the 5-year LPR 4.65% (2020-04-20) [M], 20–25 years [M]. "
             "Loans to platform companies: platform debt in the broad debt ratio [M].",
         ),
         FundingSource(
-            id="adbc_loan", name="中國農業發展銀行 城鄉一體化貸款", kind="loan", rate_pct=4.65, tenor_years=25,
+            id="adbc_loan", name="中国农业发展银行 城乡一体化贷款", kind="loan", rate_pct=4.65, tenor_years=25,
             eligible_categories=ADBC_CATEGORIES, eligible_county_seat=True,
             source="ADBC urban-rural integration loans [V]: land consolidation, 增减挂钩, supplementary farmland, "
             "characteristic-town infrastructure, resettlement housing; county-level uses. Rate: 5-year LPR [M].",
         ),
         FundingSource(
-            id="central_budget", name="中央預算內投資 (central budget investment)", kind="grant",
+            id="central_budget", name="中央预算内投资 (central budget investment)", kind="grant",
             eligible_categories=["public_service_gap", "urban_rural_integration", "resettlement_housing",
                                  "new_urbanisation", "utility_tunnel", "elderly_care"],
-            source="Public funds (532號 item (21)); may serve as project capital. No national total is given "
+            source="Public funds (532号 item (21)); may serve as project capital. No national total is given "
             "in POLICY.md: set limit_total_cny_100m_per_year per scenario.",
         ),
         FundingSource(
@@ -179,12 +179,12 @@ def default_funding_sources() -> list[FundingSource]:
         FundingSource(
             id="general_bond", name="地方政府一般债券 (general-purpose local government bonds)", kind="general_bond",
             rate_pct=3.5, tenor_years=10, eligible_categories=GENERAL_BOND_CATEGORIES,
-            source="Legal government debt for public-interest projects without revenue (國發〔2014〕43號 [M]), capped "
+            source="Legal government debt for public-interest projects without revenue (国发〔2014〕43号 [M]), capped "
             "by each province's general_bond_limit_cny_100m_per_year and the legal debt ratio. Rate 3.5% and "
             "tenor 10 years are assumptions [A] (2020 issues priced near 3.3–3.6% [M]).",
         ),
         FundingSource(
-            id="special_bond", name="地方政府專項債券 (local government special bonds)", kind="special_bond",
+            id="special_bond", name="地方政府专项债券 (local government special bonds)", kind="special_bond",
             rate_pct=3.7, tenor_years=15,
             eligible_categories=["new_urbanisation", "urban_rural_integration", "characteristic_town",
                                  "land_consolidation", "resettlement_housing", "public_service_gap",
@@ -193,8 +193,8 @@ def default_funding_sources() -> list[FundingSource]:
             "ratio. Rate 3.7% and tenor 15 years are assumptions [A].",
         ),
         FundingSource(
-            id="own_capital", name="項目資本金 (sponsor's own capital)", kind="own_capital", rate_pct=8.0,
+            id="own_capital", name="项目资本金 (sponsor's own capital)", kind="own_capital", rate_pct=8.0,
             tenor_years=20,
-            source="Project capital (國發〔2015〕51號, 國發〔2019〕26號 [V]); 8% required return is an assumption [A].",
+            source="Project capital (国发〔2015〕51号, 国发〔2019〕26号 [V]); 8% required return is an assumption [A].",
         ),
     ]

@@ -14,13 +14,13 @@ real magnitudes whatever the size and each unit gets its share. Calibration (tag
   60,721 km² [V]), so per-capita land is ≈ 67 m² on average, spread ±25% across units [G];
 * settlers ≈ 16.7 million a year (100 million 2015–2020 [V]), super-large and mega cities less
   open [G], as in china-2020;
-* provincial pools sum to 102% of the national plan total (600萬畝 = 400,000 ha [V]) [G], split
+* provincial pools sum to 102% of the national plan total (600万亩 = 400,000 ha [V]) [G], split
   by settler land need and urban population; candidate project land = 1.25 × (pool − general-use
   room) over the horizon (1.5 for quota buyers), as china-2020 does, so every plan must choose;
 * project values = area × the unit's land value × category factor × U(0.75, 1.7) [G];
   investment = value ÷ a value/investment ratio drawn around 0.35 [G]; funding rows are
   :func:`models.funding.default_funding_sources` with credit lines, a central-budget total,
-  special-bond quotas, fiscal capacity and debt (national capacity ≈ 25萬億元, debt ≈ 93% of it,
+  special-bond quotas, fiscal capacity and debt (national capacity ≈ 25万亿元, debt ≈ 93% of it,
   a few provinces over the 100% line [G]).
 
 Always feasible under the default policy: committed projects are accepted only while they fit
@@ -57,17 +57,17 @@ CAPITAL_SIZE = {"110000": "super_large", "120000": "super_large", "310000": "sup
                 "500000": "super_large", "440000": "super_large", "510000": "super_large",
                 "420000": "mega", "610000": "mega", "330000": "mega", "320000": "mega", "210000": "mega",
                 "370000": "mega", "430000": "mega", "230000": "mega", "410000": "mega", "530000": "mega"}
-"""Size class of each province's capital unit (國土資發〔2016〕123號 lists [V]; POLICY.md)."""
+"""Size class of each province's capital unit (国土资发〔2016〕123号 lists [V]; POLICY.md)."""
 SEPARATELY_LISTED = {"210200": "mega", "370200": "mega", "330200": "other", "350200": "other",
                      "440300": "super_large"}
-"""大連 青島 寧波 廈門 深圳: their real codes are the second or third unit of their province here."""
+"""大连 青岛 宁波 厦门 深圳: their real codes are the second or third unit of their province here."""
 LAND_SELLERS = {"540000", "510000", "530000", "620000", "630000", "650000", "520000", "640000"}
 LAND_BUYERS = {"110000", "310000", "120000", "320000", "330000", "440000", "350000", "370000"}
 FARMLAND_SELLERS = LAND_SELLERS | {"230000", "150000", "220000"}
 FARMLAND_BUYERS = LAND_BUYERS
 FISCALLY_WEAK = {"150000", "450000", "500000", "510000", "520000", "530000", "540000", "610000", "620000",
                  "630000", "640000", "650000", "210000", "220000", "230000"}
-"""Trading roles and fiscal weakness as in ``datasets/build_china_2020.py`` (三區三州 sellers, coastal
+"""Trading roles and fiscal weakness as in ``datasets/build_china_2020.py`` (三区三州 sellers, coastal
 buyers, western and north-eastern provinces fiscally weak)."""
 
 # ---- national magnitudes ---------------------------------------------------------------------
@@ -80,9 +80,9 @@ POOL_OVER_NATIONAL = 1.02
 PROJECT_DEMAND = {"buyer": 1.5, "other": 1.25}
 """[G] candidate project area = factor × (pool × years − general-use room), as china-2020."""
 NAT_FISCAL_CAPACITY = 250_000.0
-"""[G] local comprehensive fiscal capacity (綜合財力), 亿元 per year (≈ 25萬億元)."""
+"""[G] local comprehensive fiscal capacity (综合财力), 亿元 per year (≈ 25万亿元)."""
 NAT_SPECIAL_BONDS = 37_500.0 * 0.3
-"""[G] new special bonds 2020 ≈ 3.75萬億元 [M]; 30% assumed available to these projects, 亿元/yr."""
+"""[G] new special bonds 2020 ≈ 3.75万亿元 [M]; 30% assumed available to these projects, 亿元/yr."""
 LAND_VALUE = {"super_large": 2400.0, "mega": 1500.0, "centre": 1000.0, "rest": 450.0}
 """[G] value of general urban land put to use, 万元/ha, by class (china-2020's rule)."""
 CATEGORIES = ["new_urbanisation", "urban_rural_integration", "characteristic_town", "land_consolidation",

@@ -1,6 +1,6 @@
-"""Item (6), 人地錢掛鉤: new land and the reward fund follow the migrants a city settles.
+"""Item (6), 人地钱挂钩: new land and the reward fund follow the migrants a city settles.
 
-Land (人地掛鉤, 國土資發〔2016〕123號 [V]): in every plan year each city's new construction land
+Land (人地挂钩, 国土资发〔2016〕123号 [V]): in every plan year each city's new construction land
 plus revitalised stock must reach its *linked land*, ``per-settler standard × eligible settlers ×
 policy.linkage_strength`` (see :mod:`models.coefficients` for the tier, the province's ±10% flex and
 the zero-land rule for the central districts of super-large and mega cities; the strength knob is
@@ -17,7 +17,7 @@ Settled migrants keep their land-contract, homestead and collective-income right
 this model turns a settler's rural land into supply (tradeable quota comes only from voluntary,
 paid exit: see :mod:`models.trading`).
 
-Money (人錢掛鉤, 財預〔2016〕162號, revised 財預〔2022〕60號 [V]): :func:`reward_fund_allocation`
+Money (人钱挂钩, 财预〔2016〕162号, revised 财预〔2022〕60号 [V]): :func:`reward_fund_allocation`
 splits the central citizenisation reward fund across provinces by weighted settlers.
 """
 
@@ -42,7 +42,7 @@ SETTLER_FLOOR = Rule(
     index=("region", "year"),
     priced_slack=PricedSlack("linkage.shortfall_ha", "linkage.penalty",
                              "settler land floor (人地挂钩)", "落户人口用地下限（人地挂钩）"),
-    source="國土資發〔2016〕123號 [V]",
+    source="国土资发〔2016〕123号 [V]",
 )
 """new land + revitalised stock + shortfall ≥ per-settler standard × eligible settlers, per city and year."""
 

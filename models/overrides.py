@@ -150,7 +150,7 @@ def _set(data: dict, path: str, value: Any) -> None:
                     chosen = [i for i, x in enumerate(items)
                               if (str(x.get(k)) if isinstance(x, dict) else str(getattr(x, k, ""))) == sel]
                 if not chosen and name in ("provinces", "cities"):
-                    chosen = _by_name(items, name, sel)  # provinces[四川], provinces[雲南省], cities[成都]
+                    chosen = _by_name(items, name, sel)  # provinces[四川], provinces[云南省], cities[成都]
                 if not chosen:
                     if key is None and sel.isdigit():
                         raise KeyError(f"no {name}[{sel}]: {name} has {len(items)} item(s), selected by position "

@@ -20,8 +20,8 @@ from pydantic_core import PydanticCustomError
 from landquota.models.units import M2_PER_HA, MU_PER_HA  # noqa: F401  (re-exported: older imports)
 
 PILOT_PROVINCES_2020 = ["110000", "120000", "310000", "320000", "330000", "340000", "440000", "500000"]
-"""國發〔2020〕4號 [V]: provinces entrusted with State-Council-level expropriation and PBF conversion:
-北京, 天津, 上海, 江蘇, 浙江, 安徽, 廣東, 重慶."""
+"""国发〔2020〕4号 [V]: provinces entrusted with State-Council-level expropriation and PBF conversion:
+北京, 天津, 上海, 江苏, 浙江, 安徽, 广东, 重庆."""
 
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -49,7 +49,7 @@ PerYear = Annotated[
 
 
 class LinkageTier(BaseModel):
-    """One row of the per-settler land standard (國土資發〔2016〕123號): cities whose current
+    """One row of the per-settler land standard (国土资发〔2016〕123号): cities whose current
     per-capita urban construction land is at most ``upper_per_capita_m2`` (below it, when
     ``upper_inclusive`` is false) and above the previous row's bound get ``new_land_per_settler_m2``."""
 
@@ -73,7 +73,7 @@ class LinkageTier(BaseModel):
 
 
 def _default_tiers() -> list[LinkageTier]:
-    # 國土資發〔2016〕123號 [V]: <=100 m² -> 100 m²; above that "appropriately lower", tiers as used by
+    # 国土资发〔2016〕123号 [V]: <=100 m² -> 100 m²; above that "appropriately lower", tiers as used by
     # Anhui [V]: 100-119 -> 88, 120-150 -> 80, >150 -> 50.
     return [
         LinkageTier(upper_per_capita_m2=100.0, upper_inclusive=True, new_land_per_settler_m2=100.0),
@@ -93,28 +93,28 @@ class PolicyParameters(BaseModel):
         default_factory=_default_tiers,
         min_length=1,
         description="Per-settler new-land standard by the city's current per-capita urban construction "
-        "land, ascending. Default 國土資發〔2016〕123號 [V] with Anhui's tiers [V]: ≤100 m² → 100 m²; "
+        "land, ascending. Default 国土资发〔2016〕123号 [V] with Anhui's tiers [V]: ≤100 m² → 100 m²; "
         "100–119 → 88; 120–150 → 80; >150 → 50.",
     )
     linkage_province_flex_max: Share = Field(
         0.10,
         description="Largest adjustment a province may make to the per-settler standard (±10%, "
-        "國土資發〔2016〕123號 [V]). A province's `linkage_adjustment` must lie within ± this.",
+        "国土资发〔2016〕123号 [V]). A province's `linkage_adjustment` must lie within ± this.",
     )
     zero_land_for_central_districts: bool = Field(
         True,
         description="Settlers in the central districts of super-large and mega cities earn no new land "
-        "(國土資發〔2016〕123號 [V]).",
+        "(国土资发〔2016〕123号 [V]).",
     )
     reward_fund_total_cny_100m: NonNeg = Field(
         350.0,
         description="Central citizenisation reward fund for the plan year, 亿元. 2020: 350 [M] "
-        "(2019: 300 [V]; 2022: 400 [V]); 財預〔2016〕162號, revised 財預〔2022〕60號.",
+        "(2019: 300 [V]; 2022: 400 [V]); 财预〔2016〕162号, revised 财预〔2022〕60号.",
     )
     reward_weight_cross_province: NonNeg = Field(
         1.0,
         description="Reward-fund weight of one settler who came from another province [A]: the rule "
-        "(財預〔2016〕162號 [V]) sets different rates for cross-province and within-province settlers "
+        "(财预〔2016〕162号 [V]) sets different rates for cross-province and within-province settlers "
         "but publishes no ratio.",
     )
     reward_weight_within_province: NonNeg = Field(
@@ -206,7 +206,7 @@ class PolicyParameters(BaseModel):
         "its available inefficient stock can supply.",
     )
 
-    # ---- Item (20): approval routing (Land Administration Law Art. 44, 46; 國發〔2020〕4號) -----
+    # ---- Item (20): approval routing (Land Administration Law Art. 44, 46; 国发〔2020〕4号) -----
     state_council_arable_threshold_ha: NonNeg = Field(
         35.0,
         description="Non-PBF arable land above this (ha) in one project needs State Council approval "
@@ -223,7 +223,7 @@ class PolicyParameters(BaseModel):
     entrusted_province_codes: list[str] = Field(
         default_factory=lambda: list(PILOT_PROVINCES_2020),
         description="Provinces entrusted with State-Council-level expropriation and PBF conversion "
-        "(國發〔2020〕4號 [V], one-year trial). A province's own `approval_entrusted` overrides this.",
+        "(国发〔2020〕4号 [V], one-year trial). A province's own `approval_entrusted` overrides this.",
     )
     state_council_capacity_ha_per_year: PerYear = Field(
         None,
@@ -263,7 +263,7 @@ class PolicyParameters(BaseModel):
         "(Art. 46) [A]; the rest is state-owned (converted, not expropriated). A city's own share overrides it.",
     )
 
-    # ---- Item (20): cross-regional quota trading (國辦發〔2018〕16號 [M]) -----------------------
+    # ---- Item (20): cross-regional quota trading (国办发〔2018〕16号 [M]) -----------------------
     land_quota_seller_price_cny_10k_per_mu: NonNeg = Field(
         30.0, description="Price a deep-poverty seller receives for surplus 增减挂钩 quota, 万元/亩 [M]."
     )
@@ -271,8 +271,8 @@ class PolicyParameters(BaseModel):
         default_factory=lambda: {"110000": 70.0, "310000": 70.0, "120000": 50.0, "320000": 50.0,
                                  "330000": 50.0, "440000": 50.0},
         description="Price a buyer province pays, 万元/亩, by GB/T 2260 code; provinces not listed pay "
-        "`land_quota_buyer_price_default_cny_10k_per_mu` (國辦發〔2018〕16號 [M]: 北京 上海 70; 天津 江蘇 "
-        "浙江 廣東 50; others 30).",
+        "`land_quota_buyer_price_default_cny_10k_per_mu` (国办发〔2018〕16号 [M]: 北京 上海 70; 天津 江苏 "
+        "浙江 广东 50; others 30).",
     )
     land_quota_buyer_price_default_cny_10k_per_mu: NonNeg = Field(
         30.0, description="Buyer price for provinces not listed above, 万元/亩 [M]."
@@ -323,7 +323,7 @@ class PolicyParameters(BaseModel):
     )
     bond_max_share_special: Share = Field(
         0.70,
-        description="Bond cap for the 2015 special-bond categories (utility tunnels 發改辦財金〔2015〕755號 [V]; "
+        description="Bond cap for the 2015 special-bond categories (utility tunnels 发改办财金〔2015〕755号 [V]; "
         "parking, elderly care [M]).",
     )
     bond_special_categories: list[str] = Field(
@@ -331,7 +331,7 @@ class PolicyParameters(BaseModel):
         description="Project categories with the higher bond cap.",
     )
     min_capital_ratio: Share = Field(
-        0.20, description="Minimum project capital, share of investment (國發〔2015〕51號, 〔2019〕26號 [V])."
+        0.20, description="Minimum project capital, share of investment (国发〔2015〕51号, 〔2019〕26号 [V])."
     )
     public_service_gap_capital_reduction: Share = Field(
         0.05, description="Public-service-gap projects may go this much lower (5 points) [V]."
@@ -453,7 +453,7 @@ class PolicyParameters(BaseModel):
 
     # ---- derived helpers (pure functions of the fields) -------------------------------------
     def new_land_per_settler_m2(self, current_per_capita_m2: float) -> float:
-        """The tier standard for a city with this current per-capita land (國土資發〔2016〕123號)."""
+        """The tier standard for a city with this current per-capita land (国土资发〔2016〕123号)."""
         for tier in self.linkage_tiers:
             if tier.contains_below(current_per_capita_m2):
                 return tier.new_land_per_settler_m2

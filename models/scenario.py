@@ -104,7 +104,7 @@ class Province(BaseModel):
         examples=[8000.0],
     )
     land_quota_seller: bool = Field(
-        False, description="May sell surplus 增减挂钩 construction-land quota (deep-poverty areas, 國辦發〔2018〕16號)."
+        False, description="May sell surplus 增减挂钩 construction-land quota (deep-poverty areas, 国办发〔2018〕16号)."
     )
     land_quota_buyer: bool = Field(False, description="May buy cross-regional construction-land quota.")
     surplus_land_quota_ha_per_year: NonNeg = Field(
@@ -114,7 +114,7 @@ class Province(BaseModel):
         "(item (6)), so no settler's land is ever assumed to be here.",
     )
     farmland_quota_seller: bool = Field(
-        False, description="May sell supplementary-farmland quota (跨省域補充耕地國家統籌)."
+        False, description="May sell supplementary-farmland quota (跨省域补充耕地国家统筹)."
     )
     farmland_quota_buyer: bool = Field(False, description="May buy supplementary-farmland quota.")
     linkage_adjustment: float = Field(
@@ -123,10 +123,10 @@ class Province(BaseModel):
         le=1,
         allow_inf_nan=False,
         description="The province's adjustment to the per-settler land standard, as a share (+0.05 = 5% "
-        "more); must lie within ± `policy.linkage_province_flex_max` (±10%, 國土資發〔2016〕123號).",
+        "more); must lie within ± `policy.linkage_province_flex_max` (±10%, 国土资发〔2016〕123号).",
     )
     fiscally_weak: bool = Field(
-        False, description="Fiscally weak province: its settlers weigh more in the reward fund (財預〔2016〕162號)."
+        False, description="Fiscally weak province: its settlers weigh more in the reward fund (财预〔2016〕162号)."
     )
     approval_capacity_ha_per_year: PerYear = Field(
         None, description="Land area the provincial government can approve per year (its own and entrusted "
@@ -146,7 +146,7 @@ class Province(BaseModel):
     )
     fiscal_capacity_cny_100m: NonNeg | None = Field(
         None,
-        description="Comprehensive fiscal capacity (綜合財力) per year, 亿元: the denominator of the debt "
+        description="Comprehensive fiscal capacity (综合财力) per year, 亿元: the denominator of the debt "
         "ratio. null = no debt-ratio rule for this province.",
         examples=[9000.0],
     )
@@ -197,7 +197,7 @@ class City(BaseModel):
     province_code: str = Field(pattern=r"^\d{6}$", description="GB/T 2260 code of its province.", examples=["510000"])
     tier: CityTier = Field(
         "other",
-        description="Administrative tier: municipality, provincial_capital, separately_listed (計劃單列市), "
+        description="Administrative tier: municipality, provincial_capital, separately_listed (计划单列市), "
         "node_city, other. The first three are centre cities for the tilt rule.",
     )
     key_cluster: bool = Field(False, description="Member of a key city cluster (item (20) tilt).")
@@ -212,14 +212,14 @@ class City(BaseModel):
     size_class: SizeClass = Field(
         "other",
         description="super_large (城区常住人口 ≥ 10 million), mega (5–10 million) or other. Settlers in the "
-        "central districts of super-large and mega cities earn no new land (國土資發〔2016〕123號).",
+        "central districts of super-large and mega cities earn no new land (国土资发〔2016〕123号).",
     )
     resident_population: Persons = Field(
         description="Resident (常住) urban population now, persons: the base of per-capita land (GB 50137).",
         examples=[16_000_000],
     )
     registered_population: Persons = Field(
-        0, description="Registered (戶籍) urban population now, persons; informative.", examples=[11_000_000]
+        0, description="Registered (户籍) urban population now, persons; informative.", examples=[11_000_000]
     )
     resident_population_growth_per_year: int = Field(
         0,
@@ -228,7 +228,7 @@ class City(BaseModel):
         "residents (POLICY.md), so this is a separate projection.",
     )
     settlers_per_year: Persons = Field(
-        description="Migrants expected to settle (落戶) per year, persons (item (6)).", examples=[200_000]
+        description="Migrants expected to settle (落户) per year, persons (item (6)).", examples=[200_000]
     )
     settlers_central_district_share: Share = Field(
         0.0,
@@ -341,11 +341,11 @@ class Project(BaseModel):
         "project needs no funding in this scenario (land only).",
         examples=[30.0],
     )
-    county_seat: bool = Field(False, description="In a county seat (縣城): eligible for county-seat bonds and ADBC.")
+    county_seat: bool = Field(False, description="In a county seat (县城): eligible for county-seat bonds and ADBC.")
     min_capital_ratio: Share | None = Field(
         None,
         description="Minimum project capital ratio; null = the policy default for its category "
-        "(20%, public-service-gap projects 15%: 國發〔2019〕26號).",
+        "(20%, public-service-gap projects 15%: 国发〔2019〕26号).",
     )
 
     @property
@@ -480,7 +480,7 @@ def check_scenario(s: Scenario, positions: dict[str, list[int]] | None = None) -
         flex = s.policy.linkage_province_flex_max
         if abs(p.linkage_adjustment) > flex + 1e-12:
             add(("provinces", i, "linkage_adjustment"), "linkage_flex",
-                f"{p.linkage_adjustment:+.3f} is outside the ±{flex:.2f} a province may adjust (國土資發〔2016〕123號)")
+                f"{p.linkage_adjustment:+.3f} is outside the ±{flex:.2f} a province may adjust (国土资发〔2016〕123号)")
         for name in ("approval_capacity_ha_per_year", "approval_capacity_cases_per_year",
                      "entrusted_capacity_ha_per_year", "entrusted_capacity_cases_per_year"):
             v = getattr(p, name)

@@ -1,15 +1,15 @@
 """Item (20): cross-regional quota trading and the arable-land occupation–compensation balance.
 
-Construction-land quota (國辦發〔2018〕16號 [M]): deep-poverty sellers sell surplus 增减挂钩 quota
+Construction-land quota (国办发〔2018〕16号 [M]): deep-poverty sellers sell surplus 增减挂钩 quota
 (reclaimed rural construction land, from voluntary paid exit only) at a state-set price
-(30万元/亩); buyer provinces pay their own state-set price (北京 上海 70, 天津 江蘇 浙江 廣東 50,
+(30万元/亩); buyer provinces pay their own state-set price (北京 上海 70, 天津 江苏 浙江 广东 50,
 others 30万元/亩). Per year, quota sold = quota bought (the state clears it); sold ≤ surplus.
 Bought quota adds to the buyer's pool (:mod:`models.landplan`).
 
-Supplementary farmland (跨省域補充耕地國家統籌 [M]): over the horizon, for each province,
+Supplementary farmland (跨省域补充耕地国家统筹 [M]): over the horizon, for each province,
 arable land occupied (PBF and other arable land in selected projects, plus the arable share of
 general-use land) ≤ own supplementary reserve + farmland quota bought − sold (Land
-Administration Law Art. 30 [V]: 占多少，墾多少). Buyers pay base + grain-capacity price, sellers
+Administration Law Art. 30 [V]: 占多少，垦多少). Buyers pay base + grain-capacity price, sellers
 receive theirs; the state keeps the difference.
 
 The objective is charged what provinces pay minus what sellers receive (inter-provincial
@@ -34,7 +34,7 @@ SURPLUS = Rule(
     path="trading.surplus", name="tradeable_surplus", item=TRADING, sense="upper", unit="ha",
     describe="one more ha of surplus quota {r} may sell in year {t}",
     noun_en="surplus quota {r} may sell in year {t}", noun_zh="{r}第{t}年可出售的节余指标",
-    source="國辦發〔2018〕16號 [M]",
+    source="国办发〔2018〕16号 [M]",
 )
 LAND_CLEARING = Rule(
     path="trading.land_clearing", name="land_quota_clearing", item=TRADING, sense="equal", unit="ha",
@@ -42,7 +42,7 @@ LAND_CLEARING = Rule(
     noun_en="construction-land quota brought to the cross-regional market in year {t}",
     noun_zh="第{t}年跨区域建设用地指标市场的供给", index=("year",), payments_cancel=True,
     market=(TradeSide("buy_land", "buy", ("landplan.pool", "landplan.allocation_used")), TradeSide("trading.sell_land", "sell", None)),
-    source="國辦發〔2018〕16號 [M]: the state clears the market",
+    source="国办发〔2018〕16号 [M]: the state clears the market",
 )
 FARMLAND_BALANCE_RULE = Rule(
     path="trading.farmland_balance", name="farmland_balance", item=FARMLAND_BALANCE, sense="upper", unit="ha",
@@ -54,7 +54,7 @@ FARMLAND_CLEARING = Rule(
     path="trading.farmland_clearing", name="farmland_quota_clearing", item=TRADING, sense="equal", unit="ha",
     describe="clearing value of one ha of supplementary-farmland quota",
     noun_en="supplementary-farmland quota brought to the national market", noun_zh="跨省补充耕地指标市场的供给",
-    index=(), payments_cancel=True, source="跨省域補充耕地國家統籌 [M]",
+    index=(), payments_cancel=True, source="跨省域补充耕地国家统筹 [M]",
     market=(TradeSide("trading.buy_farmland", "buy", "trading.farmland_balance", ("region",)),
             TradeSide("trading.sell_farmland", "sell", "trading.farmland_balance", ("region",))),
 )
@@ -62,10 +62,10 @@ BUYER = Rule(
     path="buy_land", name="land_quota_buyer", item=TRADING, sense="upper", unit="ha", on="column",
     describe="one more ha of construction-land quota {r} may buy in year {t}",
     noun_en="construction-land quota {r} may buy in year {t}", noun_zh="{r}第{t}年可购买的建设用地指标",
-    words={"conflict_en": "{r} is not a buyer of cross-regional construction-land quota (國辦發〔2018〕16號)",
+    words={"conflict_en": "{r} is not a buyer of cross-regional construction-land quota (国办发〔2018〕16号)",
            "conflict_zh": "{r}不是跨区域建设用地指标的购买方",
            "need_en": "; it would have to buy {n} ha in year {t}.", "need_zh": "；第{t}年需购买{n}公顷。"},
-    source="國辦發〔2018〕16號 [M]: only the listed provinces buy",
+    source="国办发〔2018〕16号 [M]: only the listed provinces buy",
 )
 """Eligibility: ``buy_land[p, t]`` is fixed at 0 for a province that is not a buyer (``models.build``)."""
 
@@ -120,7 +120,7 @@ def add_block(m, d):
         sold = b.sell_farmland[p] if p in fl_sellers else 0
         return b.arable_occupied_ha[p] + sold - bought <= b.reserve_ha[p]
 
-    b.farmland_balance = pyo.Constraint(d.provinces, rule=balance, doc="占補平衡: occupied ≤ reserve + bought − sold")
+    b.farmland_balance = pyo.Constraint(d.provinces, rule=balance, doc="占补平衡: occupied ≤ reserve + bought − sold")
 
     land_cost = sum(
         d.discount[t] * b.land_buy_price[p] * m.buy_land[p, t] for p in d.provinces for t in d.years

@@ -32,7 +32,7 @@ from landquota.service.settings import Settings
 from landquota.service.worker import SolveFn, solve_payload
 
 DESCRIPTION = """
-Land-quota optimisation (NDRC 發改規劃〔2020〕532號, items 6, 20, 21) as a service.
+Land-quota optimisation (NDRC 发改规划〔2020〕532号, items 6, 20, 21) as a service.
 
 **Quick start**: open `POST /v1/solve`, *Try it out*, *Execute*: the demo dataset is solved and the
 allocation returned. To solve your own scenario, `GET /v1/datasets/demo`, edit it, and send it as
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, solve_fn: SolveFn | None = None
         openapi_tags=[
             {"name": "solve", "description": "Solve a scenario and manage the jobs that do."},
             {"name": "datasets", "description": "The bundled scenarios."},
-            {"name": "approval", "description": "Who approves a project's land (Art. 46, 國發〔2020〕4號)."},
+            {"name": "approval", "description": "Who approves a project's land (Art. 46, 国发〔2020〕4号)."},
             {"name": "batches", "description": "What-if sweeps: many variants of one base, compared."},
             {"name": "keys", "description": "API keys (scope admin)."},
             {"name": "service", "description": "Liveness and readiness."},

@@ -772,7 +772,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_generate)
 
     p = sub.add_parser("route", help="who approves a project: conversion (Art. 44) and expropriation (Art. 46)")
-    p.add_argument("--province", required=True, help="GB/T 2260 code or name (四川, 四川省, 雲南, Sichuan)")
+    p.add_argument("--province", required=True, help="GB/T 2260 code or name (四川, 四川省, 云南, Sichuan)")
     p.add_argument("--parcel", action="append", required=True, metavar="TYPE:HA[:OWNERSHIP]",
                    help="TYPE permanent_basic_farmland|arable|other|construction|unused; OWNERSHIP collective "
                    "(default) or state")

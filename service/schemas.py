@@ -270,8 +270,8 @@ class ApprovalRequest(BaseModel):
     )
     entrusted: bool | None = Field(
         None,
-        description="Whether the province holds entrusted State-Council-level approval (國發〔2020〕4號). "
-        "null = as in the policy defaults (北京 天津 上海 江蘇 浙江 安徽 廣東 重慶).",
+        description="Whether the province holds entrusted State-Council-level approval (国发〔2020〕4号). "
+        "null = as in the policy defaults (北京 天津 上海 江苏 浙江 安徽 广东 重庆).",
         examples=[None],
     )
 

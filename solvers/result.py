@@ -34,7 +34,7 @@ class ProvinceRow(BaseModel):
                                        "key_cluster_share), 0–1; null without new land.")
     reward_fund_cny_100m: float = Field(description="Citizenisation reward fund, 亿元 per year.")
     approval_entrusted: bool = Field(description=(
-        "True if the province is entrusted with State-Council-level approval (國發〔2020〕4號) in plan year 1 "
+        "True if the province is entrusted with State-Council-level approval (国发〔2020〕4号) in plan year 1 "
         "(entrustment may vary by year: the approvals table gives each year)."))
     projects_state_council: int = Field(description=(
         "Projects (selected or not) whose land the State Council approves (gating authority, plan year 1), count."))

@@ -1,8 +1,8 @@
-"""Approval routing: Land Administration Law (2019) Art. 46 and 國發〔2020〕4號.
+"""Approval routing: Land Administration Law (2019) Art. 46 and 国发〔2020〕4号.
 
 Art. 46: the State Council approves an expropriation that includes any permanent basic farmland
 (PBF), non-PBF arable land over 35 ha, or other land over 70 ha; the province approves the rest.
-國發〔2020〕4號: State-Council-level approval is entrusted to eight pilot provinces only.
+国发〔2020〕4号: State-Council-level approval is entrusted to eight pilot provinces only.
 No splitting: the thresholds apply to the whole project, never to the selected share.
 """
 
@@ -19,7 +19,7 @@ from landquota.models.scenario import load_scenario
 from tests.helpers import city, project, province, row, scenario, solve
 
 ART46 = "Art. 46"
-ENTRUSTMENT = "國發〔2020〕4號"
+ENTRUSTMENT = "国发〔2020〕4号"
 
 PBF, ARABLE, OTHER = "permanent_basic_farmland", "arable", "other"
 
@@ -107,10 +107,10 @@ def test_parcels_adding_to_exactly_35_ha_stay_with_the_province():
     assert r.authority == "province"
 
 
-# ---- pilot provinces (國發〔2020〕4號) ---------------------------------------------------------
+# ---- pilot provinces (国发〔2020〕4号) ---------------------------------------------------------
 
 def test_pilot_list_is_the_eight_provinces_of_the_2020_decision():
-    # 北京 天津 上海 江蘇 浙江 安徽 廣東 重慶
+    # 北京 天津 上海 江苏 浙江 安徽 广东 重庆
     assert set(PILOT_PROVINCES_2020) == {"110000", "120000", "310000", "320000", "330000", "340000",
                                          "440000", "500000"}
     assert set(PolicyParameters().entrusted_province_codes) == set(PILOT_PROVINCES_2020)
@@ -123,11 +123,11 @@ def _one_pbf_project_in(code: str, **prov_kw):
 
 
 @pytest.mark.parametrize("code, expected", [
-    ("440000", "province_entrusted"),  # 廣東, pilot
+    ("440000", "province_entrusted"),  # 广东, pilot
     ("340000", "province_entrusted"),  # 安徽, pilot
-    ("500000", "province_entrusted"),  # 重慶, pilot
+    ("500000", "province_entrusted"),  # 重庆, pilot
     ("510000", "state_council"),       # 四川, not a pilot
-    ("370000", "state_council"),       # 山東, not a pilot
+    ("370000", "state_council"),       # 山东, not a pilot
 ])
 def test_pilot_vs_non_pilot_in_a_scenario(code, expected):
     s = load_scenario(_one_pbf_project_in(code))
@@ -198,7 +198,7 @@ def test_demo_with_tight_pool_partial_selection_keeps_whole_project_route():
 
 
 def test_combined_rule_via_policy_changes_the_route_in_the_model():
-    """GZ-02 in the demo (35 ha arable + 70 ha other, 貴州 not a pilot): province by default,
+    """GZ-02 in the demo (35 ha arable + 70 ha other, 贵州 not a pilot): province by default,
     State Council when the combined-area rule is on."""
     base = dataset_dict("demo")
     off = load_scenario(base)

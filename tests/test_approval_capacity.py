@@ -2,7 +2,7 @@
 
 Each new rule, on a tiny scenario solved by hand: it binds when tightened, its shadow price has the
 convention's sign (positive for a limit) and equals a finite difference of the objective. Prices are
-in 亿元 per ha or per case. 四川 (510000) is not a pilot, 廣東 (440000) is. Projects on collective
+in 亿元 per ha or per case. 四川 (510000) is not a pilot, 广东 (440000) is. Projects on collective
 "other" land: 80 ha and 100 ha are State-Council level (> 70 ha), 20–60 ha provincial.
 """
 
@@ -84,7 +84,7 @@ def test_province_cases_capacity_binds():
 # ---- entrusted capacity (ha and cases) ------------------------------------------------------------
 
 def entrusted_ha_case(delta=0.0):
-    # 廣東 (pilot): E 80 ha, 8 亿元 (entrusted); P 20 ha, 1 亿元 (its own, not counted here); 40 ha
+    # 广东 (pilot): E 80 ha, 8 亿元 (entrusted); P 20 ha, 1 亿元 (its own, not counted here); 40 ha
     return scenario([province("440000", entrusted_capacity_ha_per_year=40.0 + delta)], [city("440100")],
                     [project("E", "440100", 8.0, {"other": 80.0}), project("P", "440100", 1.0, {"other": 20.0})])
 

@@ -65,8 +65,8 @@ def test_every_land_type_ownership_pilot_and_threshold_side(land_type, ownership
     assert r.authority == gate
     assert "Art. 44" in r.conversion.legal_basis and "Art. 46" in r.expropriation.legal_basis
     # the entrustment is cited exactly where it decides
-    assert ("4號" in r.conversion.legal_basis) == (conv in (ENT, PROV))
-    assert ("4號" in r.expropriation.legal_basis) == (exp == ENT)
+    assert ("4号" in r.conversion.legal_basis) == (conv in (ENT, PROV))
+    assert ("4号" in r.expropriation.legal_basis) == (exp == ENT)
     for a in (r.conversion, r.expropriation):
         assert a.reason
 

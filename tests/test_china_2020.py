@@ -88,7 +88,7 @@ def test_national_plan_is_credible(scenario, result):
 
 def test_no_province_buys_quota_while_its_own_pool_lies_unused(scenario, result):
     """Most buyers pay what sellers receive (30万元/亩), so a purchase is a pure transfer: without
-    the own-pool-first tie-break the solver returned 山東 buying 18,879 ha with 19,356 ha of its own
+    the own-pool-first tie-break the solver returned 山东 buying 18,879 ha with 19,356 ha of its own
     pool unused. Now a province buys only once its pool is used up."""
     buyers = [p for p in result.provinces if p.land_quota_bought_ha > 1e-6]
     assert buyers  # the case still trades
@@ -154,7 +154,7 @@ def test_national_allocation_done_means(scenario, result):
 
 def test_doubling_a_citys_settlers_raises_its_provinces_allocation(scenario, result):
     from landquota.models.overrides import apply_overrides
-    code = "520100"  # 貴陽
+    code = "520100"  # 贵阳
     settlers = next(c.settlers_per_year for c in scenario.cities if c.code == code)
     more = solve_scenario(apply_overrides(scenario, {f"cities[{code}].settlers_per_year": 2 * settlers}),
                           SolveOptions(explain=False))

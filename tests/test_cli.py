@@ -187,7 +187,7 @@ def test_export_mps_demo_matches_solve(tmp_path, demo_out):
 @pytest.mark.parametrize("province_code, parcels, authority, basis", [
     ("510000", ["arable:20", "arable:16"], "state_council", "Art. 46"),
     ("510000", ["arable:35"], "province", "Art. 46"),
-    ("440000", ["permanent_basic_farmland:0.01"], "province_entrusted", "國發〔2020〕4號"),
+    ("440000", ["permanent_basic_farmland:0.01"], "province_entrusted", "国发〔2020〕4号"),
     ("520000", ["other:70.01"], "state_council", "Art. 46"),
 ])
 def test_route(province_code, parcels, authority, basis):

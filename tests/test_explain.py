@@ -4,15 +4,15 @@ of an infeasible scenario — each checked against re-solves, never against the 
 Hand facts, on the demo with financing switched off (every investment 0, as in
 ``tests/test_demo_optimum.py``, whose docstring derives the optimum):
 
-* 貴州 (520000) pool: 75 + 2 ha of GZ-01 and GZ-04, then GZ-02 (arable 35 + other 70 = 105 ha,
+* 贵州 (520000) pool: 75 + 2 ha of GZ-01 and GZ-04, then GZ-02 (arable 35 + other 70 = 105 ha,
   worth 5 − 35 ha × 150万/ha ÷ 1e4 = 4.475 亿元) gets the last 23 ha: the dual is 4.475 / 105
   = 0.0426190… 亿元/ha. It holds while GZ-02 is partly built: pool 77 (GZ-02 out) to 182 (GZ-02 in
   full).
-* 四川 (510000) pool: 綿陽's general-use land is the marginal use, (500 − 75)万/ha = 0.0425 亿元/ha.
-  Its range: up to 綿陽's per-capita room (110 m² × 2,020,000 residents − 22,000 ha = 220 ha, less
-  SC-03's 40 ha = 180 ha of general land, now 120): pool 360; down to the 4 ha 綿陽 still needs for
+* 四川 (510000) pool: 绵阳's general-use land is the marginal use, (500 − 75)万/ha = 0.0425 亿元/ha.
+  Its range: up to 绵阳's per-capita room (110 m² × 2,020,000 residents − 22,000 ha = 220 ha, less
+  SC-03's 40 ha = 180 ha of general land, now 120): pool 360; down to the 4 ha 绵阳 still needs for
   its settlers after SC-03 (44 − 40): pool 184.
-* 廣東 (440000) pool: 廣州's general land, (1000 − 75)万/ha, less the farmland quota its arable half
+* 广东 (440000) pool: 广州's general land, (1000 − 75)万/ha, less the farmland quota its arable half
   needs (0.5 × (264.6 − 132.3)万/ha): 0.0925 − 0.006615 = 0.085885 亿元/ha.
 """
 
@@ -167,10 +167,10 @@ def test_hand_computed_pool_prices_and_ranges(land):
     assert gz.marginal_projects == ["GZ-02"]
     # domain units and names: 万元 per ha, the scenario's name, the English name and the code
     assert gz.shadow_price_cny_10k == pytest.approx(426.190476, rel=1e-6)
-    assert "426.2 万元" in gz.sentence_en and "Guizhou (貴州, 520000)" in gz.sentence_en
+    assert "426.2 万元" in gz.sentence_en and "Guizhou (贵州, 520000)" in gz.sentence_en
     assert "between 77 and 182 ha" in gz.sentence_en
-    assert "貴州（520000）" in gz.sentence_zh and "426.2万元" in gz.sentence_zh
-    assert gz.region_name == "貴州"
+    assert "贵州（520000）" in gz.sentence_zh and "426.2万元" in gz.sentence_zh
+    assert gz.region_name == "贵州"
 
 
 def test_pool_prices_by_finite_difference_through_the_scenario(land):
@@ -304,7 +304,7 @@ def test_joint_range_matches_highs_for_one_column_and_contains_the_100_rule(full
 
 
 def test_unmet_targets_are_explained():
-    # 汕頭 needs 300,000 settlers × 100 m² = 3,000 ha of land: more than Guangdong can ever get
+    # 汕头 needs 300,000 settlers × 100 m² = 3,000 ha of land: more than Guangdong can ever get
     _, r = solved({**LAND_ONLY, "cities[440500].settlers_per_year": 300_000})
     assert r.shortfalls
     by = {(u.rule, u.region, u.year): u for u in r.explain.unmet_targets}
@@ -313,7 +313,7 @@ def test_unmet_targets_are_explained():
         assert u.amount_ha == pytest.approx(s.amount_ha)
         assert u.penalty_cny_100m == pytest.approx(s.amount_ha * 1.0)  # 10,000 万元/ha = 1 亿元/ha
     u = by["settler_land_floor", "440500", 1]
-    assert "汕頭" in u.sentence_en and "汕頭" in u.sentence_zh and u.region_name == "汕頭"
+    assert "汕头" in u.sentence_en and "汕头" in u.sentence_zh and u.region_name == "汕头"
     assert "Unmet targets" in r.explain.summary_en and "未完成目标" in r.explain.summary_zh
 
 
@@ -387,8 +387,8 @@ def test_committed_project_over_the_per_capita_cap():
     gz = next(x for x in c.rules if x.rule == "committed_project")
     assert gz.required == pytest.approx(0.0)  # none of it fits
     assert c.headline_en == ("Guizhou: committed project GZ-03 needs 10 ha of room under the rest of Guizhou "
-                             "(貴州其他, 520000-REST)'s per-capita land cap, but the limit is 0 ha.")
-    assert "貴州" in c.headline_zh and "10公顷" in c.headline_zh
+                             "(贵州其他, 520000-REST)'s per-capita land cap, but the limit is 0 ha.")
+    assert "贵州" in c.headline_zh and "10公顷" in c.headline_zh
     # the same conflict by the deletion filter (no HiGHS IIS)
     assert [conflict_rules(k) for k in diagnose(sv, method="deletion").conflicts] == [conflict_rules(c)]
     # the change it names is enough: with the cap room raised by exactly that much the scenario solves
@@ -398,7 +398,7 @@ def test_committed_project_over_the_per_capita_cap():
 
 
 def test_committed_projects_over_two_provinces_farmland_balance():
-    """廣東 commits GD-01, GD-02 and GD-04 (76 ha of arable land) with a 20 ha reserve; 貴州 can sell
+    """广东 commits GD-01, GD-02 and GD-04 (76 ha of arable land) with a 20 ha reserve; 贵州 can sell
     at most its 40 ha reserve: 16 ha short. The conflict spans both provinces and the farmland market."""
     sv, r = solved(FARMLAND)
     dg = r.diagnosis
@@ -429,7 +429,7 @@ def test_two_independent_conflicts_are_both_found():
 
 
 def test_whole_projects_diagnosed_on_the_relaxation():
-    """Approval capacity of 40 ha in 廣東 with GD-01 (50 ha, provincial) committed: infeasible however
+    """Approval capacity of 40 ha in 广东 with GD-01 (50 ha, provincial) committed: infeasible however
     it is split, so the LP relaxation is infeasible too and the diagnosis names the capacity."""
     sv, r = solved({"projects[GD-01].committed": True, "provinces[440000].approval_capacity_ha_per_year": 40},
                    whole_projects=True)
@@ -469,7 +469,7 @@ def test_every_rule_has_words():
 
 
 def test_infeasible_only_with_whole_projects():
-    """Over two years 貴州's pool (100 ha a year) carries GZ-01 (75 ha) and GZ-02 (105 ha) in shares,
+    """Over two years 贵州's pool (100 ha a year) carries GZ-01 (75 ha) and GZ-02 (105 ha) in shares,
     but GZ-02 whole fits in no single year: the diagnosis says that whole projects are the cause."""
     _, r = solved({"years": 2, "projects[GZ-01].committed": True, "projects[GZ-02].committed": True},
                   whole_projects=True)

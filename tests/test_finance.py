@@ -205,7 +205,7 @@ def test_funding_balance_holds_on_demo():
         assert bonds <= 0.7 * funded + 1e-6
     for lim in r.limits:
         assert lim.used_cny_100m <= lim.limit_cny_100m + 1e-6
-    # 貴州 is over the debt line (3,600 / 3,000): new special bonds only up to half its yearly quota
+    # 贵州 is over the debt line (3,600 / 3,000): new special bonds only up to half its yearly quota
     gz = [p for p in r.provinces if p.code == "520000"][0]
     quota = load_dataset("demo").province("520000").special_bond_limit_cny_100m_per_year
     assert gz.new_government_debt_cny_100m <= 0.5 * quota + 1e-9

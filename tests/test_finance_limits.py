@@ -75,8 +75,8 @@ def test_platform_debt_flag_takes_a_source_out_of_the_broad_ratio():
 def volume_case(volume=8.0):
     # two projects in two provinces, each would take 6 亿元 of bonds (60%); the nation may issue 8
     d = scenario([BOND, LOAN, OWN], policy={"enterprise_bond_national_volume_cny_100m_per_year": volume}).model_dump()
-    d["provinces"].append(dict(d["provinces"][0], code="520000", name="貴州"))
-    d["cities"].append(dict(d["cities"][0], code="520100", name="貴陽", province_code="520000"))
+    d["provinces"].append(dict(d["provinces"][0], code="520000", name="贵州"))
+    d["cities"].append(dict(d["cities"][0], code="520100", name="贵阳", province_code="520000"))
     d["projects"].append(dict(d["projects"][0], id="Q", city_code="520100"))
     return load_scenario(d)
 

@@ -89,7 +89,7 @@ def test_national_magnitudes_do_not_depend_on_granularity():
         assert a == pytest.approx(b, rel=0.02), key
     pools = [sum(p["new_land_pool_ha_per_year"] for p in d["provinces"]) for d in (small, big)]
     assert pools[0] == pytest.approx(pools[1], rel=0.02)
-    assert 400_000 <= pools[0] <= 420_000  # 600萬畝 national plan × 102%
+    assert 400_000 <= pools[0] <= 420_000  # 600万亩 national plan × 102%
 
 
 def test_cli_generate_writes_a_valid_file(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""Item (6) 人地錢掛鉤: the reward fund follows settlers; settlers never create land supply."""
+"""Item (6) 人地钱挂钩: the reward fund follows settlers; settlers never create land supply."""
 
 from __future__ import annotations
 
@@ -36,8 +36,8 @@ def fund_case(**policy) -> dict:
 def test_reward_fund_split_by_hand():
     # weights (cross 1.0, within 0.5, weak +20%):
     #   四川 (weak): 1000 × 1.0 + 2000 × 0.5 = 2000, × 1.2 = 2400
-    #   廣東:        3000 × (0.5 × 1.0 + 0.5 × 0.5) = 2250
-    #   貴州 (weak): 500 × (0.2 × 1.0 + 0.8 × 0.5) = 300, × 1.2 = 360
+    #   广东:        3000 × (0.5 × 1.0 + 0.5 × 0.5) = 2250
+    #   贵州 (weak): 500 × (0.2 × 1.0 + 0.8 × 0.5) = 300, × 1.2 = 360
     #   total 5010; fund 350 亿元 (2020 default)
     s = load_scenario(fund_case())
     got = reward_fund_allocation(s)
@@ -47,7 +47,7 @@ def test_reward_fund_split_by_hand():
 
 
 def test_reward_fund_weights_are_parameters():
-    # cross 2, within 1, no tilt: 四川 1000×2 + 2000×1 = 4000; 廣東 3000×1.5 = 4500; 貴州 500×1.2 = 600
+    # cross 2, within 1, no tilt: 四川 1000×2 + 2000×1 = 4000; 广东 3000×1.5 = 4500; 贵州 500×1.2 = 600
     s = load_scenario(fund_case(reward_weight_cross_province=2.0, reward_weight_within_province=1.0,
                                 reward_tilt_fiscally_weak=0.0, reward_fund_total_cny_100m=400.0))
     got = reward_fund_allocation(s)

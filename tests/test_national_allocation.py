@@ -10,15 +10,15 @@ tier 100 m² per settler, 1,000 ha of cap room; projects on "other" land, no cos
 
 * 四川 510000: city 510100 with 1,000 settlers → linked land 1,000 × 100 m² = 10 ha a year;
   project P, 30 ha worth 9 亿元 (0.3 亿元/ha); base 10 ha.
-* 貴州 520000: city 520100, no settlers (linked land 0); project Q, 20 ha worth 4 亿元 (0.2/ha); base 10 ha.
-* National total 25 ha; band floor share 0, ceiling share 1: 四川 ∈ [10, 20], 貴州 ∈ [0, 10].
+* 贵州 520000: city 520100, no settlers (linked land 0); project Q, 20 ha worth 4 亿元 (0.2/ha); base 10 ha.
+* National total 25 ha; band floor share 0, ceiling share 1: 四川 ∈ [10, 20], 贵州 ∈ [0, 10].
 
-By hand: 四川's P is worth more, so 四川 gets its ceiling 20 (P at 20/30) and 貴州 the remaining 5
+By hand: 四川's P is worth more, so 四川 gets its ceiling 20 (P at 20/30) and 贵州 the remaining 5
 (Q at 5/20). Each ha allocated costs the tie-break ε = 0.01万元/ha = 1e-6 亿元/ha. Objective
-6 + 4 × 5/20 − 25 ε = 7 − 25e-6. Prices: national total 0.2 − ε (貴州's marginal use, net of ε);
+6 + 4 × 5/20 − 25 ε = 7 − 25e-6. Prices: national total 0.2 − ε (贵州's marginal use, net of ε);
 四川's ceiling 0.3 − 0.2 = 0.1 (one more ha moves a hectare from Q to P); the row that ties a
 province's use to its allocation ("allocated_quota") carries the province's own marginal use: 0.3 in
-四川, 0.2 in 貴州.
+四川, 0.2 in 贵州.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ def test_allocation_ceiling_binds():
 
 
 def test_allocation_floor_binds():
-    # 貴州's floor share 0.8 → 貴州 ≥ 8 ha, so 四川 gets 17 (< its 20 ceiling): 四川's P sets the national price
+    # 贵州's floor share 0.8 → 贵州 ≥ 8 ha, so 四川 gets 17 (< its 20 ceiling): 四川's P sets the national price
     r = solve(two_case(gz_floor=0.8))
     assert row(r.provinces, "code", "520000").quota_allocated_ha == pytest.approx(8.0, rel=REL)
     assert row(r.provinces, "code", "510000").quota_allocated_ha == pytest.approx(17.0, rel=REL)
@@ -105,14 +105,14 @@ def test_allocation_floor_binds():
     assert row(r.provinces, "code", "520000").band_edge == "floor"
     b = bindings(r, "allocation_floor", "520000", 1)
     assert len(b) == 1 and b[0].limit == pytest.approx(8.0)
-    # a floor: one more ha required in 貴州 moves a hectare from P (0.3) to Q (0.2)
+    # a floor: one more ha required in 贵州 moves a hectare from P (0.3) to Q (0.2)
     assert b[0].shadow_price < 0 and b[0].shadow_price == pytest.approx(-0.1, rel=1e-9)
     assert_fd(lambda d: two_case(gz_floor=0.8 + d / 10.0), 0.5, b[0].shadow_price)
     assert shadow(r, "national_total", "national", 1) == pytest.approx(0.3 - EPS_ALLOC, rel=1e-9)
 
 
 def test_more_settlers_more_quota():
-    """Linked land comes on top of the band: 貴州's city settling 1,000 migrants (10 ha linked) takes
+    """Linked land comes on top of the band: 贵州's city settling 1,000 migrants (10 ha linked) takes
     its allocation from 5 to 10 ha; 四川 keeps its 10 ha linked land + the 5 ha left, by value."""
     d = two_case()
     d["cities"][1]["settlers_per_year"] = 1_000
@@ -145,7 +145,7 @@ def test_linkage_strength_moves_the_settler_floor():
 
 
 def test_national_total_below_linked_land_and_floors_is_infeasible_with_a_diagnosis():
-    d = two_case(total=15.0, gz_floor=0.8)   # 四川 needs 10 linked, 貴州 8 band floor: 18 > 15
+    d = two_case(total=15.0, gz_floor=0.8)   # 四川 needs 10 linked, 贵州 8 band floor: 18 > 15
     r = solve_scenario(load_scenario(copy.deepcopy(d)))
     assert r.status == "infeasible"
     rules = {(x.rule, x.region) for c in r.diagnosis.conflicts for x in c.rules}
@@ -216,7 +216,7 @@ def test_urban_infrastructure_counts_under_the_cap():
 # ---- tilt at the policy's level ---------------------------------------------------------------
 
 def national_tilt_case(delta=0.0):
-    # 四川 has only its capital (no room: 100 m² now, no growth); 貴州 only its rest-of-province unit
+    # 四川 has only its capital (no room: 100 m² now, no growth); 贵州 only its rest-of-province unit
     # with a 10 ha project worth 200 亿元. No province has both kinds of unit, so a provincial tilt has
     # no row; measured nationally, tilted land must be ≥ 50% of 10 ha: 5 ha short at 1 亿元/ha.
     return scenario([province("510000", pool=100.0), province("520000", pool=100.0)],
@@ -265,20 +265,20 @@ def test_demo_national_optimum_by_hand():
     """The demo (land only) with the national plan allocated by the LP: 610 ha, band floors 0 and
     ceilings far away (10 × each province's pool as base).
 
-    Linked land per year (settlers × standard; see tests/test_demo_optimum.py): 四川 成都 80 + 綿陽 44 +
-    rest 10,000 × 80 m² (120 m²/resident: tier 80) = 204; 廣東 廣州 100 + 汕頭 30 + rest 10,000 × 88 m²
-    (110 m²) = 218; 貴州 貴陽 6,000 × 100 m² = 60 + rest 5,000 × 100 m² = 50, i.e. 110. Σ 532 ha; so
+    Linked land per year (settlers × standard; see tests/test_demo_optimum.py): 四川 成都 80 + 绵阳 44 +
+    rest 10,000 × 80 m² (120 m²/resident: tier 80) = 204; 广东 广州 100 + 汕头 30 + rest 10,000 × 88 m²
+    (110 m²) = 218; 贵州 贵阳 6,000 × 100 m² = 60 + rest 5,000 × 100 m² = 50, i.e. 110. Σ 532 ha; so
     78 ha of the 610 go by value.
 
     Each province's value of its quota near the provincial optimum (test_demo_optimum.py):
-      四川 0.0425 亿元/ha (綿陽 general land) on [180, 360] ha (綿陽's cap leaves 220 ha: SC-03's 40 +
-        180 general), 廣東 0.0925 − 0.5 × 0.01323 = 0.085885 (廣州 general land, thousands of ha of
-        room; it still buys the sellers' 50 ha, worth more than their 0.075 price), 貴州 4.475/105 =
+      四川 0.0425 亿元/ha (绵阳 general land) on [180, 360] ha (绵阳's cap leaves 220 ha: SC-03's 40 +
+        180 general), 广东 0.0925 − 0.5 × 0.01323 = 0.085885 (广州 general land, thousands of ha of
+        room; it still buys the sellers' 50 ha, worth more than their 0.075 price), 贵州 4.475/105 =
         0.04262 (GZ-02) on [77, 182].
-    So 廣東 takes all 78 ha: allocations 四川 204 (its linked land, down 96 from its 300 pool),
-    廣東 218 + 78 = 296 (up 146 from 150), 貴州 110 (up 10 from 100); every ha allocated costs the
+    So 广东 takes all 78 ha: allocations 四川 204 (its linked land, down 96 from its 300 pool),
+    广东 218 + 78 = 296 (up 146 from 150), 贵州 110 (up 10 from 100); every ha allocated costs the
     tie-break ε. Objective = the provincial optimum − 96 × 0.0425 + 146 × 0.085885 + 10 × 4.475/105
-    − 610 ε. Prices: national total 0.085885 − ε; 四川's floor −(0.085885 − 0.0425), 貴州's floor
+    − 610 ε. Prices: national total 0.085885 − ε; 四川's floor −(0.085885 − 0.0425), 贵州's floor
     −(0.085885 − 4.475/105).
     """
     from tests.test_demo_optimum import GUANGDONG, GUIZHOU, SICHUAN
@@ -308,8 +308,8 @@ def test_demo_national_optimum_by_hand():
 
 
 def test_demo_doubling_a_citys_settlers_raises_its_provinces_allocation():
-    """綿陽 settling 10,000 instead of 5,000 adds 5,000 × 88 m² = 44 ha of linked land to 四川's floor,
-    taken from 廣東's value share."""
+    """绵阳 settling 10,000 instead of 5,000 adds 5,000 × 88 m² = 44 ha of linked land to 四川's floor,
+    taken from 广东's value share."""
     base = apply_overrides(load_dataset("demo"), DEMO_NATIONAL)
     more = apply_overrides(base, {"cities[510700].settlers_per_year": 10_000})
     a = {p.code: p.quota_allocated_ha for p in solve_scenario(base).provinces}
@@ -354,7 +354,7 @@ def test_batch_compares_allocation_by_province(tmp_path):
         "grid": {"parameters": {"policy.national_new_land_total_ha": [600.0, 650.0]}}})
     rows = run_batch(spec, workers=1)
     assert all(r["ok"] for r in rows)
-    # each extra national ha goes to 廣東 (the highest value share)
+    # each extra national ha goes to 广东 (the highest value share)
     gd = [r["quota_allocated_by_province"]["440000"] for r in rows]
     assert gd == pytest.approx([286.0, 336.0], abs=1e-6)
     written = {p.name for p in plots(spec, rows, tmp_path)}
@@ -362,8 +362,8 @@ def test_batch_compares_allocation_by_province(tmp_path):
 
 
 def test_buyers_own_price_reads_its_allocation_in_national_mode():
-    """Under national allocation a buyer's quota is its allocation, not a pool: 廣東's own price of one
-    more ha bought is what one more ha of allocation is worth to it (0.085885, 廣州's general land net
+    """Under national allocation a buyer's quota is its allocation, not a pool: 广东's own price of one
+    more ha bought is what one more ha of allocation is worth to it (0.085885, 广州's general land net
     of its farmland quota) less what it pays (750万元/ha + the 0.1万元 tie-break)."""
     r = solve_scenario(apply_overrides(load_dataset("demo"), DEMO_NATIONAL))
     clearing = [e for g in r.explain.binding_groups for e in g.rules if e.rule == "land_quota_clearing"]

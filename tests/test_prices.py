@@ -6,11 +6,11 @@
 * A quota market's clearing row nets out what buyers pay and sellers receive: the explanation says
   so and gives each trading province's own price.
 
-Hand facts (demo, ``tests/test_demo_optimum.py``): 廣東 (440000) buys 50 ha of construction-land quota
-from 貴州 (520000), whose 50 ha of surplus is all there is. 廣東 pays 50万元/亩 × 15 = 750万元/ha plus
+Hand facts (demo, ``tests/test_demo_optimum.py``): 广东 (440000) buys 50 ha of construction-land quota
+from 贵州 (520000), whose 50 ha of surplus is all there is. 广东 pays 50万元/亩 × 15 = 750万元/ha plus
 the 0.1万元/ha own-pool-first tie-break = 750.1万元/ha; one more ha of land is worth 858.85万元 to it
-(its pool's shadow price: 廣州's general land, see tests/test_explain.py), so one more ha bought is
-worth 858.85 − 750.1 = 108.75万元 to 廣東. 貴州 receives 30万元/亩 × 15 = 450万元/ha and has no
+(its pool's shadow price: 广州's general land, see tests/test_explain.py), so one more ha bought is
+worth 858.85 − 750.1 = 108.75万元 to 广东. 贵州 receives 30万元/亩 × 15 = 450万元/ha and has no
 other use for surplus quota: 450万元 per ha.
 """
 
@@ -101,7 +101,7 @@ def _fixed(lp, cols, x, row, delta):
 
 
 def test_settler_floor_priced_by_its_penalty_names_no_project():
-    """廣東 with a pool of 20 ha, no buying, two years: its cities miss their settler floors, so
+    """广东 with a pool of 20 ha, no buying, two years: its cities miss their settler floors, so
     each floor's price is the penalty (10,000万元/ha = 1 亿元/ha, ÷ 1.0465 in year 2)."""
     s = apply_overrides(load_dataset("demo"), {"provinces[440000].new_land_pool_ha_per_year": 20,
                                                "provinces[440000].land_quota_buyer": False, "years": 2})
@@ -115,7 +115,7 @@ def test_settler_floor_priced_by_its_penalty_names_no_project():
         assert "shortfall penalty" in e.sentence_en and "Marginal" not in e.sentence_en
         assert "罚金" in e.sentence_zh and "边际项目：" not in e.sentence_zh
     # a floor that is met is priced by the allocation (since issue 15 the reward fund is no project capital,
-    # so SC-04 is not funded here and 綿陽's general land, not a project, is at the margin)
+    # so SC-04 is not funded here and 绵阳's general land, not a project, is at the margin)
     e = one(r, "settler_land_floor", "510000-REST", 1)
     assert e.price_source == "allocation" and e.marginal_projects == []
 

@@ -10,7 +10,7 @@ Sign convention (``solvers.duals``): the shadow price is ∂objective/∂limit f
 rule states it, in 亿元 per unit: positive for a binding upper limit (more room is worth
 something), negative for a binding floor (settler floor, tilt share: a higher floor costs).
 
-Hand-computed prices used below (POLICY.md defaults): land-quota buyer 廣東 50万元/亩 = 750万元/ha
+Hand-computed prices used below (POLICY.md defaults): land-quota buyer 广东 50万元/亩 = 750万元/ha
 = 0.075 亿元/ha, seller 30万元/亩 = 0.045 亿元/ha; arable occupation 10万元/亩 = 0.015 亿元/ha, PBF
 20万元/亩 = 0.03 亿元/ha; farmland quota buyer (10 + 2 × 3.82)万元/亩 = 264.6万元/ha, seller
 (5 + 1 × 3.82)万元/亩 = 132.3万元/ha; shortfall penalty 10,000万元/ha = 1 亿元/ha.
@@ -31,7 +31,7 @@ from tests.helpers import bindings, city, close, fd_slope, objective, project, p
 
 REL = 1e-9  # optimal values are exact rational numbers here; HiGHS reproduces them to ~1e-12
 
-LAND_BUY_GD = 50 * 15 / 1e4       # 廣東 pays 50万元/亩, in 亿元/ha
+LAND_BUY_GD = 50 * 15 / 1e4       # 广东 pays 50万元/亩, in 亿元/ha
 LAND_SELL = 30 * 15 / 1e4         # sellers receive 30万元/亩
 TIE_BREAK = 0.1 / 1e4             # policy.own_pool_first_cny_10k_per_ha: 0.1万元/ha on bought quota, objective only
 ARABLE_COST = 10 * 15 / 1e4       # 0.015 亿元/ha
@@ -101,7 +101,7 @@ def test_two_year_pool_relaxing_matches_the_shadow_price():
 # ---- national total -----------------------------------------------------------------------
 
 def national_case(delta=0.0):
-    # 四川: 0.3 亿元/ha; 貴州: 0.2 亿元/ha; pools 10 each; national 15 → 10 + 5
+    # 四川: 0.3 亿元/ha; 贵州: 0.2 亿元/ha; pools 10 each; national 15 → 10 + 5
     return scenario(
         [province("510000", pool=10.0), province("520000", pool=10.0)],
         [city("510100"), city("520100")],
@@ -282,7 +282,7 @@ def test_tilt_met_when_the_centre_has_room():
 # ---- settler land floor (soft) -------------------------------------------------------------
 
 def test_settler_floor_shortfall_in_demo_city_without_room():
-    """貴州其他 (520000-REST): 100 m² per resident now and no growth, so the cap leaves no room.
+    """贵州其他 (520000-REST): 100 m² per resident now and no growth, so the cap leaves no room.
     10,000 settlers × 100 m² = 100 ha of need; 60 ha of stock; so 40 ha short."""
     s = apply_overrides(dataset_dict("demo"), {
         "cities[520000-REST].settlers_per_year": 10_000,
@@ -368,7 +368,7 @@ def test_provincial_approval_capacity_binds():
 
 
 def entrusted_capacity_case(delta=0.0):
-    # 廣東 (pilot): E has 10 ha PBF + 50 ha other → State-Council level, entrusted to the province,
+    # 广东 (pilot): E has 10 ha PBF + 50 ha other → State-Council level, entrusted to the province,
     # so it counts against the province's capacity. Net value 12 − 10 × 0.03 = 11.7 亿元 for 60 ha.
     return scenario([province("440000", pool=1000.0, approval_capacity_ha_per_year=30.0 + delta,
                               supplementary_arable_reserve_ha=100.0)], [city("440100")],
@@ -388,7 +388,7 @@ def test_provincial_capacity_counts_entrusted_projects():
 # ---- tradeable surplus ---------------------------------------------------------------------
 
 def surplus_case(delta=0.0):
-    # 廣東 buys (pool 0) for a 20 ha project worth 0.2 亿元/ha; 貴州 may sell 5 ha
+    # 广东 buys (pool 0) for a 20 ha project worth 0.2 亿元/ha; 贵州 may sell 5 ha
     return scenario(
         [province("440000", pool=0.0, land_quota_buyer=True),
          province("520000", pool=0.0, land_quota_seller=True, surplus_land_quota_ha_per_year=5.0 + delta)],
@@ -437,7 +437,7 @@ def test_farmland_balance_binds():
 
 
 def farmland_trade_case(delta=0.0):
-    # 廣東 occupies 20 ha arable with 6 ha of reserve and buys the rest from 貴州 (reserve 100 ha)
+    # 广东 occupies 20 ha arable with 6 ha of reserve and buys the rest from 贵州 (reserve 100 ha)
     return scenario(
         [province("440000", pool=100.0, supplementary_arable_reserve_ha=6.0 + delta, farmland_quota_buyer=True),
          province("520000", pool=100.0, supplementary_arable_reserve_ha=100.0, farmland_quota_seller=True)],
@@ -542,7 +542,7 @@ def test_provincial_flex_scales_the_need(adj, land_ha, per_settler):
     assert c.linkage_need_ha == pytest.approx(1_000 * per_settler / 1e4, rel=1e-12)
 
 
-# ---- per-settler tiers (國土資發〔2016〕123號, Anhui's tiers) --------------------------------
+# ---- per-settler tiers (国土资发〔2016〕123号, Anhui's tiers) --------------------------------
 
 TIERS = [(90.0, 100.0), (100.0, 100.0), (100.01, 88.0), (119.9, 88.0), (120.0, 80.0), (150.0, 80.0),
          (150.1, 50.0), (300.0, 50.0)]
@@ -629,7 +629,7 @@ def test_dual_signs_follow_the_convention_on_demo():
 # ---- own pool first (tie-break) --------------------------------------------------------------
 
 def own_pool_case(tie_break: float | None = None):
-    # 山東-like: the buyer's price equals the seller's (30万元/亩 each), so a purchase is a pure
+    # 山东-like: the buyer's price equals the seller's (30万元/亩 each), so a purchase is a pure
     # transfer; the buyer's own pool (30 ha) carries its whole 20 ha project
     policy = {} if tie_break is None else {"own_pool_first_cny_10k_per_ha": tie_break}
     return scenario(

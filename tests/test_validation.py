@@ -11,7 +11,7 @@ from tests.helpers import city, project, province, scenario
 
 
 def base() -> dict:
-    """Two provinces (四川 non-seller, 貴州 seller), three cities, three projects; valid."""
+    """Two provinces (四川 non-seller, 贵州 seller), three cities, three projects; valid."""
     return scenario(
         [province("510000", pool=100.0),
          province("520000", pool=50.0, land_quota_seller=True, surplus_land_quota_ha_per_year=20.0)],
@@ -97,13 +97,13 @@ def test_nan_and_inf(path, bad):
 
 def test_city_in_a_province_not_in_the_scenario():
     d = base()
-    d["cities"].append(city("530100", "530000"))  # 雲南 is a real province, just not here
+    d["cities"].append(city("530100", "530000"))  # 云南 is a real province, just not here
     assert len(only(d, ["cities", 3, "province_code"], "unknown_province")) == 1
 
 
 def test_city_code_not_under_its_province():
     d = base()
-    d["cities"][0]["province_code"] = "520000"  # 510100 is in 四川, not 貴州
+    d["cities"][0]["province_code"] = "520000"  # 510100 is in 四川, not 贵州
     only(d, ["cities", 0, "code"], "code_mismatch")
 
 
@@ -143,7 +143,7 @@ def test_committed_projects_exactly_filling_the_pool_are_valid():
 
 
 def test_committed_projects_count_tradeable_surplus_for_buyers_and_the_horizon():
-    # 四川 as a buyer: pool 100 + 貴州 surplus 20 = 120 ha a year.
+    # 四川 as a buyer: pool 100 + 贵州 surplus 20 = 120 ha a year.
     d = base()
     d["provinces"][0]["land_quota_buyer"] = True
     d["projects"][0].update(committed=True, parcels=[{"land_type": "other", "area_ha": 120.0}])
