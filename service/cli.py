@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import json
 import math
 import os
@@ -85,23 +84,25 @@ def exit_code(status: str, has_allocation: bool) -> int:
 
 
 def _load(spec: str, sets: list[str] | None = None) -> Scenario:
-    from landquota.datasets import DATASETS, dataset_dict
-    from landquota.models.overrides import apply_overrides, parse_assignment
+    """The scenario a command names: a bundled dataset or a JSON/YAML file, with ``--set`` overrides,
+    resolved as every other entry point resolves a request (``service.requests.resolve_request``)."""
+    from landquota.datasets import DATASETS
+    from landquota.models.overrides import parse_assignment
+    from landquota.service.requests import resolve_request
 
     if spec in DATASETS:
-        data = dataset_dict(spec)
+        source: str | dict = spec
     else:
         path = Path(spec)
         if not path.is_file():
             raise InputError(f"{spec!r} is neither a bundled dataset ({', '.join(DATASETS)}) nor a file")
-        data = _read_file(path)
-    if sets:
-        try:
-            assignments = dict(parse_assignment(s) for s in sets)
-        except ValueError as e:
-            raise InputError(f"--set: {e}") from None
-        return apply_overrides(data, assignments)
-    return load_scenario(data)
+        source = _read_file(path)
+    try:
+        assignments = dict(parse_assignment(s) for s in sets or ())
+    except ValueError as e:
+        raise InputError(f"--set: {e}") from None
+    scenario, _ = resolve_request(source, assignments)
+    return scenario
 
 
 def _read_file(path: Path) -> dict:
@@ -462,12 +463,9 @@ def write_outputs(r, out: Path, scenario: Scenario | None = None, scenario_json:
 
 
 def write_csv(rows, path: Path, row_model) -> None:
-    fields = list(row_model.model_fields)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        w = csv.DictWriter(f, fieldnames=fields)
-        w.writeheader()
-        for row in rows:
-            w.writerow(row.model_dump())
+    from landquota.service.export import write_csv as write
+
+    write(rows, list(row_model.model_fields), path)
 
 
 def cmd_export(args) -> int:
