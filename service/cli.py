@@ -363,11 +363,11 @@ def cmd_solve(args) -> int:
     elif not args.quiet:
         print(summary(r))
         if r.explain:
-            from landquota.solvers.explain import format_explanation
+            from landquota.service.cli_text import format_explanation
 
             print(format_explanation(r.explain))
         if r.diagnosis:
-            from landquota.solvers.diagnosis import format_diagnosis
+            from landquota.service.cli_text import format_diagnosis
 
             print(format_diagnosis(r.diagnosis))
     if out is not None:

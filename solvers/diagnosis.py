@@ -481,16 +481,3 @@ def _diagnosis(conflicts: list[Conflict], complete: bool, names: Names, elapsed:
             zh += "解决以上冲突后可能仍有其他冲突。"
     return Diagnosis(summary_en=en, summary_zh=zh, conflicts=conflicts, complete=complete, method=METHOD,
                      elapsed_s=elapsed)
-
-
-def format_diagnosis(dg: Diagnosis) -> str:
-    """The diagnosis as text for a terminal."""
-    lines = ["", "Why it is infeasible / 不可行原因:", "  " + dg.summary_en, "  " + dg.summary_zh]
-    for k, c in enumerate(dg.conflicts, 1):
-        lines.append("")
-        lines.append(f"Conflict {k} / 冲突{k}: {c.headline_en}")
-        lines.append(f"  {c.headline_zh}")
-        for r in c.rules:
-            lines.append(f"  - {r.sentence_en}")
-            lines.append(f"    {r.sentence_zh}")
-    return "\n".join(lines)

@@ -11,7 +11,7 @@ the scenario's name) and year.
     result = ScenarioSolver(scenario).solve()      # SolveOptions(explain=True) is the default
     result.explain.summary_en / .summary_zh / .binding_groups / .value_ranges / .unmet_targets
     explanation_section(result_json_dict)          # for a stored result (the service)
-    format_explanation(result.explain)             # the CLI's text
+    service.cli_text.format_explanation(result.explain)   # the CLI's text
 """
 
 from __future__ import annotations
@@ -602,37 +602,3 @@ def explanation_section(result: dict | Result) -> dict[str, Any]:
         "explain": r.explain.model_dump(mode="json") if r.explain else None,
         "diagnosis": r.diagnosis.model_dump(mode="json") if r.diagnosis else None,
     }
-
-
-def format_explanation(e: Explanation, max_ranges: int = 12) -> str:
-    """The explanation as text for a terminal: summaries, rules by policy item, unmet targets, the
-    tightest value ranges."""
-    lines = ["", "Why this plan:", "  " + e.summary_en, "  " + e.summary_zh]
-    for g in e.binding_groups:
-        lines.append("")
-        lines.append(f"{g.title_en} / {g.title_zh}")
-        for r in g.rules:
-            lines.append(f"  - {r.sentence_en}")
-            lines.append(f"    {r.sentence_zh}")
-    if e.unmet_targets:
-        lines.append("")
-        lines.append("Unmet targets / 未完成目标:")
-        for u in e.unmet_targets:
-            lines.append(f"  - {u.sentence_en}")
-            lines.append(f"    {u.sentence_zh}")
-    if e.value_ranges:
-        def width(v):
-            if v.low is None or v.high is None or not v.value:
-                return float("inf")
-            return (v.high - v.low) / v.value
-
-        tight = sorted(e.value_ranges, key=width)[:max_ranges]
-        lines.append("")
-        lines.append(f"Value ranges with the same allocation (tightest {len(tight)} of {len(e.value_ranges)}):")
-        for v in tight:
-            lo = "0" if v.low is None else num(v.low)
-            hi = "∞" if v.high is None else num(v.high)
-            lines.append(f"  {v.id:14s} {num(v.value):>10s} {v.unit:8s} [{lo} … {hi}]  {v.use}")
-    for n in e.notes:
-        lines.append(f"note: {n}")
-    return "\n".join(lines)

@@ -30,7 +30,8 @@ from landquota.models.overrides import apply_overrides
 from landquota.models.scenario import load_scenario
 from landquota.service.cli import main as cli_main
 from landquota.solvers.diagnosis import diagnose
-from landquota.solvers.explain import explanation_section, format_explanation
+from landquota.service.cli_text import format_explanation
+from landquota.solvers.explain import explanation_section
 from landquota.solvers.highs import ScenarioSolver, SolveOptions, solve_scenario
 from landquota.solvers.ranging import HighsRanging, RangeExtender
 from landquota.solvers.result import Result
