@@ -127,47 +127,32 @@ def money_zh(v_100m: float, per_ha: bool) -> str:
     return f"{a:.4g}亿元"
 
 
+def _span(lo: float | None, hi: float | None, unit: str, words: tuple[str, str, str, str]) -> str:
+    """A range in words: ``words`` = (no bound, only an upper bound, only a lower bound, both), each
+    a template with ``{lo}``, ``{hi}`` and ``{u}``."""
+    unbounded, upper, lower, both = words
+    text = unbounded if lo is None and hi is None else upper if lo is None else lower if hi is None else both
+    return text.format(lo=num(lo) if lo is not None else "", hi=num(hi) if hi is not None else "", u=unit)
+
+
 def range_en(lo: float | None, hi: float | None, unit: str) -> str:
     """'between 224 and 304 ha', 'at least 4 ha', 'at most 10 ha' or 'at any level'."""
-    if lo is None and hi is None:
-        return "at any level"
-    if lo is None:
-        return f"at most {num(hi)} {unit}"
-    if hi is None:
-        return f"at least {num(lo)} {unit}"
-    return f"between {num(lo)} and {num(hi)} {unit}"
+    return _span(lo, hi, unit, ("at any level", "at most {hi} {u}", "at least {lo} {u}", "between {lo} and {hi} {u}"))
 
 
 def range_zh(lo: float | None, hi: float | None, unit: str) -> str:
     """'在224–304公顷之间', '不低于4公顷', '不超过10公顷' or '为任意值'."""
-    u = unit_zh(unit)
-    if lo is None and hi is None:
-        return "为任意值"
-    if lo is None:
-        return f"不超过{num(hi)}{u}"
-    if hi is None:
-        return f"不低于{num(lo)}{u}"
-    return f"在{num(lo)}–{num(hi)}{u}之间"
+    return _span(lo, hi, unit_zh(unit), ("为任意值", "不超过{hi}{u}", "不低于{lo}{u}", "在{lo}–{hi}{u}之间"))
 
 
 def value_range_en(low, high, unit) -> str:
-    if low is None and high is None:
-        return "at any level"
-    if low is None:
-        return f"up to {num(high)} {unit}"
-    if high is None:
-        return f"of {num(low)} {unit} or more"
-    return f"between {num(low)} and {num(high)} {unit}"
+    """A value range: 'up to 5 亿元', 'of 3 亿元 or more', 'between 3 and 5 亿元' or 'at any level'."""
+    return _span(low, high, unit, ("at any level", "up to {hi} {u}", "of {lo} {u} or more", "between {lo} and {hi} {u}"))
 
 
 def value_range_zh(low, high, unit) -> str:
-    if low is None and high is None:
-        return "取任意值"
-    if low is None:
-        return f"不超过{num(high)}{unit}"
-    if high is None:
-        return f"不低于{num(low)}{unit}"
-    return f"在{num(low)}–{num(high)}{unit}之间"
+    """The same in Chinese ('取任意值' when unbounded); ``unit`` is already in Chinese."""
+    return _span(low, high, unit, ("取任意值", "不超过{hi}{u}", "不低于{lo}{u}", "在{lo}–{hi}{u}之间"))
 
 
 def verb_en(v: float) -> str:
