@@ -14,7 +14,7 @@ For each size N (units = cities; 5 plan years; projects = 7 × N; ``models.gener
    build-and-solve of step 1;
 3. **bare HiGHS** (fresh process): the same LP — ``ScenarioSolver.export_mps(writer="highs")``,
    which writes exactly the matrix the hand-off passed, in the same row and column order — read
-   by highspy and solved with the same options; seconds and peak RSS;
+   by highspy and solved with the same options (algorithm, presolve, time limit); seconds and peak RSS;
 4. **memory attribution** (fresh processes): peak RSS after validating only and after building
    only, so each step's share of the end-to-end peak is visible.
 
@@ -94,7 +94,7 @@ def stage_e2e(a) -> dict:
     t_all = time.perf_counter()
     s, dv = _validate(a.scenario)
     opts = SolveOptions(time_limit_s=a.time_limit, explain=False, handoff=a.handoff, algorithm=a.algorithm,
-                        finance_per_project=a.finance_per_project)
+                        presolve=a.presolve, finance_per_project=a.finance_per_project)
     sv = ScenarioSolver(s, opts)
     r = sv.solve()
     e2e = time.perf_counter() - t_all
@@ -109,7 +109,8 @@ def stage_e2e(a) -> dict:
         h = sv.highs_model
         info = h.getInfo()
         out.update(compile_s=sv.highs.compile_s, pass_s=sv.highs.pass_s, highs_s=sv.highs.run_s,
-                   algorithm=h.getOptionValue("solver")[1], simplex_iterations=int(info.simplex_iteration_count),
+                   algorithm=h.getOptionValue("solver")[1], presolve=h.getOptionValue("presolve")[1],
+                   simplex_iterations=int(info.simplex_iteration_count),
                    ipm_iterations=int(info.ipm_iteration_count), crossover_iterations=int(info.crossover_iteration_count))
     emit(out)  # the cold numbers survive whatever follows
     if a.mps:
@@ -144,6 +145,7 @@ def stage_bare(a) -> dict:
     h.readModel(a.mps)
     read_s = time.perf_counter() - t0
     h.setOptionValue("solver", a.algorithm)
+    h.setOptionValue("presolve", "choose" if a.presolve == "auto" else a.presolve)
     h.setOptionValue("time_limit", float(a.time_limit))
     h.setOptionValue("mip_rel_gap", 1e-4)
     t0 = time.perf_counter()
@@ -226,8 +228,10 @@ def bench_size(n: int, a, save, row: dict) -> dict:
                            finance_per_project=a.finance_per_project)
     save()
     algorithm = row["e2e"].get("algorithm") or "simplex"
+    presolve = row["e2e"].get("presolve") or "on"
     if not a.no_bare and os.path.exists(mps):
-        row["bare"] = run_stage("bare", a.stage_timeout, mps=mps, algorithm=algorithm, time_limit=a.time_limit)
+        row["bare"] = run_stage("bare", a.stage_timeout, mps=mps, algorithm=algorithm, presolve=presolve,
+                                time_limit=a.time_limit)
         save()
     row["validate"] = run_stage("validate", a.stage_timeout, **common)
     row["build"] = run_stage("build", a.stage_timeout, **common)
@@ -298,7 +302,7 @@ def table(rows: list[dict]) -> str:
         hand = (e.get("compile_s") or 0) + (e.get("pass_s") or 0) if "compile_s" in e else None
         lines.append("| " + " | ".join([
             f"{r['n']:,}", f(e.get("variables"), "{:,}"), f(e.get("constraints"), "{:,}"), f(e.get("nonzeros"), "{:,}"),
-            e.get("algorithm", "–"), f(e.get("validate_s")), f(e.get("build_s")), f(hand), f(e.get("highs_s")),
+            f'{e.get("algorithm", "–")}, presolve {e.get("presolve", "–")}', f(e.get("validate_s")), f(e.get("build_s")), f(hand), f(e.get("highs_s")),
             f(e.get("extract_s")), f(e.get("e2e_s")), f(b.get("read_s")), f(b.get("run_s")),
             f(q.get("e2e_over_bare")), f(q.get("e2e_over_bare_run")), f(q.get("overhead_plus_bare_over_bare")),
             f(w.get("resolve_s")),
@@ -318,6 +322,7 @@ def main(argv=None) -> int:
     ap.add_argument("--time-limit", type=float, default=3600.0, help="HiGHS time limit per solve, s")
     ap.add_argument("--stage-timeout", type=float, default=7200.0, help="wall limit per stage process, s")
     ap.add_argument("--algorithm", default="auto", help="auto|simplex|ipm|choose (SolveOptions.algorithm)")
+    ap.add_argument("--presolve", default="auto", help="auto|on|off (SolveOptions.presolve)")
     ap.add_argument("--handoff", default="direct", help="direct|pyomo (SolveOptions.handoff)")
     ap.add_argument("--finance-per-project", action="store_true",
                     help="financing per project × source × year (the oracle of models.finance), not per group")
