@@ -434,13 +434,23 @@ def summary(r) -> str:
         lines.append("unmet targets:")
         for sh in r.shortfalls:
             lines.append(f"  {sh.rule} {sh.region} year {sh.year}: short by {sh.amount_ha:,.1f} ha")
-    limits = [b for b in r.binding if b.rule not in ("funding_balance", "project_whole")]
+    limits = [b for b in r.binding if _is_limit(b.rule)]
     if limits and r.explain is None:  # the explanation, when there is one, says this better
         top = sorted(limits, key=lambda b: -abs(b.shadow_price))[:10]
         lines.append("most valuable binding rules (shadow price, 亿元 per unit):")
         for b in top:
             lines.append(f"  {b.shadow_price:10.4f}  {b.policy_item:22s} {b.description}")
     return "\n".join(lines)
+
+
+def _is_limit(rule_name: str) -> bool:
+    """Whether a binding rule belongs in the CLI's table of limits: a limit set by data or a market's
+    clearing (whose price is the quota's), not an accounting identity (the funding balance) or the
+    one-project rows (their prices are the projects' own margins)."""
+    from landquota.models.build import REGISTRY
+
+    rule = REGISTRY.by_name.get(rule_name)
+    return rule is None or rule.kind in ("limit", "eligibility") or rule.payments_cancel
 
 
 def write_outputs(r, out: Path, scenario: Scenario | None = None, scenario_json: bytes | None = None) -> None:

@@ -210,3 +210,21 @@ def test_route(province_code, parcels, authority, basis):
 def test_route_bad_input(args):
     p = run(*args, ok=None)
     assert p.returncode != 0 and "error" in p.stderr
+
+
+def test_limits_table_lists_limits_not_identities():
+    """Without an explanation, the CLI's summary lists the most valuable binding *limits*: the demo's
+    binding limits are there, never the funding balance (an identity) or a project's own row."""
+    from landquota.models.scenario import load_scenario
+    from landquota.service.cli import summary
+    from landquota.solvers.highs import ScenarioSolver, SolveOptions
+
+    r = ScenarioSolver(load_scenario(dataset_dict("demo")), SolveOptions(explain=False)).solve()
+    assert "funding_balance" in {b.rule for b in r.binding}  # an identity: always "binding"
+    text = summary(r)
+    table = text.split("most valuable binding rules")[1].splitlines()[1:]
+    assert table and not any("investment need" in ln or "fully selected" in ln for ln in table)
+    limits = sorted((b for b in r.binding if b.rule not in ("funding_balance", "project_whole")),
+                    key=lambda b: -abs(b.shadow_price))[:10]
+    assert [ln.split(None, 1)[1].strip() for ln in table] == [f"{b.policy_item:22s} {b.description}".strip()
+                                                              for b in limits]
