@@ -1,0 +1,847 @@
+"""An independent auditor: re-derive every rule from ``scenario.json`` and ``result.json`` alone.
+
+Nothing here imports the model (``landquota.models``, ``landquota.solvers``): each rule is written
+again from the law as ``shared/POLICY.md``, the README and the Block modules' docstrings state it,
+with the numbers of the effective scenario (``landquota solve --out DIR`` writes both files).
+
+An :class:`Audit` runs checks; each check records how many rows it covered and every row that
+breaks its rule (``Audit.failures[check]``: (row, expected, got, note)). Tests assert both: no
+failure, and at least one row covered (a check never passes vacuously).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+REL_TOL = 1e-6
+"""LP tolerance, relative to the larger of 1 and the magnitudes compared."""
+
+M2_PER_HA = 10_000.0
+MU_PER_HA = 15.0
+CNY_10K_PER_100M = 10_000.0
+
+PILOTS_2020 = {"110000", "120000", "310000", "320000", "330000", "340000", "440000", "500000"}
+"""国发〔2020〕4号 item 2: the eight pilot provinces (POLICY.md [V])."""
+
+RANK = {"none": 0, "province": 1, "province_entrusted": 2, "state_council": 3}
+
+
+def cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "landquota.service.cli", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=timeout)
+
+
+def solve(dataset: str, out: Path, *sets: str) -> tuple[dict, dict]:
+    """``landquota solve --dataset X --out DIR [--set ...]``; return (scenario.json, result.json)."""
+    args = ["solve", "--dataset", str(dataset), "--out", str(out), "--quiet"]
+    for s in sets:
+        args += ["--set", s]
+    p = cli(*args)
+    assert p.returncode == 0, (p.returncode, p.stdout[-2000:], p.stderr[-2000:])
+    return (json.loads((out / "scenario.json").read_text(encoding="utf-8")),
+            json.loads((out / "result.json").read_text(encoding="utf-8")))
+
+
+def close(a: float, b: float, rel: float = REL_TOL) -> bool:
+    return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+
+
+def per_year(v, t: int):
+    """A PerYear field: one number for every year, or a list with one per plan year; None = none."""
+    if isinstance(v, list):
+        return v[min(max(t, 1), len(v)) - 1]
+    return v
+
+
+class Audit:
+    """The scenario and the result of one solve, and the checks re-derived from them."""
+
+    def __init__(self, scenario: dict, result: dict):
+        self.s, self.r = scenario, result
+        assert result["status"] == "optimal", result.get("message")
+        self.T = scenario["years"]
+        self.pol = scenario["policy"]
+        self.prov = {p["code"]: p for p in scenario["provinces"]}
+        self.city = {c["code"]: c for c in scenario["cities"]}
+        self.proj = {p["id"]: p for p in scenario["projects"]}
+        self.src = {f["id"]: f for f in scenario["funding_sources"]}
+        self.rp = {p["code"]: p for p in result["provinces"]}
+        self.rc = {c["code"]: c for c in result["cities"]}
+        self.rj = {p["id"]: p for p in result["projects"]}
+        self.py = {(r["province_code"], r["year"]): r for r in result["province_years"]}
+        self.cy = {(r["city_code"], r["year"]): r for r in result["city_years"]}
+        self.years = range(1, self.T + 1)
+        self.national = self.pol["quota_allocation"] == "national"
+        self.counts: dict[str, int] = defaultdict(int)
+        self.failures: dict[str, list] = defaultdict(list)
+        self.gaps: dict[str, list] = defaultdict(list)
+
+    # ---- recording ----------------------------------------------------------------------------
+    def row(self, check: str, ok: bool, where, expected, got, note: str = "") -> None:
+        self.counts[check] += 1
+        if not ok:
+            self.failures[check].append((where, expected, got, note))
+
+    def leq(self, check, where, lhs, rhs, note=""):
+        self.row(check, lhs <= rhs + REL_TOL * max(1.0, abs(lhs), abs(rhs)), where, f"≤ {rhs!r}", lhs, note)
+
+    def geq(self, check, where, lhs, rhs, note=""):
+        self.row(check, lhs >= rhs - REL_TOL * max(1.0, abs(lhs), abs(rhs)), where, f"≥ {rhs!r}", lhs, note)
+
+    def eq(self, check, where, lhs, rhs, note="", rel=REL_TOL):
+        self.row(check, close(lhs, rhs, rel), where, rhs, lhs, note)
+
+    def same(self, check, where, got, expected, note=""):
+        self.row(check, got == expected, where, expected, got, note)
+
+    # ---- derived quantities, each from its documented rule ------------------------------------
+    def disc(self, t: int) -> float:
+        """Plan year t's value is discounted by (1 + discount_rate_per_year)^-(t-1)."""
+        return (1.0 + self.pol["discount_rate_per_year"]) ** -(t - 1)
+
+    def entrusted(self, p: str, t: int = 1) -> bool:
+        """国发〔2020〕4号: a province's own ``approval_entrusted`` (a value or a per-year list), else
+        ``policy.entrusted_province_codes``."""
+        e = self.prov[p]["approval_entrusted"]
+        if isinstance(e, list) and e:
+            return bool(per_year(e, t))
+        if isinstance(e, bool):
+            return e
+        return p in self.pol["entrusted_province_codes"]
+
+    def current_pc(self, c: dict) -> float:
+        """Per-capita urban construction land now: land ÷ resident population (GB 50137)."""
+        return c["urban_construction_land_ha"] * M2_PER_HA / c["resident_population"] if c["resident_population"] else 0.0
+
+    def per_settler(self, c: dict) -> float:
+        """国土资发〔2016〕123号 tiers by current per-capita land × (1 + the province's flex)."""
+        pc = self.current_pc(c)
+        std = None
+        for tier in self.pol["linkage_tiers"]:
+            up = tier["upper_per_capita_m2"]
+            if up is None or pc < up or (pc == up and tier["upper_inclusive"]):
+                std = tier["new_land_per_settler_m2"]
+                break
+        assert std is not None
+        return std * (1.0 + self.prov[c["province_code"]]["linkage_adjustment"])
+
+    def linked(self, c: dict) -> float:
+        """Linked land per year, ha: standard × eligible settlers × linkage strength; settlers in the
+        central districts of super-large and mega cities earn none."""
+        eligible = float(c["settlers_per_year"])
+        if self.pol["zero_land_for_central_districts"] and c["size_class"] in ("super_large", "mega"):
+            eligible *= 1.0 - c["settlers_central_district_share"]
+        return self.per_settler(c) * eligible * self.pol["linkage_strength"] / M2_PER_HA
+
+    def final_pop(self, c: dict) -> float:
+        return max(0, c["resident_population"] + self.T * c["resident_population_growth_per_year"])
+
+    def eff_cap(self, c: dict) -> float:
+        """National cap (≤ 100 m²), cities above it may not rise, GB 50137 rise ≤ +20 m²."""
+        cur = self.current_pc(c)
+        return min(max(self.pol["per_capita_cap_m2"], cur), cur + self.pol["per_capita_max_increase_m2"])
+
+    def tilt_weight(self, c: dict) -> float:
+        if c["key_cluster_share"] is not None:
+            return c["key_cluster_share"]
+        centre = c["tier"] in ("municipality", "provincial_capital", "separately_listed")
+        return 1.0 if (centre or c["key_cluster"]) else 0.0
+
+    def cities_of(self, p: str) -> list[str]:
+        return [c for c, v in self.city.items() if v["province_code"] == p]
+
+    def province_of_project(self, j: str) -> str:
+        return self.city[self.proj[j]["city_code"]]["province_code"]
+
+    def x(self) -> dict[tuple[str, int], float]:
+        """Share of each project started in each year. With one plan year it is the project's
+        ``selected_share``; with several, the result exposes it only through the financing table
+        (Σ_k amount ÷ investment), so that is used (and cross-checked against city_years)."""
+        if self.T == 1:
+            return {(j, 1): p["selected_share"] for j, p in self.rj.items()}
+        out: dict[tuple[str, int], float] = defaultdict(float)
+        for f in self.r["financing"]:
+            out[f["project_id"], f["year"]] += f["amount_cny_100m"] / self.proj[f["project_id"]]["investment_cny_100m"]
+        return out
+
+    def bought(self, market: str) -> dict:
+        out: dict = defaultdict(float)
+        for tr in self.r["trades"]:
+            if tr["market"] == market:
+                out[tr["province_code"], tr["side"], tr["year"]] += tr["area_ha"]
+        return out
+
+    def reward_fund(self) -> tuple[dict[str, float], dict[str, float]]:
+        """财预〔2016〕162号 as the README states it: weighted settlers (cross-province weight 1,
+        within-province 0.5, × (1 + tilt) for fiscally weak provinces) over the national base (or the
+        scenario's own weighted settlers when larger, or when the base is null); a province passes its
+        part to its cities by the same weights. Returns (province fund, city fund), 亿元 per year."""
+        pol = self.pol
+        wc = {}
+        for code, c in self.city.items():
+            w = c["settlers_per_year"] * (c["settlers_cross_province_share"] * pol["reward_weight_cross_province"]
+                                          + (1 - c["settlers_cross_province_share"]) * pol["reward_weight_within_province"])
+            if self.prov[c["province_code"]]["fiscally_weak"]:
+                w *= 1.0 + pol["reward_tilt_fiscally_weak"]
+            wc[code] = w
+        total_w = sum(wc.values())
+        base = pol["reward_fund_national_weighted_settlers_per_year"]
+        denom = total_w if base is None else max(base, total_w)
+        city_f = {c: pol["reward_fund_total_cny_100m"] * w / denom if denom else 0.0 for c, w in wc.items()}
+        prov_f: dict[str, float] = defaultdict(float)
+        for c, v in city_f.items():
+            prov_f[self.city[c]["province_code"]] += v
+        return prov_f, city_f
+
+
+# ---- approval routes (Land Administration Law 2019 Art. 44/46, 国发〔2020〕4号) -----------------
+
+AGRICULTURAL = ("permanent_basic_farmland", "arable", "other")
+
+
+def route(parcels: list[dict], entrusted: bool, pol: dict) -> dict:
+    """Conversion (Art. 44: agricultural land of any ownership; PBF at the State Council, the rest
+    authorised to every province, item 1), expropriation (Art. 46: collective land only; State
+    Council if any PBF, non-PBF arable > 35 ha or other land (other agricultural, construction,
+    unused) > 70 ha, on the whole project), State-Council-level approvals entrusted to pilots (item 2);
+    the gating authority is the higher. Returns authorities and the application area."""
+    def area(types, owners=("collective", "state")):
+        return round(sum(p["area_ha"] for p in parcels
+                         if p["land_type"] in types and p.get("ownership", "collective") in owners), 6)
+    pbf = area(("permanent_basic_farmland",), ("collective",))
+    arable = area(("arable",), ("collective",))
+    other = area(("other", "construction", "unused"), ("collective",))
+    converted, conv_pbf = area(AGRICULTURAL), area(("permanent_basic_farmland",))
+    up = "province_entrusted" if entrusted else "state_council"
+    sc_level = (pbf > 0 or arable > pol["state_council_arable_threshold_ha"]
+                or other > pol["state_council_other_threshold_ha"]
+                or (pol["combined_area_rule"] and arable + other > pol["state_council_other_threshold_ha"]))
+    exp = "none" if pbf + arable + other <= 0 else up if sc_level else "province"
+    conv = "none" if converted <= 0 else up if conv_pbf > 0 else "province"
+    gate = exp if RANK[exp] >= RANK[conv] else conv
+    application = round(sum(p["area_ha"] for p in parcels
+                            if p["land_type"] in AGRICULTURAL or p.get("ownership", "collective") == "collective"), 6)
+    return {"authority": gate, "conversion": conv, "expropriation": exp, "application_ha": application}
+
+
+def batch_parcels(batch_ha: float, arable_share: float, collective_share: float) -> list[dict]:
+    """A city's annual batch of general-use land (Art. 44 batches): non-PBF arable and other
+    agricultural land by the arable share, collective by the collective share; no PBF."""
+    out = []
+    for lt, a in (("arable", arable_share), ("other", 1.0 - arable_share)):
+        for own, k in (("collective", collective_share), ("state", 1.0 - collective_share)):
+            if a * k * batch_ha > 0:
+                out.append({"land_type": lt, "area_ha": a * k * batch_ha, "ownership": own})
+    return out
+
+
+# ---- money ----------------------------------------------------------------------------------
+
+
+def crf(rate: float, n: int) -> float:
+    return 1.0 / n if rate == 0 else rate / (1 - (1 + rate) ** -n)
+
+
+def annuity(rate: float, n: int) -> float:
+    return float(n) if rate == 0 else (1 - (1 + rate) ** -n) / rate
+
+
+def unit_cost(src: dict, pol: dict) -> float:
+    """models/funding.py docstring: each 亿元 costs max(0, CRF(rate, tenor) × AF(d, tenor) − 1), d =
+    policy.finance_discount_rate_pct; grants (and the reward fund) cost nothing; a commercial loan's
+    rate is the 5-year LPR + its spread."""
+    if src["kind"] in ("grant", "reward_fund"):
+        return 0.0
+    rate = src["rate_pct"]
+    if src.get("spread_over_lpr_pct") is not None:
+        rate = pol["lpr_5y_pct"] + src["spread_over_lpr_pct"]
+    n = src["tenor_years"]
+    return max(0.0, crf(rate / 100, n) * annuity(pol["finance_discount_rate_pct"] / 100, n) - 1.0)
+
+
+def is_platform(src: dict) -> bool:
+    """Platform debt: enterprise bonds and loans unless the source says otherwise."""
+    if src.get("platform_debt") is not None:
+        return bool(src["platform_debt"])
+    return src["kind"] in ("enterprise_bond", "loan")
+
+
+def eligible(src: dict, proj: dict, province: str) -> bool:
+    if src["eligible_provinces"] is not None and province not in src["eligible_provinces"]:
+        return False
+    if src["limit_per_province_cny_100m"] is not None and province not in src["limit_per_province_cny_100m"]:
+        return False
+    if src["eligible_categories"] is None:
+        return True
+    return proj["category"] in src["eligible_categories"] or (src["eligible_county_seat"] and proj["county_seat"])
+
+
+# ---- the checks ----------------------------------------------------------------------------
+# Each takes an Audit and records rows under its own name.
+
+CHECKS: dict[str, callable] = {}
+
+
+def check(fn):
+    CHECKS[fn.__name__.removeprefix("check_")] = fn
+    return fn
+
+
+@check
+def check_city_land_adds_up(a: Audit):
+    """city_years: new land = project land + general land; Σ_t project land = Σ its projects' area ×
+    selected share; Σ_t regional land = the same over regional-infrastructure projects; province_years
+    new land = Σ its cities'; per year, project land = Σ area × x[j, t] (x from the financing table)."""
+    k = "city_land_adds_up"
+    proj_land, regional = defaultdict(float), defaultdict(float)
+    for j, p in a.rj.items():
+        proj_land[p["city_code"]] += p["area_ha"] * p["selected_share"]
+        if a.proj[j]["category"] == "regional_infrastructure":
+            regional[p["city_code"]] += p["area_ha"] * p["selected_share"]
+        a.eq(k, f"project {j} area", p["area_ha"], sum(q["area_ha"] for q in a.proj[j]["parcels"]))
+    for c in a.city:
+        for t in a.years:
+            r = a.cy[c, t]
+            a.eq(k, f"city {c} y{t} new = project + general", r["new_land_ha"], r["project_land_ha"] + r["general_land_ha"])
+        a.eq(k, f"city {c} Σ project land", sum(a.cy[c, t]["project_land_ha"] for t in a.years), proj_land[c])
+        a.eq(k, f"city {c} Σ regional land", sum(a.cy[c, t]["regional_land_ha"] for t in a.years), regional[c])
+    for p in a.prov:
+        for t in a.years:
+            a.eq(k, f"province {p} y{t} new land", a.py[p, t]["new_land_ha"],
+                 sum(a.cy[c, t]["new_land_ha"] for c in a.cities_of(p)))
+    if a.T > 1:
+        x = a.x()
+        per_ct = defaultdict(float)
+        for (j, t), v in x.items():
+            per_ct[a.proj[j]["city_code"], t] += sum(q["area_ha"] for q in a.proj[j]["parcels"]) * v
+        for c in a.city:
+            for t in a.years:
+                a.eq(k, f"city {c} y{t} project land = Σ area × x[j,t] (x from financing)",
+                     a.cy[c, t]["project_land_ha"], per_ct[c, t])
+
+
+@check
+def check_quota_pool(a: Audit):
+    """provincial_pools: per province and year, new land − bought (plan quota used) ≤ its pool;
+    national total: Σ plan quota used ≤ policy.national_new_land_total_ha."""
+    k = "quota_pool"
+    buy = a.bought("construction_land")
+    for t in a.years:
+        used_t = 0.0
+        for p, prov in a.prov.items():
+            used = a.py[p, t]["new_land_ha"] - buy[p, "buy", t]
+            used_t += used
+            a.eq(k, f"{p} y{t} quota_used_ha", a.py[p, t]["quota_used_ha"], used)
+            a.leq(k, f"{p} y{t} used ≤ pool", used, prov["new_land_pool_ha_per_year"])
+        if a.pol["national_new_land_total_ha"] is not None:
+            a.leq(k, f"national y{t} Σ used ≤ total", used_t, a.pol["national_new_land_total_ha"])
+
+
+@check
+def check_quota_national(a: Audit):
+    """national allocation: per province and year, plan quota used ≤ allocation; allocation within
+    [linked + floor share × base, linked + ceiling share × base]; Σ allocations ≤ national total."""
+    k = "quota_national"
+    buy = a.bought("construction_land")
+    for t in a.years:
+        tot = 0.0
+        for p, prov in a.prov.items():
+            r = a.py[p, t]
+            q = r["quota_allocated_ha"]
+            tot += q
+            used = r["new_land_ha"] - buy[p, "buy", t]
+            linked = sum(a.linked(a.city[c]) for c in a.cities_of(p))
+            base = prov["allocation_base_ha_per_year"]
+            base = prov["new_land_pool_ha_per_year"] if base is None else base
+            lo = prov["allocation_band_floor_share"]
+            lo = a.pol["allocation_band_floor_share"] if lo is None else lo
+            hi = prov["allocation_band_ceiling_share"]
+            hi = a.pol["allocation_band_ceiling_share"] if hi is None else hi
+            a.leq(k, f"{p} y{t} used ≤ allocation", used, q)
+            a.geq(k, f"{p} y{t} allocation ≥ floor", q, linked + lo * base)
+            a.leq(k, f"{p} y{t} allocation ≤ ceiling", q, linked + hi * base)
+            a.eq(k, f"{p} y{t} reported linked", r["linked_ha"], linked)
+            a.eq(k, f"{p} y{t} reported floor", r["allocation_floor_ha"], linked + lo * base)
+            a.eq(k, f"{p} y{t} reported ceiling", r["allocation_ceiling_ha"], linked + hi * base)
+        a.leq(k, f"national y{t} Σ allocations ≤ total", tot, a.pol["national_new_land_total_ha"])
+        nat = next(n for n in a.r["national_years"] if n["year"] == t)
+        a.eq(k, f"national y{t} reported allocated", nat["quota_allocated_ha"], tot)
+
+
+@check
+def check_land_market(a: Audit):
+    """国办发〔2018〕16号: per year quota bought = sold; only buyers buy, only sellers sell, sold ≤ the
+    seller's surplus; bought quota ≤ the buyer's own new land (landplan: bought quota is used)."""
+    k = "land_market"
+    tr = a.bought("construction_land")
+    for t in a.years:
+        b = sum(v for (p, side, y), v in tr.items() if side == "buy" and y == t)
+        s_ = sum(v for (p, side, y), v in tr.items() if side == "sell" and y == t)
+        a.eq(k, f"y{t} bought = sold", b, s_)
+        for p, prov in a.prov.items():
+            bp, sp = tr[p, "buy", t], tr[p, "sell", t]
+            if not prov["land_quota_buyer"]:
+                a.leq(k, f"{p} y{t} not a buyer", bp, 0.0)
+            if not prov["land_quota_seller"]:
+                a.leq(k, f"{p} y{t} not a seller", sp, 0.0)
+            a.leq(k, f"{p} y{t} sold ≤ surplus", sp, prov["surplus_land_quota_ha_per_year"])
+            a.leq(k, f"{p} y{t} bought ≤ own new land", bp, a.py[p, t]["new_land_ha"])
+            a.eq(k, f"{p} y{t} reported bought", a.py[p, t]["bought_ha"], bp)
+            a.eq(k, f"{p} y{t} reported sold", a.py[p, t]["sold_ha"], sp)
+
+
+@check
+def check_farmland(a: Audit):
+    """Art. 30 占多少，垦多少: per province over the horizon, arable occupied (PBF and other arable land
+    of selected projects, whoever owns it, + the arable share of general-use land) ≤ own reserve +
+    farmland quota bought − sold; the farmland market clears; only eligible provinces trade."""
+    k = "farmland"
+    occ = defaultdict(float)
+    for j, p in a.rj.items():
+        ar = sum(q["area_ha"] for q in a.proj[j]["parcels"] if q["land_type"] in ("permanent_basic_farmland", "arable"))
+        occ[p["province_code"]] += ar * p["selected_share"]
+    for c, city in a.city.items():
+        occ[city["province_code"]] += sum(a.cy[c, t]["general_land_ha"] for t in a.years) * city["general_land_arable_share"]
+    tr = a.bought("supplementary_farmland")
+    a.eq(k, "farmland market bought = sold", sum(v for (p, s, y), v in tr.items() if s == "buy"),
+         sum(v for (p, s, y), v in tr.items() if s == "sell"))
+    for p, prov in a.prov.items():
+        b, s_ = tr[p, "buy", None], tr[p, "sell", None]
+        a.eq(k, f"{p} reported arable occupied", a.rp[p]["arable_occupied_ha"], occ[p])
+        a.leq(k, f"{p} occupied ≤ reserve + bought − sold", occ[p], prov["supplementary_arable_reserve_ha"] + b - s_)
+        if not prov["farmland_quota_buyer"]:
+            a.leq(k, f"{p} not a farmland buyer", b, 0.0)
+        if not prov["farmland_quota_seller"]:
+            a.leq(k, f"{p} not a farmland seller", s_, 0.0)
+
+
+@check
+def check_per_capita_cap(a: Audit):
+    """Per city over the horizon: current urban construction land + new urban land (regional
+    infrastructure left out; revitalised stock is already construction land) ≤ effective cap ×
+    projected residents, effective cap = min(max(cap, current), current + rise limit); a city whose
+    current land already exceeds that gets no new urban land (room max(0, ·))."""
+    k = "per_capita_cap"
+    for c, city in a.city.items():
+        urban = sum(a.cy[c, t]["new_land_ha"] - a.cy[c, t]["regional_land_ha"] for t in a.years)
+        cap = a.eff_cap(city)
+        room = max(0.0, cap * a.final_pop(city) / M2_PER_HA - city["urban_construction_land_ha"])
+        a.leq(k, f"{c} new urban land ≤ cap room", urban, room)
+        a.eq(k, f"{c} reported per_capita_cap_m2", a.rc[c]["per_capita_cap_m2"], cap)
+        a.eq(k, f"{c} reported per_capita_before_m2", a.rc[c]["per_capita_before_m2"], a.current_pc(city))
+        fp = a.final_pop(city)
+        if fp > 0:
+            a.eq(k, f"{c} reported per_capita_after_m2", a.rc[c]["per_capita_after_m2"],
+                 (city["urban_construction_land_ha"] + urban) * M2_PER_HA / fp)
+
+
+@check
+def check_stock(a: Audit):
+    """Stock first: Σ_t revitalised ≤ the city's inefficient stock; with policy.stock_first, general-use
+    new land ≤ max(0, linked land × years + new residents × current per-capita land − stock)."""
+    k = "stock"
+    for c, city in a.city.items():
+        st = sum(a.cy[c, t]["stock_revitalised_ha"] for t in a.years)
+        a.leq(k, f"{c} revitalised ≤ stock", st, city["stock_land_available_ha"])
+        a.eq(k, f"{c} reported stock", a.rc[c]["stock_revitalised_ha"], st)
+        if a.pol["stock_first"]:
+            growth = a.current_pc(city) * max(0, city["resident_population_growth_per_year"]) * a.T / M2_PER_HA
+            room = max(0.0, a.linked(city) * a.T + growth - city["stock_land_available_ha"])
+            a.leq(k, f"{c} general land ≤ stock-first room", sum(a.cy[c, t]["general_land_ha"] for t in a.years), room)
+
+
+@check
+def check_settler_floor(a: Audit):
+    """人地挂钩 (soft): per city and year, new land + revitalised stock + shortfall ≥ linked land; the
+    reported per-settler standard and linked land match the 123号 tiers, flex and central-district rule."""
+    k = "settler_floor"
+    for c, city in a.city.items():
+        a.eq(k, f"{c} per_settler_m2", a.rc[c]["per_settler_m2"], a.per_settler(city))
+        a.eq(k, f"{c} linkage_need_ha", a.rc[c]["linkage_need_ha"], a.linked(city) * a.T)
+        for t in a.years:
+            r = a.cy[c, t]
+            a.eq(k, f"{c} y{t} linked_ha", r["linked_ha"], a.linked(city))
+            a.geq(k, f"{c} y{t} new + stock + shortfall ≥ linked",
+                  r["new_land_ha"] + r["stock_revitalised_ha"] + r["settler_shortfall_ha"], a.linked(city))
+            a.geq(k, f"{c} y{t} shortfall ≥ 0", r["settler_shortfall_ha"], 0.0)
+
+
+@check
+def check_tilt(a: Audit):
+    """Tilt (soft): tilted units (weighted by key_cluster_share) get ≥ tilt_min_share of new land, in
+    each province with both tilted and other units (tilt_level province) or nationally; a shortfall
+    (province_years.tilt_shortfall_ha, province level) makes up the difference."""
+    k = "tilt"
+    m = a.pol["tilt_min_share"]
+    for t in a.years:
+        if a.pol["tilt_level"] == "province":
+            for p in a.prov:
+                cs = a.cities_of(p)
+                ws = [a.tilt_weight(a.city[c]) for c in cs]
+                if not (any(w > 0 for w in ws) and any(w < 1 for w in ws)):
+                    continue
+                new = sum(a.cy[c, t]["new_land_ha"] for c in cs)
+                tilted = sum(a.tilt_weight(a.city[c]) * a.cy[c, t]["new_land_ha"] for c in cs)
+                a.geq(k, f"{p} y{t} tilted + shortfall ≥ share × new", tilted + a.py[p, t]["tilt_shortfall_ha"], m * new)
+        else:
+            new = sum(a.cy[c, t]["new_land_ha"] for c in a.city)
+            tilted = sum(a.tilt_weight(a.city[c]) * a.cy[c, t]["new_land_ha"] for c in a.city)
+            short = sum(s["amount_ha"] for s in a.r["shortfalls"] if s["rule"] == "tilt_share" and s["year"] == t)
+            a.geq(k, f"national y{t} tilted + shortfall ≥ share × new", tilted + short, m * new)
+
+
+@check
+def check_projects(a: Audit):
+    """Σ_t share ≤ 1 (0 ≤ selected_share ≤ 1); committed projects are built in full."""
+    k = "projects"
+    for j, p in a.rj.items():
+        a.geq(k, f"{j} share ≥ 0", p["selected_share"], 0.0)
+        a.leq(k, f"{j} share ≤ 1", p["selected_share"], 1.0)
+        if a.proj[j]["committed"]:
+            a.eq(k, f"{j} committed = 1", p["selected_share"], 1.0)
+    if a.T > 1:
+        tot = defaultdict(float)
+        for (j, t), v in a.x().items():
+            tot[j] += v
+        for j, p in a.rj.items():
+            if a.proj[j]["investment_cny_100m"] > 0:
+                a.eq(k, f"{j} Σ_t x[j,t] (financing) = selected_share", tot[j], p["selected_share"])
+
+
+@check
+def check_approval_routes(a: Audit):
+    """Each project's conversion, expropriation and gating authority, recomputed from its parcels
+    (Art. 44/46, 35/70 ha on the whole project, no splitting; pilots entrusted) with the province's
+    entrustment in its start year (year 1 if not selected); the provinces table's counts (plan year 1)."""
+    k = "approval_routes"
+    count = defaultdict(int)
+    for j, p in a.rj.items():
+        prov = a.province_of_project(j)
+        t = p["start_year"] or 1
+        r = route(a.proj[j]["parcels"], a.entrusted(prov, t), a.pol)
+        a.same(k, f"{j} gating authority", p["approval_authority"], r["authority"])
+        a.same(k, f"{j} conversion authority", p["conversion_authority"], r["conversion"])
+        a.same(k, f"{j} expropriation authority", p["expropriation_authority"], r["expropriation"])
+        r1 = route(a.proj[j]["parcels"], a.entrusted(prov, 1), a.pol)
+        count[prov, r1["authority"]] += 1
+    for p in a.prov:
+        a.same(k, f"{p} projects_state_council", a.rp[p]["projects_state_council"], count[p, "state_council"])
+        a.same(k, f"{p} projects_province_entrusted", a.rp[p]["projects_province_entrusted"],
+               count[p, "province_entrusted"])
+        a.same(k, f"{p} projects_province", a.rp[p]["projects_province"], count[p, "province"])
+        a.same(k, f"{p} approval_entrusted (year 1)", a.rp[p]["approval_entrusted"], a.entrusted(p, 1))
+
+
+@check
+def check_approval_capacity(a: Audit):
+    """Applications (projects: their share of the application area and of one case; general-use
+    batches: g ha and g ÷ batch size cases) per gating authority and year, recomputed, against the
+    approvals table and the capacities in the scenario: State Council ≤ its capacity; a province's own
+    + entrusted ≤ its capacity; entrusted ≤ its entrusted capacity (ha and cases)."""
+    k = "approval_capacity"
+    ha, cases = defaultdict(float), defaultdict(float)
+    for (j, t), v in a.x().items():
+        if v <= 0:
+            continue
+        prov = a.province_of_project(j)
+        r = route(a.proj[j]["parcels"], a.entrusted(prov, t), a.pol)
+        if r["authority"] == "none":
+            continue
+        region = "national" if r["authority"] == "state_council" else prov
+        ha[r["authority"], region, t] += r["application_ha"] * v
+        cases[r["authority"], region, t] += v
+    for c, city in a.city.items():
+        bsize = city["general_land_batch_ha"] or a.pol["general_land_batch_ha"]
+        coll = city["general_land_collective_share"]
+        coll = a.pol["general_land_collective_share"] if coll is None else coll
+        parcels = batch_parcels(bsize, city["general_land_arable_share"], coll)
+        for t in a.years:
+            g = a.cy[c, t]["general_land_ha"]
+            if g <= 0:
+                continue
+            r = route(parcels, a.entrusted(city["province_code"], t), a.pol)
+            region = "national" if r["authority"] == "state_council" else city["province_code"]
+            ha[r["authority"], region, t] += g
+            cases[r["authority"], region, t] += g / bsize
+    table = {(r["authority"], r["region"], r["year"]): r for r in a.r["approvals"] if r["kind"] == "application"}
+    for key in set(ha) | set(table):
+        got = table.get(key)
+        a.eq(k, f"{key} area_ha", got["area_ha"] if got else 0.0, ha[key])
+        a.eq(k, f"{key} cases", got["cases"] if got else 0.0, cases[key])
+    for t in a.years:
+        cap_ha = per_year(a.pol["state_council_capacity_ha_per_year"], t)
+        cap_n = per_year(a.pol["state_council_capacity_cases_per_year"], t)
+        if cap_ha is not None:
+            a.leq(k, f"State Council y{t} ha ≤ capacity", ha["state_council", "national", t], cap_ha)
+        if cap_n is not None:
+            a.leq(k, f"State Council y{t} cases ≤ capacity", cases["state_council", "national", t], cap_n)
+        for p, prov in a.prov.items():
+            own_ha = ha["province", p, t] + ha["province_entrusted", p, t]
+            own_n = cases["province", p, t] + cases["province_entrusted", p, t]
+            for field, v in (("approval_capacity_ha_per_year", own_ha), ("approval_capacity_cases_per_year", own_n),
+                             ("entrusted_capacity_ha_per_year", ha["province_entrusted", p, t]),
+                             ("entrusted_capacity_cases_per_year", cases["province_entrusted", p, t])):
+                cap = per_year(prov[field], t)
+                if cap is not None:
+                    a.leq(k, f"{p} y{t} {field}", v, cap)
+
+
+@check
+def check_financing_projects(a: Audit):
+    """Item (21) per project (and year): money only from eligible sources; Σ sources = investment ×
+    share started; enterprise bonds ≤ 60% (70% in the 2015 special categories) of it; capital (own
+    capital, grants, special bonds in the listed sectors) ≥ the minimum capital ratio (20%, public-
+    service gap 5 points lower, or the project's own) of it; borrowed money other than those special
+    bonds never counts as capital; the row's share_of_investment and flags agree with its source."""
+    k = "financing_projects"
+    pol = a.pol
+    amt, bonds, cap = defaultdict(float), defaultdict(float), defaultdict(float)
+    for f in a.r["financing"]:
+        j, t = f["project_id"], f["year"]
+        proj, src = a.proj[j], a.src[f["source_id"]]
+        prov = a.province_of_project(j)
+        a.row(k, eligible(src, proj, prov), f"{j} y{t} {src['id']} eligible", True, False)
+        a.same(k, f"{j} y{t} {src['id']} kind", f["source_kind"], src["kind"])
+        a.same(k, f"{j} y{t} {src['id']} government_debt", f["government_debt"],
+               src["kind"] in ("special_bond", "general_bond"))
+        a.same(k, f"{j} y{t} {src['id']} platform_debt", f["platform_debt"], is_platform(src))
+        a.eq(k, f"{j} y{t} {src['id']} share_of_investment", f["share_of_investment"],
+             f["amount_cny_100m"] / proj["investment_cny_100m"])
+        a.geq(k, f"{j} y{t} {src['id']} amount ≥ 0", f["amount_cny_100m"], 0.0)
+        a.geq(k, f"{j} y{t} {src['id']} capital ≥ 0", f["capital_cny_100m"], 0.0)
+        if src["kind"] in ("own_capital", "grant"):
+            a.eq(k, f"{j} y{t} {src['id']} capital = amount", f["capital_cny_100m"], f["amount_cny_100m"])
+        elif src["kind"] == "special_bond" and proj["category"] in pol["special_bond_capital_categories"]:
+            a.leq(k, f"{j} y{t} special bond capital ≤ amount", f["capital_cny_100m"], f["amount_cny_100m"])
+        else:
+            a.leq(k, f"{j} y{t} {src['id']} never capital", f["capital_cny_100m"], 0.0)
+        amt[j, t] += f["amount_cny_100m"]
+        cap[j, t] += f["capital_cny_100m"]
+        if src["kind"] == "enterprise_bond":
+            bonds[j, t] += f["amount_cny_100m"]
+    x = a.x()
+    horizon = defaultdict(float)
+    for (j, t), v in amt.items():
+        horizon[j] += v
+    for j, p in a.rj.items():
+        proj = a.proj[j]
+        inv = proj["investment_cny_100m"]
+        if inv <= 0:
+            continue
+        a.eq(k, f"{j} Σ_t Σ sources = investment × selected_share", horizon[j], inv * p["selected_share"])
+        b = pol["bond_max_share_special"] if proj["category"] in pol["bond_special_categories"] else pol["bond_max_share"]
+        r = proj["min_capital_ratio"]
+        if r is None:
+            r = pol["min_capital_ratio"] - (pol["public_service_gap_capital_reduction"]
+                                            if proj["category"] == "public_service_gap" else 0.0)
+        for t in a.years:
+            need = inv * x.get((j, t), 0.0)
+            if a.T == 1:
+                a.eq(k, f"{j} y{t} Σ sources = investment × share", amt[j, t], need)
+            a.leq(k, f"{j} y{t} enterprise bonds ≤ bond share", bonds[j, t], b * need)
+            a.geq(k, f"{j} y{t} capital ≥ capital ratio", cap[j, t], r * need)
+
+
+@check
+def check_financing_limits(a: Audit):
+    """Item (21) aggregates: special and general bonds per province and year ≤ its quotas; special
+    bonds as capital ≤ special_bond_capital_share × the special quota; enterprise bonds per year ≤ the
+    national volume; a source's national total per year; credit lines per province over the horizon."""
+    k = "financing_limits"
+    pol = a.pol
+    by_kind = defaultdict(float)
+    sb_cap = defaultdict(float)
+    by_src_t = defaultdict(float)
+    by_src_p = defaultdict(float)
+    for f in a.r["financing"]:
+        p = f["province_code"]
+        a.same(k, f"{f['project_id']} province", p, a.province_of_project(f["project_id"]))
+        by_kind[f["source_kind"], p, f["year"]] += f["amount_cny_100m"]
+        by_kind[f["source_kind"], "national", f["year"]] += f["amount_cny_100m"]
+        if f["source_kind"] == "special_bond":
+            sb_cap[p, f["year"]] += f["capital_cny_100m"]
+        by_src_t[f["source_id"], f["year"]] += f["amount_cny_100m"]
+        by_src_p[f["source_id"], p] += f["amount_cny_100m"]
+    for p, prov in a.prov.items():
+        for t in a.years:
+            a.leq(k, f"{p} y{t} special bonds ≤ quota", by_kind["special_bond", p, t],
+                  prov["special_bond_limit_cny_100m_per_year"])
+            a.leq(k, f"{p} y{t} general bonds ≤ quota", by_kind["general_bond", p, t],
+                  prov["general_bond_limit_cny_100m_per_year"])
+            a.leq(k, f"{p} y{t} special bonds as capital ≤ share × quota", sb_cap[p, t],
+                  pol["special_bond_capital_share"] * prov["special_bond_limit_cny_100m_per_year"])
+    vol = pol["enterprise_bond_national_volume_cny_100m_per_year"]
+    for t in a.years:
+        if vol is not None:
+            a.leq(k, f"national y{t} enterprise bonds ≤ volume", by_kind["enterprise_bond", "national", t], vol)
+    for sid, src in a.src.items():
+        if src["limit_total_cny_100m_per_year"] is not None:
+            for t in a.years:
+                a.leq(k, f"{sid} y{t} ≤ national total", by_src_t[sid, t], src["limit_total_cny_100m_per_year"])
+        if src["limit_per_province_cny_100m"] is not None:
+            for p in a.prov:
+                a.leq(k, f"{sid} {p} ≤ credit line", by_src_p[sid, p], src["limit_per_province_cny_100m"].get(p, 0.0))
+
+
+def _debt(a: Audit, region: str, fig: dict, legal_new: float, platform_new: float, k: str, is_prov: bool,
+          reported: dict):
+    """Legal debt ratio (line 100%: below it, new legal debt may not cross it; a province at or over it
+    keeps over_line_new_debt_share × its yearly bond quotas × years; a city over its line none) and
+    broad ratio ((legal + platform balance + new legal + new platform) ÷ capacity ≤ limit)."""
+    pol = a.pol
+    cap, bal = fig["fiscal_capacity_cny_100m"], fig["debt_balance_cny_100m"]
+    line = pol["debt_ratio_limit"]
+    if bal / cap < line:
+        room = line * cap - bal
+    elif is_prov:
+        room = pol["over_line_new_debt_share"] * (fig["special_bond_limit_cny_100m_per_year"]
+                                                  + fig["general_bond_limit_cny_100m_per_year"]) * a.T
+    else:
+        room = 0.0
+    a.leq(k, f"{region} new legal debt ≤ room", legal_new, room)
+    a.eq(k, f"{region} reported new legal debt", reported["new_government_debt_cny_100m"], legal_new)
+    a.eq(k, f"{region} reported new platform debt", reported["new_platform_debt_cny_100m"], platform_new)
+    a.eq(k, f"{region} debt_ratio_before", reported["debt_ratio_before"], bal / cap)
+    a.eq(k, f"{region} debt_ratio_after", reported["debt_ratio_after"], (bal + legal_new) / cap)
+    broad0 = bal + fig["platform_debt_balance_cny_100m"]
+    a.eq(k, f"{region} broad_debt_ratio_before", reported["broad_debt_ratio_before"], broad0 / cap)
+    a.eq(k, f"{region} broad_debt_ratio_after", reported["broad_debt_ratio_after"],
+         (broad0 + legal_new + platform_new) / cap)
+    if pol["broad_debt_ratio_limit"] is not None:
+        a.leq(k, f"{region} broad ratio after ≤ limit", (broad0 + legal_new + platform_new) / cap,
+              pol["broad_debt_ratio_limit"])
+
+
+@check
+def check_debt_ratios(a: Audit):
+    """Legal and broad debt ratios after the plan's new debt, per province and per city with fiscal
+    figures, from the financing rows (government_debt: general and special bonds; platform_debt:
+    enterprise bonds and loans) and the scenario's fiscal figures."""
+    k = "debt_ratios"
+    legal, plat = defaultdict(float), defaultdict(float)
+    for f in a.r["financing"]:
+        src = a.src[f["source_id"]]
+        for region in (f["province_code"], f["city_code"]):
+            if src["kind"] in ("special_bond", "general_bond"):
+                legal[region] += f["amount_cny_100m"]
+            if is_platform(src):
+                plat[region] += f["amount_cny_100m"]
+    for p, prov in a.prov.items():
+        if prov["fiscal_capacity_cny_100m"]:
+            _debt(a, p, prov, legal[p], plat[p], k, True, a.rp[p])
+    for c, city in a.city.items():
+        if city["fiscal_capacity_cny_100m"]:
+            _debt(a, c, city, legal[c], plat[c], k, False, a.rc[c])
+
+
+@check
+def check_settler_cost(a: Audit):
+    """人钱挂钩: per city, public cost = settlers × (education + health + social security + housing);
+    central transfers = settlers × transfer; the city's part of the reward fund (weighted settlers over
+    the national base, tilt to weak provinces, passed to cities by the same weights) ≥ what it pays
+    from the fund; own budget = cost − transfers − fund part (≥ 0)."""
+    k = "settler_cost"
+    pol = a.pol
+    per = (pol["settler_cost_education_cny_10k"] + pol["settler_cost_health_cny_10k"]
+           + pol["settler_cost_social_security_cny_10k"] + pol["settler_cost_housing_cny_10k"])
+    prov_f, city_f = a.reward_fund()
+    for p in a.prov:
+        a.eq(k, f"{p} reward fund", a.rp[p]["reward_fund_cny_100m"], prov_f[p])
+    for c, city in a.city.items():
+        r = a.rc[c]
+        cost = city["settlers_per_year"] * per / CNY_10K_PER_100M
+        tr = min(cost, city["settlers_per_year"] * pol["settler_central_transfer_cny_10k"] / CNY_10K_PER_100M)
+        a.eq(k, f"{c} public cost", r["settler_public_cost_cny_100m"], cost)
+        a.eq(k, f"{c} central transfers", r["settler_cost_central_transfers_cny_100m"], tr)
+        a.leq(k, f"{c} fund part ≤ its share of the fund", r["settler_cost_reward_fund_cny_100m"], city_f[c])
+        a.eq(k, f"{c} own budget = cost − transfers − fund", r["settler_cost_own_budget_cny_100m"],
+             max(0.0, cost - tr - city_f[c]))
+        a.eq(k, f"{c} parts add up", r["settler_cost_central_transfers_cny_100m"] + r["settler_cost_reward_fund_cny_100m"]
+             + r["settler_cost_own_budget_cny_100m"], cost)
+
+
+@check
+def check_objective(a: Audit):
+    """The objective's terms recomputed from the tables (discount (1 + r)^-(t-1)): project values,
+    general and revitalised land at the city's land value, the settler-floor penalty, revitalisation
+    cost + tilt penalty, quota trades at state-set prices (+ the own-pool-first tie-break) and farmland
+    trades and occupation (arable 10万元/亩, PBF 20万元/亩), each financing row's cost from its source's
+    rate and tenor, settlers' own-budget cost; and Σ terms = objective."""
+    k = "objective"
+    pol, r = a.pol, a.r
+    terms = r["objective_terms_cny_100m"]
+    d = a.disc
+    x = a.x()
+    lead = terms.get("approval_lead_time", 0.0)
+    a.eq(k, "projects", terms["projects"], sum(a.proj[j]["value_cny_100m"] * v * d(t) for (j, t), v in x.items()))
+    a.eq(k, "general_land", terms["general_land"],
+         sum((cy["general_land_ha"] + cy["stock_revitalised_ha"]) * a.city[cy["city_code"]]["new_land_value_cny_10k_per_ha"]
+             / CNY_10K_PER_100M * d(cy["year"]) for cy in r["city_years"]))
+    pen = pol["shortfall_penalty_cny_10k_per_ha"] / CNY_10K_PER_100M
+    a.eq(k, "linkage_shortfall_penalty", terms["linkage_shortfall_penalty"],
+         -sum(cy["settler_shortfall_ha"] * pen * d(cy["year"]) for cy in r["city_years"]))
+    tilt_short = [(py["tilt_shortfall_ha"], py["year"]) for py in r["province_years"]]
+    if pol["tilt_level"] == "national":
+        tilt_short = [(s["amount_ha"], s["year"]) for s in r["shortfalls"] if s["rule"] == "tilt_share"]
+    a.eq(k, "revitalisation_and_tilt_penalty", terms["revitalisation_and_tilt_penalty"],
+         -sum(cy["stock_revitalised_ha"] * a.city[cy["city_code"]]["stock_revitalisation_cost_cny_10k_per_ha"]
+              / CNY_10K_PER_100M * d(cy["year"]) for cy in r["city_years"])
+         - sum(v * pen * d(t) for v, t in tilt_short))
+    # trades and farmland
+    cost = 0.0
+    for tr in r["trades"]:
+        if tr["market"] == "construction_land":
+            if tr["side"] == "buy":
+                price = pol["land_quota_buyer_price_cny_10k_per_mu"].get(
+                    tr["province_code"], pol["land_quota_buyer_price_default_cny_10k_per_mu"])
+                cost += tr["area_ha"] * (price * MU_PER_HA + pol["own_pool_first_cny_10k_per_ha"]) / CNY_10K_PER_100M * d(tr["year"])
+            else:
+                price = pol["land_quota_seller_price_cny_10k_per_mu"]
+                cost -= tr["area_ha"] * price * MU_PER_HA / CNY_10K_PER_100M * d(tr["year"])
+            a.eq(k, f"trade {tr['province_code']} {tr['side']} y{tr['year']} price", tr["price_cny_10k_per_mu"], price)
+        else:
+            g = pol["grain_capacity_kg_per_mu"] / 100.0
+            if tr["side"] == "buy":
+                price = pol["farmland_buyer_base_cny_10k_per_mu"] + g * pol["farmland_buyer_per_100kg_cny_10k_per_mu"]
+                cost += tr["area_ha"] * price * MU_PER_HA / CNY_10K_PER_100M
+            else:
+                price = pol["farmland_seller_base_cny_10k_per_mu"] + g * pol["farmland_seller_per_100kg_cny_10k_per_mu"]
+                cost -= tr["area_ha"] * price * MU_PER_HA / CNY_10K_PER_100M
+            a.eq(k, f"farmland trade {tr['province_code']} {tr['side']} price", tr["price_cny_10k_per_mu"], price)
+        a.eq(k, f"trade {tr['province_code']} {tr['market']} {tr['side']} y{tr['year']} amount",
+             tr["amount_cny_100m"], tr["area_ha"] * MU_PER_HA * tr["price_cny_10k_per_mu"] / CNY_10K_PER_100M)
+    occ = 0.0
+    for (j, t), v in x.items():
+        for q in a.proj[j]["parcels"]:
+            per_mu = {"arable": pol["arable_occupation_cost_cny_10k_per_mu"],
+                      "permanent_basic_farmland": pol["pbf_occupation_cost_cny_10k_per_mu"]}.get(q["land_type"], 0.0)
+            occ += q["area_ha"] * v * per_mu * MU_PER_HA / CNY_10K_PER_100M * d(t)
+    for cy in r["city_years"]:
+        occ += (cy["general_land_ha"] * a.city[cy["city_code"]]["general_land_arable_share"]
+                * pol["arable_occupation_cost_cny_10k_per_mu"] * MU_PER_HA / CNY_10K_PER_100M * d(cy["year"]))
+    alloc = 0.0
+    if a.national:
+        alloc = sum(py["quota_allocated_ha"] * pol["unused_allocation_cost_cny_10k_per_ha"] / CNY_10K_PER_100M
+                    * d(py["year"]) for py in r["province_years"])
+    a.eq(k, "trading_and_farmland_cost", terms["trading_and_farmland_cost"], -(cost + occ + alloc), rel=1e-5,
+         note="trades + farmland + occupation (+ allocation tie-break in national mode)")
+    # financing: each row's cost from its source
+    tie = pol["platform_debt_tie_break_cny_100m"]
+    for f in r["financing"]:
+        src = a.src[f["source_id"]]
+        exp = f["amount_cny_100m"] * d(f["year"]) * (unit_cost(src, pol) + (tie if is_platform(src) else 0.0))
+        a.eq(k, f"financing {f['project_id']} {f['source_id']} y{f['year']} cost", f["cost_cny_100m"], exp)
+    a.eq(k, "financing_cost", terms["financing_cost"], -sum(f["cost_cny_100m"] for f in r["financing"]))
+    a.eq(k, "settler_public_cost", terms["settler_public_cost"],
+         -sum(c["settler_cost_own_budget_cny_100m"] for c in r["cities"]) * sum(d(t) for t in a.years))
+    a.eq(k, "approval_lead_time ≤ 0", min(lead, 0.0), lead)
+    a.eq(k, "Σ terms = objective", sum(terms.values()), r["objective_cny_100m"])
