@@ -792,10 +792,9 @@ def check_objective(a: Audit):
     tilt_short = [(py["tilt_shortfall_ha"], py["year"]) for py in r["province_years"]]
     if pol["tilt_level"] == "national":
         tilt_short = [(s["amount_ha"], s["year"]) for s in r["shortfalls"] if s["rule"] == "tilt_share"]
-    a.eq(k, "revitalisation_and_tilt_penalty", terms["revitalisation_and_tilt_penalty"],
-         -sum(cy["stock_revitalised_ha"] * a.city[cy["city_code"]]["stock_revitalisation_cost_cny_10k_per_ha"]
-              / CNY_10K_PER_100M * d(cy["year"]) for cy in r["city_years"])
-         - sum(v * pen * d(t) for v, t in tilt_short))
+    revit = (sum(cy["stock_revitalised_ha"] * a.city[cy["city_code"]]["stock_revitalisation_cost_cny_10k_per_ha"]
+                 / CNY_10K_PER_100M * d(cy["year"]) for cy in r["city_years"])
+             + sum(v * pen * d(t) for v, t in tilt_short))
     # trades and farmland
     cost = 0.0
     for tr in r["trades"]:
@@ -832,8 +831,13 @@ def check_objective(a: Audit):
     if a.national:
         alloc = sum(py["quota_allocated_ha"] * pol["unused_allocation_cost_cny_10k_per_ha"] / CNY_10K_PER_100M
                     * d(py["year"]) for py in r["province_years"])
-    a.eq(k, "trading_and_farmland_cost", terms["trading_and_farmland_cost"], -(cost + occ + alloc), rel=1e-5,
-         note="trades + farmland + occupation (+ allocation tie-break in national mode)")
+    a.eq(k, "trading_and_farmland_cost", terms["trading_and_farmland_cost"], -(cost + occ),
+         note="trades at state-set prices (+ own-pool-first tie-break) + farmland trades + occupation")
+    # Where the allocation tie-break is booked is not documented (test_audit: TERM_FINDING): here only the
+    # two terms together; revitalisation_and_tilt_penalty alone is checked by its own (xfail) test.
+    a.eq(k, "revitalisation_and_tilt_penalty + trading_and_farmland_cost",
+         terms["revitalisation_and_tilt_penalty"] + terms["trading_and_farmland_cost"], -(revit + cost + occ + alloc),
+         note="stock cost + tilt penalty + trading + farmland + allocation tie-break (national mode)")
     # financing: each row's cost from its source
     tie = pol["platform_debt_tie_break_cny_100m"]
     for f in r["financing"]:
@@ -845,3 +849,97 @@ def check_objective(a: Audit):
          -sum(c["settler_cost_own_budget_cny_100m"] for c in r["cities"]) * sum(d(t) for t in a.years))
     a.eq(k, "approval_lead_time ≤ 0", min(lead, 0.0), lead)
     a.eq(k, "Σ terms = objective", sum(terms.values()), r["objective_cny_100m"])
+
+
+@check
+def check_lead_time(a: Audit):
+    """Lead times (approval_capacity docstring): an application approved by authority A delays its
+    land's value by lead_A months, i.e. value × (1 − (1 + r)^(−lead/12)) is lost; per authority,
+    region and year against the approvals table, and in total against objective term
+    approval_lead_time."""
+    k = "lead_time"
+    pol = a.pol
+    lead = {"state_council": pol["state_council_lead_months"], "province_entrusted": pol["province_entrusted_lead_months"],
+            "province": pol["province_lead_months"]}
+    rate = pol["discount_rate_per_year"]
+    loss = defaultdict(float)
+    for (j, t), v in a.x().items():
+        prov = a.province_of_project(j)
+        au = route(a.proj[j]["parcels"], a.entrusted(prov, t), pol)["authority"]
+        if au == "none" or v <= 0:
+            continue
+        f = 1 - (1 + rate) ** (-lead[au] / 12)
+        loss[au, "national" if au == "state_council" else prov, t] += a.proj[j]["value_cny_100m"] * v * a.disc(t) * f
+    for c, city in a.city.items():
+        bsize = city["general_land_batch_ha"] or pol["general_land_batch_ha"]
+        coll = city["general_land_collective_share"]
+        coll = pol["general_land_collective_share"] if coll is None else coll
+        parcels = batch_parcels(bsize, city["general_land_arable_share"], coll)
+        for t in a.years:
+            g = a.cy[c, t]["general_land_ha"]
+            au = route(parcels, a.entrusted(city["province_code"], t), pol)["authority"]
+            if g <= 0 or au == "none":
+                continue
+            f = 1 - (1 + rate) ** (-lead[au] / 12)
+            loss[au, "national" if au == "state_council" else city["province_code"], t] += (
+                g * city["new_land_value_cny_10k_per_ha"] / CNY_10K_PER_100M * a.disc(t) * f)
+    rows = {(r["authority"], r["region"], r["year"]): r for r in a.r["approvals"] if r["kind"] == "application"}
+    for key, r in rows.items():
+        a.eq(k, f"{key} lead_months", r["lead_months"], lead[key[0]])
+        a.eq(k, f"{key} lead_time_loss", r["lead_time_loss_cny_100m"], loss[key])
+    a.eq(k, "objective term approval_lead_time", a.r["objective_terms_cny_100m"].get("approval_lead_time", 0.0),
+         -sum(loss.values()))
+
+
+@check
+def check_limits_table(a: Audit):
+    """The limits table states each money limit as the scenario sets it, and its use as the financing
+    rows add up: credit lines, special-bond quotas, special bonds as capital, national totals and the
+    enterprise-bond volume; used ≤ limit on every row."""
+    k = "limits_table"
+    pol = a.pol
+    use = defaultdict(float)
+    for f in a.r["financing"]:
+        use["credit_line", f["source_id"], f["province_code"], None] += f["amount_cny_100m"]
+        use["national_total", f["source_id"], "national", f["year"]] += f["amount_cny_100m"]
+        if f["source_kind"] == "special_bond":
+            use["special_bond", f["source_id"], f["province_code"], f["year"]] += f["amount_cny_100m"]
+            use["special_bond_capital", None, f["province_code"], f["year"]] += f["capital_cny_100m"]
+        if f["source_kind"] == "general_bond":
+            use["general_bond", f["source_id"], f["province_code"], f["year"]] += f["amount_cny_100m"]
+        if f["source_kind"] == "enterprise_bond":
+            use["enterprise_bond_volume", None, "national", f["year"]] += f["amount_cny_100m"]
+    for row in a.r["limits"]:
+        kind, sid, reg, t = row["limit"], row["source_id"], row["region"], row["year"]
+        where = f"{kind} {sid} {reg} y{t}"
+        a.leq(k, where + " used ≤ limit", row["used_cny_100m"], row["limit_cny_100m"])
+        if kind == "credit_line":
+            a.eq(k, where + " limit", row["limit_cny_100m"], a.src[sid]["limit_per_province_cny_100m"][reg])
+        elif kind == "national_total":
+            a.eq(k, where + " limit", row["limit_cny_100m"], a.src[sid]["limit_total_cny_100m_per_year"])
+        elif kind in ("special_bond", "general_bond"):
+            a.eq(k, where + " limit", row["limit_cny_100m"], a.prov[reg][f"{kind}_limit_cny_100m_per_year"])
+        elif kind == "special_bond_capital":
+            a.eq(k, where + " limit", row["limit_cny_100m"],
+                 pol["special_bond_capital_share"] * a.prov[reg]["special_bond_limit_cny_100m_per_year"])
+        elif kind == "enterprise_bond_volume":
+            a.eq(k, where + " limit", row["limit_cny_100m"], pol["enterprise_bond_national_volume_cny_100m_per_year"])
+        else:
+            continue
+        a.eq(k, where + " used", row["used_cny_100m"], use[kind, sid if kind not in ("special_bond_capital", "enterprise_bond_volume") else None, reg, t])
+
+
+@check
+def check_headline(a: Audit):
+    """The headline (batch KPIs) agrees with the tables it summarises."""
+    k = "headline"
+    h = a.r["headline"]
+    a.eq(k, "new_land_ha", h["new_land_ha"], sum(cy["new_land_ha"] for cy in a.r["city_years"]))
+    a.eq(k, "arable_occupied_ha", h["arable_occupied_ha"], sum(p["arable_occupied_ha"] for p in a.r["provinces"]))
+    a.eq(k, "financing_cost", h["financing_cost_cny_100m"], sum(f["cost_cny_100m"] for f in a.r["financing"]))
+    a.eq(k, "unmet_targets_ha", h["unmet_targets_ha"], sum(s["amount_ha"] for s in a.r["shortfalls"]))
+    sc = sum(1 for j, p in a.rj.items() if p["selected_share"] > 1e-9 and p["approval_authority"] == "state_council")
+    a.same(k, "state_council_approvals", h["state_council_approvals"], sc)
+    for p in a.prov:
+        a.eq(k, f"new_land_by_province {p}", h["new_land_by_province"][p],
+             sum(a.cy[c, t]["new_land_ha"] for c in a.cities_of(p) for t in a.years))
