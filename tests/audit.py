@@ -230,7 +230,8 @@ def route(parcels: list[dict], entrusted: bool, pol: dict) -> dict:
     gate = exp if RANK[exp] >= RANK[conv] else conv
     application = round(sum(p["area_ha"] for p in parcels
                             if p["land_type"] in AGRICULTURAL or p.get("ownership", "collective") == "collective"), 6)
-    return {"authority": gate, "conversion": conv, "expropriation": exp, "application_ha": application}
+    return {"authority": gate, "conversion": conv, "expropriation": exp, "application_ha": application,
+            "converted_ha": converted, "expropriated_ha": round(pbf + arable + other, 6)}
 
 
 def batch_parcels(batch_ha: float, arable_share: float, collective_share: float) -> list[dict]:
@@ -541,13 +542,8 @@ def check_approval_routes(a: Audit):
         a.same(k, f"{p} approval_entrusted (year 1)", a.rp[p]["approval_entrusted"], a.entrusted(p, 1))
 
 
-@check
-def check_approval_capacity(a: Audit):
-    """Applications (projects: their share of the application area and of one case; general-use
-    batches: g ha and g ÷ batch size cases) per gating authority and year, recomputed, against the
-    approvals table and the capacities in the scenario: State Council ≤ its capacity; a province's own
-    + entrusted ≤ its capacity; entrusted ≤ its entrusted capacity (ha and cases)."""
-    k = "approval_capacity"
+def applications(a: Audit) -> tuple[dict, dict]:
+    """Applications per (gating authority, region, year): ha and cases (projects and batches)."""
     ha, cases = defaultdict(float), defaultdict(float)
     for (j, t), v in a.x().items():
         if v <= 0:
@@ -572,6 +568,17 @@ def check_approval_capacity(a: Audit):
             region = "national" if r["authority"] == "state_council" else city["province_code"]
             ha[r["authority"], region, t] += g
             cases[r["authority"], region, t] += g / bsize
+    return ha, cases
+
+
+@check
+def check_approval_capacity(a: Audit):
+    """Applications (projects: their share of the application area and of one case; general-use
+    batches: g ha and g ÷ batch size cases) per gating authority and year, recomputed, against the
+    approvals table and the capacities in the scenario: State Council ≤ its capacity; a province's own
+    + entrusted ≤ its capacity; entrusted ≤ its entrusted capacity (ha and cases)."""
+    k = "approval_capacity"
+    ha, cases = applications(a)
     table = {(r["authority"], r["region"], r["year"]): r for r in a.r["approvals"] if r["kind"] == "application"}
     for key in set(ha) | set(table):
         got = table.get(key)
@@ -943,3 +950,218 @@ def check_headline(a: Audit):
     for p in a.prov:
         a.eq(k, f"new_land_by_province {p}", h["new_land_by_province"][p],
              sum(a.cy[c, t]["new_land_ha"] for c in a.cities_of(p) for t in a.years))
+
+
+@check
+def check_approval_kinds(a: Audit):
+    """The approvals table's conversion and expropriation rows (each approval at its own authority,
+    Art. 44 and Art. 46): agricultural land converted (any ownership) and collective land expropriated,
+    × the share started, and that share of a case; a general-use batch converts all its g ha (g ÷ batch
+    size cases) and expropriates its collective share. Application rows: the general-use part."""
+    k = "approval_kinds"
+    pol = a.pol
+    ha, cases, gen = defaultdict(float), defaultdict(float), defaultdict(float)
+
+    def add(r, prov, t, share, conv_ha, exp_ha, batch):
+        for kind, au, area in (("conversion", r["conversion"], conv_ha), ("expropriation", r["expropriation"], exp_ha),
+                               ("application", r["authority"], None)):
+            if au == "none":
+                continue
+            key = (au, "national" if au == "state_council" else prov, kind, t)
+            cases[key] += share
+            if batch and area is not None:
+                gen[key] += area
+    for (j, t), v in a.x().items():
+        if v <= 0:
+            continue
+        prov = a.province_of_project(j)
+        r = route(a.proj[j]["parcels"], a.entrusted(prov, t), pol)
+        add(r, prov, t, v, None, None, False)
+        for kind, au, area in (("conversion", r["conversion"], r["converted_ha"]),
+                               ("expropriation", r["expropriation"], r["expropriated_ha"])):
+            if au != "none":
+                ha[au, "national" if au == "state_council" else prov, kind, t] += area * v
+    for c, city in a.city.items():
+        bsize = city["general_land_batch_ha"] or pol["general_land_batch_ha"]
+        coll = city["general_land_collective_share"]
+        coll = pol["general_land_collective_share"] if coll is None else coll
+        parcels = batch_parcels(bsize, city["general_land_arable_share"], coll)
+        for t in a.years:
+            g = a.cy[c, t]["general_land_ha"]
+            if g <= 0:
+                continue
+            prov = city["province_code"]
+            r = route(parcels, a.entrusted(prov, t), pol)
+            for kind, au, area in (("conversion", r["conversion"], g), ("expropriation", r["expropriation"], g * coll),
+                                   ("application", r["authority"], g)):
+                if au == "none":
+                    continue
+                key = (au, "national" if au == "state_council" else prov, kind, t)
+                cases[key] += g / bsize
+                gen[key] += area
+                if kind != "application":
+                    ha[key] += area
+    table = {(r["authority"], r["region"], r["kind"], r["year"]): r for r in a.r["approvals"]}
+    for key in set(cases) | set(table):
+        row = table.get(key)
+        if key[2] != "application":
+            a.eq(k, f"{key} area_ha", row["area_ha"] if row else 0.0, ha[key])
+            a.eq(k, f"{key} cases", row["cases"] if row else 0.0, cases[key])
+        a.eq(k, f"{key} general_use_area_ha", row["general_use_area_ha"] if row else 0.0, gen[key])
+
+
+GROUP_RULES = ("funding_balance", "capital_ratio", "bond_share", "special_bond_capital_use")
+"""Rules on financing groups ('510000:1'): the result does not say which projects a group holds."""
+SOURCE_RULES = ("credit_line", "national_funding_total")
+"""Rules per funding source whose Binding row names the source only in its description text."""
+
+
+def binding_sides(a: Audit) -> dict:
+    """For each rule the auditor can re-derive: (rule, region, year) → (limit, lhs, sense), where the
+    rule reads lhs ≤ limit ('upper') or lhs ≥ limit ('lower'), from the scenario and the tables."""
+    out = {}
+    pol = a.pol
+    buy, far = a.bought("construction_land"), a.bought("supplementary_farmland")
+    ha, cases = applications(a)
+    legal, plat, kind_pt, sbcap, ebv = (defaultdict(float) for _ in range(5))
+    for f in a.r["financing"]:
+        src = a.src[f["source_id"]]
+        for reg in (f["province_code"], f["city_code"]):
+            legal[reg] += f["amount_cny_100m"] if src["kind"] in ("special_bond", "general_bond") else 0.0
+            plat[reg] += f["amount_cny_100m"] if is_platform(src) else 0.0
+        kind_pt[src["kind"], f["province_code"], f["year"]] += f["amount_cny_100m"]
+        sbcap[f["province_code"], f["year"]] += f["capital_cny_100m"] if src["kind"] == "special_bond" else 0.0
+        if src["kind"] == "enterprise_bond":
+            ebv[f["year"]] += f["amount_cny_100m"]
+    m = pol["tilt_min_share"]
+    for t in a.years:
+        used_t = alloc_t = 0.0
+        out["land_quota_clearing", "national", t] = (0.0, sum(v for (p, s, y), v in buy.items() if y == t and s == "buy")
+                                                     - sum(v for (p, s, y), v in buy.items() if y == t and s == "sell"), "eq")
+        ebl = pol["enterprise_bond_national_volume_cny_100m_per_year"]
+        if ebl is not None:
+            out["enterprise_bond_volume", "national", t] = (ebl, ebv[t], "upper")
+        for rule, key, n in (("state_council_capacity", "state_council_capacity_ha_per_year", ha),
+                             ("state_council_capacity_cases", "state_council_capacity_cases_per_year", cases)):
+            cap = per_year(pol[key], t)
+            if cap is not None:
+                out[rule, "national", t] = (cap, n["state_council", "national", t], "upper")
+        for p, prov in a.prov.items():
+            r = a.py[p, t]
+            used = r["new_land_ha"] - buy[p, "buy", t]
+            used_t += used
+            alloc_t += r["quota_allocated_ha"]
+            out["provincial_pool", p, t] = (prov["new_land_pool_ha_per_year"], used, "upper")
+            out["tradeable_surplus", p, t] = (prov["surplus_land_quota_ha_per_year"], buy[p, "sell", t], "upper")
+            out["bought_quota_used", p, t] = (0.0, buy[p, "buy", t] - r["new_land_ha"], "upper")
+            if a.national:
+                linked = sum(a.linked(a.city[c]) for c in a.cities_of(p))
+                base = prov["allocation_base_ha_per_year"]
+                base = prov["new_land_pool_ha_per_year"] if base is None else base
+                lo = prov["allocation_band_floor_share"]
+                lo = pol["allocation_band_floor_share"] if lo is None else lo
+                hi = prov["allocation_band_ceiling_share"]
+                hi = pol["allocation_band_ceiling_share"] if hi is None else hi
+                out["allocated_quota", p, t] = (0.0, used - r["quota_allocated_ha"], "upper")
+                out["allocation_floor", p, t] = (linked + lo * base, r["quota_allocated_ha"], "lower")
+                out["allocation_ceiling", p, t] = (linked + hi * base, r["quota_allocated_ha"], "upper")
+            for rule, key, n in (("province_approval_capacity", "approval_capacity_ha_per_year", ha),
+                                 ("province_approval_capacity_cases", "approval_capacity_cases_per_year", cases)):
+                cap = per_year(prov[key], t)
+                if cap is not None:
+                    out[rule, p, t] = (cap, n["province", p, t] + n["province_entrusted", p, t], "upper")
+            for rule, key, n in (("entrusted_approval_capacity", "entrusted_capacity_ha_per_year", ha),
+                                 ("entrusted_approval_capacity_cases", "entrusted_capacity_cases_per_year", cases)):
+                cap = per_year(prov[key], t)
+                if cap is not None:
+                    out[rule, p, t] = (cap, n["province_entrusted", p, t], "upper")
+            out["special_bond_quota", p, t] = (prov["special_bond_limit_cny_100m_per_year"], kind_pt["special_bond", p, t], "upper")
+            out["general_bond_quota", p, t] = (prov["general_bond_limit_cny_100m_per_year"], kind_pt["general_bond", p, t], "upper")
+            out["special_bond_capital", p, t] = (pol["special_bond_capital_share"] * prov["special_bond_limit_cny_100m_per_year"],
+                                                 sbcap[p, t], "upper")
+            if pol["tilt_level"] == "province":
+                cs = a.cities_of(p)
+                new = sum(a.cy[c, t]["new_land_ha"] for c in cs)
+                tilted = sum(a.tilt_weight(a.city[c]) * a.cy[c, t]["new_land_ha"] for c in cs)
+                out["tilt_share", p, t] = (0.0, tilted + r["tilt_shortfall_ha"] - m * new, "lower")
+        if pol["national_new_land_total_ha"] is not None:
+            out["national_total", "national", t] = (pol["national_new_land_total_ha"], alloc_t if a.national else used_t, "upper")
+        if pol["tilt_level"] == "national":
+            new = sum(a.cy[c, t]["new_land_ha"] for c in a.city)
+            tilted = sum(a.tilt_weight(a.city[c]) * a.cy[c, t]["new_land_ha"] for c in a.city)
+            short = sum(s["amount_ha"] for s in a.r["shortfalls"] if s["rule"] == "tilt_share" and s["year"] == t)
+            out["tilt_share", "national", t] = (0.0, tilted + short - m * new, "lower")
+        for c, city in a.city.items():
+            r = a.cy[c, t]
+            out["settler_land_floor", c, t] = (a.linked(city), r["new_land_ha"] + r["stock_revitalised_ha"]
+                                               + r["settler_shortfall_ha"], "lower")
+    out["farmland_quota_clearing", "national", None] = (0.0, sum(v for (p, s, y), v in far.items() if s == "buy")
+                                                       - sum(v for (p, s, y), v in far.items() if s == "sell"), "eq")
+    prov_f, city_f = a.reward_fund()
+    per = (pol["settler_cost_education_cny_10k"] + pol["settler_cost_health_cny_10k"]
+           + pol["settler_cost_social_security_cny_10k"] + pol["settler_cost_housing_cny_10k"])
+    for c, city in a.city.items():
+        urban = sum(a.cy[c, t]["new_land_ha"] - a.cy[c, t]["regional_land_ha"] for t in a.years)
+        room = max(0.0, a.eff_cap(city) * a.final_pop(city) / M2_PER_HA - city["urban_construction_land_ha"])
+        out["per_capita_cap", c, None] = (room, urban, "upper")
+        out["stock_available", c, None] = (city["stock_land_available_ha"],
+                                           sum(a.cy[c, t]["stock_revitalised_ha"] for t in a.years), "upper")
+        growth = a.current_pc(city) * max(0, city["resident_population_growth_per_year"]) * a.T / M2_PER_HA
+        out["stock_first", c, None] = (max(0.0, a.linked(city) * a.T + growth - city["stock_land_available_ha"]),
+                                       sum(a.cy[c, t]["general_land_ha"] for t in a.years), "upper")
+        cost = city["settlers_per_year"] * (per - pol["settler_central_transfer_cny_10k"]) / CNY_10K_PER_100M
+        out["settler_public_cost", c, None] = (cost - city_f[c], a.rc[c]["settler_cost_own_budget_cny_100m"], "lower")
+        if city["fiscal_capacity_cny_100m"]:
+            cap, bal = city["fiscal_capacity_cny_100m"], city["debt_balance_cny_100m"]
+            room = pol["debt_ratio_limit"] * cap - bal if bal / cap < pol["debt_ratio_limit"] else 0.0
+            out["debt_ratio_city", c, None] = (room, legal[c], "upper")
+            if pol["broad_debt_ratio_limit"] is not None:
+                out["broad_debt_ratio_city", c, None] = (pol["broad_debt_ratio_limit"] * cap - bal
+                                                         - city["platform_debt_balance_cny_100m"], legal[c] + plat[c], "upper")
+    for p, prov in a.prov.items():
+        occ = a.rp[p]["arable_occupied_ha"]
+        out["farmland_balance", p, None] = (prov["supplementary_arable_reserve_ha"],
+                                            occ - far[p, "buy", None] + far[p, "sell", None], "upper")
+        if prov["fiscal_capacity_cny_100m"]:
+            cap, bal = prov["fiscal_capacity_cny_100m"], prov["debt_balance_cny_100m"]
+            if bal / cap < pol["debt_ratio_limit"]:
+                room = pol["debt_ratio_limit"] * cap - bal
+            else:
+                room = pol["over_line_new_debt_share"] * (prov["special_bond_limit_cny_100m_per_year"]
+                                                          + prov["general_bond_limit_cny_100m_per_year"]) * a.T
+            out["debt_ratio", p, None] = (room, legal[p], "upper")
+            if pol["broad_debt_ratio_limit"] is not None:
+                out["broad_debt_ratio", p, None] = (pol["broad_debt_ratio_limit"] * cap - bal
+                                                    - prov["platform_debt_balance_cny_100m"], legal[p] + plat[p], "upper")
+    for j, pr in a.rj.items():
+        # Σ_t x ≤ 1, = 1 for a committed project (an equality: its price may take either sign)
+        out["project_whole", j, None] = (1.0, pr["selected_share"], "eq" if a.proj[j]["committed"] else "upper")
+    return out
+
+
+@check
+def check_binding(a: Audit):
+    """Every Binding row of a rule the auditor can re-derive: its limit is the scenario's (as the rule
+    states it), the rule is really at that limit in the result, and the shadow price's sign follows
+    the rule's sense (positive for a limit, negative for a floor). Rules on financing groups and rows
+    that name their funding source only in words are counted apart (Audit.gaps)."""
+    k = "binding"
+    sides = binding_sides(a)
+    for b in a.r["binding"]:
+        key = (b["rule"], b["region"], b["year"])
+        if b["rule"] in GROUP_RULES:
+            a.gaps["group rule (members not exposed)"].append(key)
+            continue
+        if b["rule"] in SOURCE_RULES:
+            a.gaps["source named only in the description"].append(key)
+            continue
+        if key not in sides:
+            a.row(k, False, key, "a rule the auditor can re-derive", b["rule"])
+            continue
+        limit, lhs, sense = sides[key]
+        a.eq(k, f"{key} limit", b["limit"], limit)
+        a.eq(k, f"{key} at its limit", lhs, limit)
+        if sense == "upper":
+            a.geq(k, f"{key} price ≥ 0 (a limit)", b["shadow_price"], 0.0)
+        elif sense == "lower":
+            a.leq(k, f"{key} price ≤ 0 (a floor)", b["shadow_price"], 0.0)
