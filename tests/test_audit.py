@@ -283,3 +283,56 @@ def test_state_council_capacity_shadow_price_by_finite_difference(runs):
     cap = s["policy"]["state_council_capacity_ha_per_year"]
     obj = _bumped("china-2020", d, (), f"policy.state_council_capacity_ha_per_year={cap + 10}")
     assert (obj - r["objective_cny_100m"]) / 10 == pytest.approx(price, rel=1e-3)
+
+
+# ---- every check can fail ---------------------------------------------------------------------------
+
+def _set(rows: list, key: str, value, field: str, new):
+    row = next(r for r in rows if r[key] == value)
+    row[field] = new(row[field]) if callable(new) else new
+
+
+MUTATIONS = {
+    # check: (scenario, what is changed in (scenario, result) so that the check must find a broken row)
+    "city_land_adds_up": ("demo", lambda s, r: _set(r["city_years"], "city_code", "510100", "general_land_ha", lambda v: v + 1)),
+    "quota_pool": ("demo", lambda s, r: _set(s["provinces"], "code", "510000", "new_land_pool_ha_per_year", 299.0)),
+    "quota_national": ("china-2020", lambda s, r: _set(r["province_years"], "province_code", "110000",
+                                                       "quota_allocated_ha", lambda v: v + 1e4)),
+    "land_market": ("demo", lambda s, r: _set(r["trades"], "market", "construction_land", "area_ha", lambda v: v + 1)),
+    "farmland": ("demo", lambda s, r: _set(s["provinces"], "code", "440000", "supplementary_arable_reserve_ha", 79.0)),
+    "per_capita_cap": ("demo", lambda s, r: s["policy"].update(per_capita_cap_m2=80.0)),
+    "stock": ("demo", lambda s, r: _set(s["cities"], "code", "510100", "stock_land_available_ha", 29.0)),
+    "settler_floor": ("demo", lambda s, r: _set(s["cities"], "code", "440500", "settlers_per_year", lambda v: 2 * v)),
+    "tilt": ("demo", lambda s, r: s["policy"].update(tilt_min_share=0.99)),
+    "projects": ("demo", lambda s, r: _set(s["projects"], "id", next(p["id"] for p in r["projects"] if p["selected_share"] < 1),
+                                           "committed", True)),
+    "approval_routes": ("demo", lambda s, r: s["policy"].update(state_council_arable_threshold_ha=10.0)),
+    "approval_capacity": ("demo", lambda s, r: s["policy"].update(state_council_capacity_ha_per_year=1.0)),
+    "approval_kinds": ("demo", lambda s, r: s["policy"].update(general_land_collective_share=0.3)),
+    "lead_time": ("demo", lambda s, r: s["policy"].update(state_council_lead_months=6.0)),
+    "financing_projects": ("demo", lambda s, r: s["policy"].update(min_capital_ratio=0.5)),
+    "financing_limits": ("demo", lambda s, r: _set(s["provinces"], "code", "510000", "special_bond_limit_cny_100m_per_year", 5.0)),
+    "debt_ratios": ("demo", lambda s, r: _set(s["provinces"], "code", "510000", "debt_balance_cny_100m", lambda v: v + 1000)),
+    "settler_cost": ("demo", lambda s, r: s["policy"].update(settler_cost_housing_cny_10k=5.0)),
+    "objective": ("demo", lambda s, r: r.update(objective_cny_100m=r["objective_cny_100m"] + 1)),
+    "limits_table": ("demo", lambda s, r: r["limits"][0].update(limit_cny_100m=r["limits"][0]["limit_cny_100m"] + 1)),
+    "headline": ("demo", lambda s, r: r["headline"].update(new_land_ha=r["headline"]["new_land_ha"] + 1)),
+    "binding": ("demo", lambda s, r: _set(r["binding"], "rule", "provincial_pool", "limit", lambda v: v + 1)),
+}
+
+
+def test_every_check_has_a_mutation():
+    assert set(MUTATIONS) == set(CHECKS)
+
+
+@pytest.mark.parametrize("check", sorted(MUTATIONS))
+def test_check_can_fail(runs, check):
+    """Each check finds a broken row once the scenario or the result is changed under it."""
+    import copy
+    name, mutate = MUTATIONS[check]
+    s, r, _ = runs[name]
+    s, r = copy.deepcopy(s), copy.deepcopy(r)
+    mutate(s, r)
+    a = Audit(s, r)
+    CHECKS[check](a)
+    assert a.failures[check], f"{check} did not notice the change"
