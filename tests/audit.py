@@ -618,6 +618,7 @@ def check_financing_projects(a: Audit):
         prov = a.province_of_project(j)
         a.row(k, eligible(src, proj, prov), f"{j} y{t} {src['id']} eligible", True, False)
         a.same(k, f"{j} y{t} {src['id']} kind", f["source_kind"], src["kind"])
+        a.row(k, src["kind"] != "reward_fund", f"{j} y{t} {src['id']}", "the reward fund funds no project", src["kind"])
         a.same(k, f"{j} y{t} {src['id']} government_debt", f["government_debt"],
                src["kind"] in ("special_bond", "general_bond"))
         a.same(k, f"{j} y{t} {src['id']} platform_debt", f["platform_debt"], is_platform(src))
@@ -1165,3 +1166,103 @@ def check_binding(a: Audit):
             a.geq(k, f"{key} price ≥ 0 (a limit)", b["shadow_price"], 0.0)
         elif sense == "lower":
             a.leq(k, f"{key} price ≤ 0 (a floor)", b["shadow_price"], 0.0)
+
+
+@check
+def check_summaries(a: Audit):
+    """The per-horizon tables and summaries agree with the per-year tables and the scenario: provinces
+    (new land, plan quota used, trades, allocation and its band, linked land, band edge, tilted share,
+    money raised), cities (land by use, shortfall), shortfalls, the national summary (allocated, used,
+    linked, settlers, provinces at band edges, shadow prices against Binding), the approvals rows'
+    capacities and prices against the scenario and Binding."""
+    k = "summaries"
+    pol, r = a.pol, a.r
+    buy = a.bought("construction_land")
+    far = a.bought("supplementary_farmland")
+    money = defaultdict(float)
+    for f in r["financing"]:
+        money[f["province_code"]] += f["amount_cny_100m"]
+    at_floor, at_ceiling, fixed = [], [], []
+    for p, prov in a.prov.items():
+        rp = a.rp[p]
+        ys = [a.py[p, t] for t in a.years]
+        a.eq(k, f"{p} new_land_ha", rp["new_land_ha"], sum(y["new_land_ha"] for y in ys))
+        a.eq(k, f"{p} pool_used_ha", rp["pool_used_ha"], sum(y["quota_used_ha"] for y in ys))
+        a.eq(k, f"{p} land_quota_bought_ha", rp["land_quota_bought_ha"], sum(buy[p, "buy", t] for t in a.years))
+        a.eq(k, f"{p} land_quota_sold_ha", rp["land_quota_sold_ha"], sum(buy[p, "sell", t] for t in a.years))
+        a.eq(k, f"{p} farmland_quota_bought_ha", rp["farmland_quota_bought_ha"], far[p, "buy", None])
+        a.eq(k, f"{p} farmland_quota_sold_ha", rp["farmland_quota_sold_ha"], far[p, "sell", None])
+        a.eq(k, f"{p} supplementary_reserve_ha", rp["supplementary_reserve_ha"], prov["supplementary_arable_reserve_ha"])
+        a.eq(k, f"{p} pool_ha_per_year", rp["pool_ha_per_year"], prov["new_land_pool_ha_per_year"])
+        a.eq(k, f"{p} financing_cny_100m", rp["financing_cny_100m"], money[p])
+        linked = sum(a.linked(a.city[c]) for c in a.cities_of(p))
+        a.eq(k, f"{p} linked_ha", rp["linked_ha"], linked * a.T)
+        a.eq(k, f"{p} quota_allocated_ha", rp["quota_allocated_ha"], sum(y["quota_allocated_ha"] for y in ys))
+        if not a.national:
+            for y in ys:
+                a.eq(k, f"{p} y{y['year']} pool as allocation", y["quota_allocated_ha"], prov["new_land_pool_ha_per_year"])
+        new = sum(a.cy[c, t]["new_land_ha"] for c in a.cities_of(p) for t in a.years)
+        if new > 1e-9:
+            tilted = sum(a.tilt_weight(a.city[c]) * a.cy[c, t]["new_land_ha"] for c in a.cities_of(p) for t in a.years)
+            a.eq(k, f"{p} tilted_share", rp["tilted_share"], tilted / new)
+        if a.national:
+            lo_edge = all(close(y["quota_allocated_ha"], y["allocation_floor_ha"]) for y in ys)
+            hi_edge = all(close(y["quota_allocated_ha"], y["allocation_ceiling_ha"]) for y in ys)
+            width0 = all(close(y["allocation_floor_ha"], y["allocation_ceiling_ha"]) for y in ys)
+            edge = "fixed" if width0 else "floor" if lo_edge else "ceiling" if hi_edge else None
+            a.same(k, f"{p} band_edge", rp["band_edge"], edge)
+            a.eq(k, f"{p} allocation_floor_ha_per_year", rp["allocation_floor_ha_per_year"], ys[0]["allocation_floor_ha"])
+            a.eq(k, f"{p} allocation_ceiling_ha_per_year", rp["allocation_ceiling_ha_per_year"], ys[0]["allocation_ceiling_ha"])
+            {"fixed": fixed, "floor": at_floor, "ceiling": at_ceiling}.get(edge, []).append(p)
+    for c in a.city:
+        rc = a.rc[c]
+        for field in ("new_land_ha", "project_land_ha", "general_land_ha", "settler_shortfall_ha"):
+            a.eq(k, f"{c} {field}", rc[field], sum(a.cy[c, t][field] for t in a.years))
+        a.same(k, f"{c} tilted", rc["tilted"], a.tilt_weight(a.city[c]) > 0)
+    short = {(x["rule"], x["region"], x["year"]): x["amount_ha"] for x in r["shortfalls"]}
+    for c in a.city:
+        for t in a.years:
+            a.eq(k, f"shortfall {c} y{t}", short.get(("settler_land_floor", c, t), 0.0), a.cy[c, t]["settler_shortfall_ha"])
+    if pol["tilt_level"] == "province":
+        for p in a.prov:
+            for t in a.years:
+                a.eq(k, f"tilt shortfall {p} y{t}", short.get(("tilt_share", p, t), 0.0), a.py[p, t]["tilt_shortfall_ha"])
+    nat = r["national"]
+    ny = {n["year"]: n for n in r["national_years"]}
+    prices = {b["year"]: b["shadow_price"] for b in r["binding"] if b["rule"] == "national_total"}
+    for t in a.years:
+        n = ny[t]
+        a.eq(k, f"national y{t} quota_used_ha", n["quota_used_ha"], sum(a.py[p, t]["quota_used_ha"] for p in a.prov))
+        a.eq(k, f"national y{t} linked_ha", n["linked_ha"], sum(a.linked(c) for c in a.city.values()))
+        a.eq(k, f"national y{t} quota_allocated_ha", n["quota_allocated_ha"], sum(a.py[p, t]["quota_allocated_ha"] for p in a.prov))
+        a.eq(k, f"national y{t} shadow price = Binding", n["shadow_price_cny_100m_per_ha"], prices.get(t, 0.0))
+        a.same(k, f"national y{t} binds", n["binds"], abs(prices.get(t, 0.0)) > 0)
+    a.eq(k, "national settlers", nat["settlers"], sum(c["settlers_per_year"] for c in a.city.values()) * a.T)
+    a.eq(k, "national quota_allocated_ha", nat["quota_allocated_ha"], sum(ny[t]["quota_allocated_ha"] for t in a.years))
+    a.eq(k, "national quota_used_ha", nat["quota_used_ha"], sum(ny[t]["quota_used_ha"] for t in a.years))
+    if a.national:
+        a.same(k, "provinces_at_floor", sorted(nat["provinces_at_floor"]), sorted(at_floor))
+        a.same(k, "provinces_at_ceiling", sorted(nat["provinces_at_ceiling"]), sorted(at_ceiling))
+        a.same(k, "provinces_fixed", sorted(nat["provinces_fixed"]), sorted(fixed))
+    caps = {}
+    for b in r["binding"]:
+        caps[b["rule"], b["region"], b["year"]] = b["shadow_price"]
+    for row in r["approvals"]:
+        if row["kind"] != "application":
+            continue
+        t, au, reg = row["year"], row["authority"], row["region"]
+        if au == "state_council":
+            a.eq(k, f"approvals {reg} y{t} capacity_ha", row["capacity_ha"] or 0.0,
+                 per_year(pol["state_council_capacity_ha_per_year"], t) or 0.0)
+            a.eq(k, f"approvals {reg} y{t} price", row["shadow_price_cny_100m_per_ha"],
+                 caps.get(("state_council_capacity", "national", t), 0.0))
+        elif au == "province":
+            a.eq(k, f"approvals {reg} y{t} capacity_ha", row["capacity_ha"] or 0.0,
+                 per_year(a.prov[reg]["approval_capacity_ha_per_year"], t) or 0.0)
+            a.eq(k, f"approvals {reg} y{t} price", row["shadow_price_cny_100m_per_ha"],
+                 caps.get(("province_approval_capacity", reg, t), 0.0))
+        else:
+            a.eq(k, f"approvals {reg} y{t} capacity_ha", row["capacity_ha"] or 0.0,
+                 per_year(a.prov[reg]["entrusted_capacity_ha_per_year"], t) or 0.0)
+            a.eq(k, f"approvals {reg} y{t} price", row["shadow_price_cny_100m_per_ha"],
+                 caps.get(("entrusted_approval_capacity", reg, t), 0.0))
