@@ -12,6 +12,7 @@ rule the result does not expose enough to check) is a strict xfail naming it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -81,7 +82,20 @@ def test_scenarios_are_as_described(runs):
     assert {p["code"]: p["approval_entrusted"] for p in w["provinces"]}["440000"] == [True, False]
     assert runs["generated"][0]["years"] == 3 and len(runs["generated"][0]["projects"]) == 420
     for n in SCENARIOS:
-        assert runs[n][1]["stats"]["scenario_sha256"], n
+        # the result names the exact bytes of the scenario.json written beside it
+        assert hashlib.sha256((runs[n][2] / "scenario.json").read_bytes()).hexdigest() == \
+            runs[n][1]["stats"]["scenario_sha256"], n
+
+
+def test_scenario_json_alone_reproduces_the_result(runs, tmp_path):
+    """What the auditor reads is enough: the written scenario.json of the what-if (eight --set
+    overrides) solves to the same optimum and tables, with the same checksum."""
+    s, r, d = runs["china-2020-what-if"]
+    s2, r2 = solve(str(d / "scenario.json"), tmp_path / "again")
+    assert s2 == s
+    assert r2["stats"]["scenario_sha256"] == r["stats"]["scenario_sha256"]
+    assert r2["objective_cny_100m"] == pytest.approx(r["objective_cny_100m"], rel=1e-9)
+    assert [p["selected_share"] for p in r2["projects"]] == pytest.approx([p["selected_share"] for p in r["projects"]], abs=1e-7)
 
 
 @pytest.mark.parametrize("scenario,check", CASES, ids=[f"{s}-{c}" for s, c in CASES])
@@ -353,3 +367,66 @@ def test_check_can_fail(runs, check):
     a = Audit(s, r)
     CHECKS[check](a)
     assert a.failures[check], f"{check} did not notice the change"
+
+
+# ---- the explanation's ranges, re-solved ----------------------------------------------------------
+
+def _solve_json(sets: tuple) -> dict:
+    p = cli("solve", "--dataset", "demo", "--format", "json", "--quiet", "--no-explain",
+            *sum((("--set", s) for s in sets), ()))
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def _explained(result: dict, rule: str, region: str, year) -> dict:
+    rows = [b for g in result["explain"]["binding_groups"] for b in g["rules"]
+            if b["rule"] == rule and b["region"] == region and b["year"] == year]
+    assert len(rows) == 1, (rule, region, year)
+    return rows[0]
+
+
+RANGE_CASES = [
+    ("provincial_pool", "510000", 1, "provinces[510000].new_land_pool_ha_per_year"),
+    ("farmland_balance", "440000", None, "provinces[440000].supplementary_arable_reserve_ha"),
+    ("national_funding_total", "national", 1, "funding_sources[central_budget].limit_total_cny_100m_per_year"),
+]
+
+
+@pytest.mark.parametrize("rule,region,year,path", RANGE_CASES, ids=[c[0] for c in RANGE_CASES])
+def test_demo_price_holds_exactly_over_its_range(runs, rule, region, year, path):
+    """explain: 'the interval over which that price holds'. Re-solved at each finite end the average
+    price from the current limit is the shadow price; 5 units beyond the end it is not (an LP's value is
+    concave in a limit, so the price falls above the range and rises below it)."""
+    _, r, _ = runs["demo"]
+    b = _explained(r, rule, region, year)
+    assert b["range_exact"]
+    limit, price, obj0 = b["limit"], b["shadow_price_cny_100m"], r["objective_cny_100m"]
+    ends = 0
+    for end, step in ((b["limit_high"], 5.0), (b["limit_low"], -5.0)):
+        if end is None or end < 0 or end == limit or end + step < 0:
+            continue
+        ends += 1
+        o_end = _solve_json((f"{path}={end}",))["objective_cny_100m"]
+        assert (o_end - obj0) / (end - limit) == pytest.approx(price, rel=1e-6, abs=1e-9), (rule, "at", end)
+        o_out = _solve_json((f"{path}={end + step}",))["objective_cny_100m"]
+        beyond = (o_out - o_end) / step
+        assert (beyond < price - 1e-6) if step > 0 else (beyond > price + 1e-6), (rule, "beyond", end, beyond, price)
+    assert ends > 0
+
+
+VALUE_CASES = [("SC-04", "high"), ("GD-03", "low"), ("GD-03", "high"), ("GD-01", "high")]
+
+
+@pytest.mark.parametrize("project,end", VALUE_CASES, ids=[f"{p}-{e}" for p, e in VALUE_CASES])
+def test_demo_value_range_edges_change_the_allocation(runs, project, end):
+    """explain.value_ranges: inside [low, high] the allocation stays; just outside it changes."""
+    _, r, _ = runs["demo"]
+    v = next(x for x in r["explain"]["value_ranges"] if x["kind"] == "project_value" and x["id"] == project)
+    edge = v[end]
+    assert edge is not None and v["range_exact"]
+    eps = 1e-3 * max(1.0, abs(edge))
+    inside, outside = (edge - eps, edge + eps) if end == "high" else (edge + eps, edge - eps)
+    shares = lambda res: [round(p["selected_share"], 7) for p in res["projects"]]  # noqa: E731
+    base = [round(p["selected_share"], 7) for p in r["projects"]]
+    assert shares(_solve_json((f"projects[{project}].value_cny_100m={inside}",))) == base
+    assert shares(_solve_json((f"projects[{project}].value_cny_100m={outside}",))) != base
