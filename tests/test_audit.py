@@ -35,7 +35,26 @@ WHAT_IF = ("years=2", "provinces[440000].approval_entrusted=[true,false]",
            "provinces[440000].approval_capacity_ha_per_year=[30000,25000]",
            "provinces[330000].entrusted_capacity_ha_per_year=2000")
 
-SCENARIOS = ("demo", "china-2020", "generated", "generated-national", "china-2020-what-if")
+# The demo with what no bundled or generated scenario has: state-owned parcels, construction and unused
+# land (SC-04: 75 ha of other collective land, State-Council level; its state arable only converted),
+# a regional-infrastructure project on state PBF and construction land (GD-04: conversion only, left out
+# of the per-capita cap), parcels adding up to exactly 35 ha of arable land (GZ-02: the province), a
+# unit partly in a key cluster, a project's own capital ratio, a shrinking city with large batches
+# (State-Council-level batches, entrusted in 广东), a non-pilot province entrusted, a negative flex, and
+# the State Council's capacity in cases (binds).
+EDGE = ('projects[SC-04].parcels=[{"land_type":"construction","area_ha":50,"ownership":"collective"},'
+        '{"land_type":"unused","area_ha":25},{"land_type":"arable","area_ha":20,"ownership":"state"}]',
+        "projects[GD-04].category=regional_infrastructure",
+        'projects[GD-04].parcels=[{"land_type":"permanent_basic_farmland","area_ha":10,"ownership":"state"},'
+        '{"land_type":"construction","area_ha":30,"ownership":"state"}]',
+        'projects[GZ-02].parcels=[{"land_type":"arable","area_ha":12.3},{"land_type":"arable","area_ha":20.1},'
+        '{"land_type":"arable","area_ha":2.6}]',
+        "cities[520000-REST].key_cluster_share=0.4", "projects[SC-02].min_capital_ratio=0.35",
+        "cities[440100].resident_population_growth_per_year=-50000", "cities[440100].general_land_batch_ha=120",
+        "provinces[510000].approval_entrusted=true", "provinces[520000].linkage_adjustment=-0.1",
+        "policy.state_council_capacity_cases_per_year=1")
+
+SCENARIOS = ("demo", "china-2020", "generated", "generated-national", "china-2020-what-if", "demo-edge")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +66,7 @@ def runs(tmp_path_factory) -> dict[str, tuple[dict, dict, Path]]:
     out = {}
     for name, ds, sets in (("demo", "demo", ()), ("china-2020", "china-2020", ()),
                            ("generated", str(gen), ()), ("generated-national", str(gen), NATIONAL),
-                           ("china-2020-what-if", "china-2020", WHAT_IF)):
+                           ("china-2020-what-if", "china-2020", WHAT_IF), ("demo-edge", "demo", EDGE)):
         d = root / name
         s, r = solve(ds, d, *sets)
         out[name] = (s, r, d)
@@ -76,7 +95,12 @@ def test_scenarios_are_as_described(runs):
     `national` allocation, the generated one as generated (provincial pools) over 3 years."""
     modes = {n: runs[n][0]["policy"]["quota_allocation"] for n in SCENARIOS}
     assert modes == {"demo": "provincial_pools", "china-2020": "national", "generated": "provincial_pools",
-                     "generated-national": "national", "china-2020-what-if": "national"}
+                     "generated-national": "national", "china-2020-what-if": "national",
+                     "demo-edge": "provincial_pools"}
+    e = {p["id"]: p for p in runs["demo-edge"][0]["projects"]}
+    assert e["GD-04"]["category"] == "regional_infrastructure" and e["SC-04"]["parcels"][1]["land_type"] == "unused"
+    assert any(b["rule"] == "state_council_capacity_cases" for b in runs["demo-edge"][1]["binding"])
+    assert any(p["id"] == "GD-04" and p["selected_share"] > 0 for p in runs["demo-edge"][1]["projects"])
     w = runs["china-2020-what-if"][0]
     assert w["years"] == 2 and w["policy"]["combined_area_rule"] and w["policy"]["tilt_level"] == "national"
     assert {p["code"]: p["approval_entrusted"] for p in w["provinces"]}["440000"] == [True, False]
