@@ -902,8 +902,9 @@ def check_lead_time(a: Audit):
 @check
 def check_limits_table(a: Audit):
     """The limits table states each money limit as the scenario sets it, and its use as the financing
-    rows add up: credit lines, special-bond quotas, special bonds as capital, national totals and the
-    enterprise-bond volume; used ≤ limit on every row."""
+    rows add up: credit lines, special-bond quotas, special bonds as capital, national totals, the
+    enterprise-bond volume, the legal and broad debt-ratio rooms (province and city) and each city's
+    part of the reward fund; used ≤ limit on every row."""
     k = "limits_table"
     pol = a.pol
     use = defaultdict(float)
@@ -917,6 +918,14 @@ def check_limits_table(a: Audit):
             use["general_bond", f["source_id"], f["province_code"], f["year"]] += f["amount_cny_100m"]
         if f["source_kind"] == "enterprise_bond":
             use["enterprise_bond_volume", None, "national", f["year"]] += f["amount_cny_100m"]
+    _, city_f = a.reward_fund()
+    sides = binding_sides(a)
+    debt: dict = defaultdict(dict)
+    names = {"debt_ratio": "debt_ratio_province", "debt_ratio_city": "debt_ratio_city",
+             "broad_debt_ratio": "broad_debt_ratio_province", "broad_debt_ratio_city": "broad_debt_ratio_city"}
+    for (rule, reg, _), (limit, lhs, _) in sides.items():
+        if rule in names:
+            debt[names[rule]][reg] = (limit, lhs)
     for row in a.r["limits"]:
         kind, sid, reg, t = row["limit"], row["source_id"], row["region"], row["year"]
         where = f"{kind} {sid} {reg} y{t}"
@@ -932,7 +941,16 @@ def check_limits_table(a: Audit):
                  pol["special_bond_capital_share"] * a.prov[reg]["special_bond_limit_cny_100m_per_year"])
         elif kind == "enterprise_bond_volume":
             a.eq(k, where + " limit", row["limit_cny_100m"], pol["enterprise_bond_national_volume_cny_100m_per_year"])
+        elif kind in debt:
+            a.eq(k, where + " limit", row["limit_cny_100m"], debt[kind][reg][0])
+            a.eq(k, where + " used", row["used_cny_100m"], debt[kind][reg][1])
+            continue
+        elif kind == "reward_fund":
+            a.eq(k, where + " limit", row["limit_cny_100m"], city_f[reg])
+            a.eq(k, where + " used", row["used_cny_100m"], a.rc[reg]["settler_cost_reward_fund_cny_100m"])
+            continue
         else:
+            a.row(k, False, where, "a limit kind the auditor knows", kind)
             continue
         a.eq(k, where + " used", row["used_cny_100m"], use[kind, sid if kind not in ("special_bond_capital", "enterprise_bond_volume") else None, reg, t])
 
