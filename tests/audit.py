@@ -969,6 +969,28 @@ def check_headline(a: Audit):
     for p in a.prov:
         a.eq(k, f"new_land_by_province {p}", h["new_land_by_province"][p],
              sum(a.cy[c, t]["new_land_ha"] for c in a.cities_of(p) for t in a.years))
+        a.eq(k, f"quota_allocated_by_province {p}", h["quota_allocated_by_province"][p],
+             sum(a.py[p, t]["quota_allocated_ha"] for t in a.years))
+    ratios = [p["debt_ratio_after"] for p in a.r["provinces"] if p["debt_ratio_after"] is not None]
+    a.eq(k, "max_debt_ratio_after", h["max_debt_ratio_after"], max(ratios))
+    covered = 0.0
+    for c, city in a.city.items():
+        need = a.linked(city) * a.T
+        short = sum(a.cy[c, t]["settler_shortfall_ha"] for t in a.years)
+        covered += city["settlers_per_year"] * a.T * ((1 - short / need) if need > 0 else 1.0)
+    a.eq(k, "settlers_covered", h["settlers_covered"], covered)
+    # explain.unmet_targets: every shortfall, its cost = amount × penalty, discounted
+    if a.r.get("explain"):
+        pen = a.pol["shortfall_penalty_cny_10k_per_ha"] / CNY_10K_PER_100M
+        unmet = {(u["rule"], u["region"], u["year"]): u for u in a.r["explain"]["unmet_targets"]}
+        for x in a.r["shortfalls"]:
+            u = unmet.get((x["rule"], x["region"], x["year"]))
+            a.row(k, u is not None, f"unmet target {x['rule']} {x['region']} y{x['year']}", "explained", None)
+            if u:
+                a.eq(k, f"unmet {x['region']} y{x['year']} amount", u["amount_ha"], x["amount_ha"])
+                a.eq(k, f"unmet {x['region']} y{x['year']} penalty", u["penalty_cny_100m"],
+                     x["amount_ha"] * pen * a.disc(x["year"]))
+        a.same(k, "unmet targets: as many as shortfalls", len(unmet), len(a.r["shortfalls"]))
 
 
 @check
