@@ -870,7 +870,7 @@ def check_lead_time(a: Audit):
     lead = {"state_council": pol["state_council_lead_months"], "province_entrusted": pol["province_entrusted_lead_months"],
             "province": pol["province_lead_months"]}
     rate = pol["discount_rate_per_year"]
-    loss = defaultdict(float)
+    loss, value0 = defaultdict(float), defaultdict(float)
     for (j, t), v in a.x().items():
         prov = a.province_of_project(j)
         au = route(a.proj[j]["parcels"], a.entrusted(prov, t), pol)["authority"]
@@ -878,6 +878,7 @@ def check_lead_time(a: Audit):
             continue
         f = 1 - (1 + rate) ** (-lead[au] / 12)
         loss[au, "national" if au == "state_council" else prov, t] += a.proj[j]["value_cny_100m"] * v * a.disc(t) * f
+        value0[au, "national" if au == "state_council" else prov, t] += a.proj[j]["value_cny_100m"] * v * a.disc(t)
     for c, city in a.city.items():
         bsize = city["general_land_batch_ha"] or pol["general_land_batch_ha"]
         coll = city["general_land_collective_share"]
@@ -891,10 +892,15 @@ def check_lead_time(a: Audit):
             f = 1 - (1 + rate) ** (-lead[au] / 12)
             loss[au, "national" if au == "state_council" else city["province_code"], t] += (
                 g * city["new_land_value_cny_10k_per_ha"] / CNY_10K_PER_100M * a.disc(t) * f)
+            value0[au, "national" if au == "state_council" else city["province_code"], t] += (
+                g * city["new_land_value_cny_10k_per_ha"] / CNY_10K_PER_100M * a.disc(t))
     rows = {(r["authority"], r["region"], r["year"]): r for r in a.r["approvals"] if r["kind"] == "application"}
     for key, r in rows.items():
         a.eq(k, f"{key} lead_months", r["lead_months"], lead[key[0]])
         a.eq(k, f"{key} lead_time_loss", r["lead_time_loss_cny_100m"], loss[key])
+        # ∂/∂months of −value × (1 − (1 + r)^(−m/12)) = −value × (1 + r)^(−m/12) × ln(1 + r) / 12
+        a.eq(k, f"{key} lead_time_price", r["lead_time_price_cny_100m_per_month"],
+             -value0[key] * (1 + rate) ** (-lead[key[0]] / 12) * math.log(1 + rate) / 12)
     a.eq(k, "objective term approval_lead_time", a.r["objective_terms_cny_100m"].get("approval_lead_time", 0.0),
          -sum(loss.values()))
 

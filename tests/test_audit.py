@@ -465,3 +465,14 @@ def test_state_council_cases_shadow_price_by_finite_difference(runs):
     assert price > 1e-6 and row["shadow_price_cny_100m_per_case"] == pytest.approx(price)
     obj = _bumped("demo", d, EDGE, "policy.state_council_capacity_cases_per_year=1.1")
     assert (obj - r["objective_cny_100m"]) / 0.1 == pytest.approx(price, rel=1e-4)
+
+
+def test_lead_time_price_by_finite_difference(runs):
+    """china-2020 (State Council lead 6 months): the approvals table's ∂objective/∂lead_months of the State
+    Council's applications, against a re-solve with 0.1 month more."""
+    s, r, d = runs["china-2020"]
+    price = sum(x["lead_time_price_cny_100m_per_month"] for x in r["approvals"]
+                if x["authority"] == "state_council" and x["kind"] == "application")
+    assert price < -1e-6
+    obj = _bumped("china-2020", d, (), f"policy.state_council_lead_months={s['policy']['state_council_lead_months'] + 0.1}")
+    assert (obj - r["objective_cny_100m"]) / 0.1 == pytest.approx(price, rel=1e-3)
