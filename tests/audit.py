@@ -513,9 +513,16 @@ def check_projects(a: Audit):
         tot = defaultdict(float)
         for (j, t), v in a.x().items():
             tot[j] += v
+        x = a.x()
         for j, p in a.rj.items():
             if a.proj[j]["investment_cny_100m"] > 0:
                 a.eq(k, f"{j} Σ_t x[j,t] (financing) = selected_share", tot[j], p["selected_share"])
+                if p["selected_share"] > 1e-9:
+                    most = max(x.get((j, t), 0.0) for t in a.years)
+                    a.geq(k, f"{j} start_year is a year in which most of it starts",
+                          x.get((j, p["start_year"]), 0.0), most)
+            if p["selected_share"] <= 1e-9:
+                a.same(k, f"{j} start_year null when not selected", p["start_year"], None)
 
 
 @check

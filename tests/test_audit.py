@@ -476,3 +476,14 @@ def test_lead_time_price_by_finite_difference(runs):
     assert price < -1e-6
     obj = _bumped("china-2020", d, (), f"policy.state_council_lead_months={s['policy']['state_council_lead_months'] + 0.1}")
     assert (obj - r["objective_cny_100m"]) / 0.1 == pytest.approx(price, rel=1e-3)
+
+
+def test_entrusted_capacity_shadow_price_by_finite_difference(runs):
+    """china-2020-what-if: 浙江's entrusted capacity (2,000 ha a year) binds in both years; one field sets
+    both years, so 1 ha more moves the objective by the sum of the two prices."""
+    s, r, d = runs["china-2020-what-if"]
+    prices = [_price(r, "entrusted_approval_capacity", "330000", t) for t in (1, 2)]
+    assert min(prices) > 1e-6
+    sets = tuple(x for x in WHAT_IF if not x.startswith("provinces[330000].entrusted_capacity"))
+    obj = _bumped("china-2020", d, sets, "provinces[330000].entrusted_capacity_ha_per_year=2001")
+    assert obj - r["objective_cny_100m"] == pytest.approx(sum(prices), rel=1e-4)
