@@ -54,7 +54,19 @@ EDGE = ('projects[SC-04].parcels=[{"land_type":"construction","area_ha":50,"owne
         "provinces[510000].approval_entrusted=true", "provinces[520000].linkage_adjustment=-0.1",
         "policy.state_council_capacity_cases_per_year=1")
 
-SCENARIOS = ("demo", "china-2020", "generated", "generated-national", "china-2020-what-if", "demo-edge")
+# The demo's money rules at their edges, over three years: 四川 exactly at the 100% line (room = 50% of
+# its special + general quotas × years), general bonds, 贵州 with platform debt, 成都 with its own
+# fiscal figures close to both lines (city legal and broad ratios bind), a stronger linkage, no
+# stock-first rule, central-district settlers earning land, a growing city.
+MONEY = ("years=3", "provinces[510000].debt_balance_cny_100m=9000",
+         "provinces[510000].general_bond_limit_cny_100m_per_year=5",
+         "provinces[520000].platform_debt_balance_cny_100m=4000", "cities[510100].fiscal_capacity_cny_100m=100",
+         "cities[510100].debt_balance_cny_100m=95", "cities[510100].platform_debt_balance_cny_100m=190",
+         "policy.linkage_strength=1.2", "policy.stock_first=false", "policy.zero_land_for_central_districts=false",
+         "cities[440100].resident_population_growth_per_year=80000")
+
+SCENARIOS = ("demo", "china-2020", "generated", "generated-national", "china-2020-what-if", "demo-edge",
+             "demo-money")
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +78,8 @@ def runs(tmp_path_factory) -> dict[str, tuple[dict, dict, Path]]:
     out = {}
     for name, ds, sets in (("demo", "demo", ()), ("china-2020", "china-2020", ()),
                            ("generated", str(gen), ()), ("generated-national", str(gen), NATIONAL),
-                           ("china-2020-what-if", "china-2020", WHAT_IF), ("demo-edge", "demo", EDGE)):
+                           ("china-2020-what-if", "china-2020", WHAT_IF), ("demo-edge", "demo", EDGE),
+                           ("demo-money", "demo", MONEY)):
         d = root / name
         s, r = solve(ds, d, *sets)
         out[name] = (s, r, d)
@@ -96,7 +109,10 @@ def test_scenarios_are_as_described(runs):
     modes = {n: runs[n][0]["policy"]["quota_allocation"] for n in SCENARIOS}
     assert modes == {"demo": "provincial_pools", "china-2020": "national", "generated": "provincial_pools",
                      "generated-national": "national", "china-2020-what-if": "national",
-                     "demo-edge": "provincial_pools"}
+                     "demo-edge": "provincial_pools", "demo-money": "provincial_pools"}
+    m = runs["demo-money"][1]
+    assert {(b["rule"], b["region"]) for b in m["binding"]} >= {
+        ("debt_ratio", "510000"), ("debt_ratio_city", "510100"), ("broad_debt_ratio_city", "510100")}
     e = {p["id"]: p for p in runs["demo-edge"][0]["projects"]}
     assert e["GD-04"]["category"] == "regional_infrastructure" and e["SC-04"]["parcels"][1]["land_type"] == "unused"
     assert any(b["rule"] == "state_council_capacity_cases" for b in runs["demo-edge"][1]["binding"])
