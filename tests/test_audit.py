@@ -40,8 +40,9 @@ WHAT_IF = ("years=2", "provinces[440000].approval_entrusted=[true,false]",
 # a regional-infrastructure project on state PBF and construction land (GD-04: conversion only, left out
 # of the per-capita cap), parcels adding up to exactly 35 ha of arable land (GZ-02: the province), a
 # unit partly in a key cluster, a project's own capital ratio, a shrinking city with large batches
-# (State-Council-level batches, entrusted in 广东), a non-pilot province entrusted, a negative flex, and
-# the State Council's capacity in cases (binds).
+# (State-Council-level batches, entrusted in 广东), a non-pilot province entrusted, a negative flex, the
+# State Council's capacity in cases (binds), and state-owned PBF in a non-pilot province (GZ-03: the
+# State Council converts, nothing is expropriated).
 EDGE = ('projects[SC-04].parcels=[{"land_type":"construction","area_ha":50,"ownership":"collective"},'
         '{"land_type":"unused","area_ha":25},{"land_type":"arable","area_ha":20,"ownership":"state"}]',
         "projects[GD-04].category=regional_infrastructure",
@@ -52,7 +53,9 @@ EDGE = ('projects[SC-04].parcels=[{"land_type":"construction","area_ha":50,"owne
         "cities[520000-REST].key_cluster_share=0.4", "projects[SC-02].min_capital_ratio=0.35",
         "cities[440100].resident_population_growth_per_year=-50000", "cities[440100].general_land_batch_ha=120",
         "provinces[510000].approval_entrusted=true", "provinces[520000].linkage_adjustment=-0.1",
-        "policy.state_council_capacity_cases_per_year=1")
+        "policy.state_council_capacity_cases_per_year=1",
+        'projects[GZ-03].parcels=[{"land_type":"permanent_basic_farmland","area_ha":5,"ownership":"state"},'
+        '{"land_type":"other","area_ha":80,"ownership":"state"}]')
 
 # The demo's money rules at their edges, over three years: 四川 exactly at the 100% line (room = 50% of
 # its special + general quotas × years), general bonds, 贵州 with platform debt, 成都 with its own
