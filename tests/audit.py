@@ -1293,6 +1293,20 @@ def check_summaries(a: Audit):
     a.eq(k, "national settlers", nat["settlers"], sum(c["settlers_per_year"] for c in a.city.values()) * a.T)
     a.eq(k, "national quota_allocated_ha", nat["quota_allocated_ha"], sum(ny[t]["quota_allocated_ha"] for t in a.years))
     a.eq(k, "national quota_used_ha", nat["quota_used_ha"], sum(ny[t]["quota_used_ha"] for t in a.years))
+    a.eq(k, "national linked_ha", nat["linked_ha"], sum(a.linked(c) for c in a.city.values()) * a.T)
+    a.eq(k, "national linked_m2_per_settler", nat["linked_m2_per_settler"],
+         nat["linked_ha"] * M2_PER_HA / nat["settlers"])
+    for p in a.prov:
+        for t in a.years:
+            cs = a.cities_of(p)
+            new = sum(a.cy[c, t]["new_land_ha"] for c in cs)
+            if new > 1e-9:
+                a.eq(k, f"{p} y{t} tilted_share", a.py[p, t]["tilted_share"],
+                     sum(a.tilt_weight(a.city[c]) * a.cy[c, t]["new_land_ha"] for c in cs) / new)
+            a.eq(k, f"{p} y{t} stock_revitalised_ha", a.py[p, t]["stock_revitalised_ha"],
+                 sum(a.cy[c, t]["stock_revitalised_ha"] for c in cs))
+            a.eq(k, f"{p} y{t} settler_shortfall_ha", a.py[p, t]["settler_shortfall_ha"],
+                 sum(a.cy[c, t]["settler_shortfall_ha"] for c in cs))
     if a.national:
         a.same(k, "provinces_at_floor", sorted(nat["provinces_at_floor"]), sorted(at_floor))
         a.same(k, "provinces_at_ceiling", sorted(nat["provinces_at_ceiling"]), sorted(at_ceiling))
