@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -289,7 +290,7 @@ def eligible(src: dict, proj: dict, province: str) -> bool:
 # ---- the checks ----------------------------------------------------------------------------
 # Each takes an Audit and records rows under its own name.
 
-CHECKS: dict[str, callable] = {}
+CHECKS: dict[str, Callable[[Audit], None]] = {}
 
 
 def check(fn):

@@ -12,6 +12,7 @@ rule the result does not expose enough to check) is a strict xfail naming it.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from pathlib import Path
@@ -403,7 +404,6 @@ def test_every_check_has_a_mutation():
 @pytest.mark.parametrize("check", sorted(MUTATIONS))
 def test_check_can_fail(runs, check):
     """Each check finds a broken row once the scenario or the result is changed under it."""
-    import copy
     name, mutate = MUTATIONS[check]
     s, r, _ = runs[name]
     s, r = copy.deepcopy(s), copy.deepcopy(r)
@@ -506,3 +506,32 @@ def test_entrusted_capacity_shadow_price_by_finite_difference(runs):
     sets = tuple(x for x in WHAT_IF if not x.startswith("provinces[330000].entrusted_capacity"))
     obj = _bumped("china-2020", d, sets, "provinces[330000].entrusted_capacity_ha_per_year=2001")
     assert obj - r["objective_cny_100m"] == pytest.approx(sum(prices), rel=1e-4)
+
+
+OWN_PRICE_CASES = [
+    # market, buyer, its field that a purchase adds to, freeze (trades written into the data: the buyer
+    # neither buys nor needs to, the seller neither sells nor keeps what it sold)
+    ("farmland_quota_clearing", "440000", "supplementary_arable_reserve_ha",
+     lambda s, bought: (f"provinces[440000].supplementary_arable_reserve_ha={80.0 + bought}",
+                        "provinces[440000].farmland_quota_buyer=false", "provinces[520000].farmland_quota_seller=false",
+                        f"provinces[520000].supplementary_arable_reserve_ha={300.0 - bought}")),
+    ("land_quota_clearing", "440000", "new_land_pool_ha_per_year",
+     lambda s, bought: (f"provinces[440000].new_land_pool_ha_per_year={150.0 + bought}",
+                        "provinces[440000].land_quota_buyer=false", "provinces[520000].land_quota_seller=false",
+                        "provinces[520000].surplus_land_quota_ha_per_year=0")),
+]
+
+
+@pytest.mark.parametrize("rule,buyer,field,freeze", OWN_PRICE_CASES, ids=[c[0] for c in OWN_PRICE_CASES])
+def test_demo_buyer_own_price_with_trades_held(runs, rule, buyer, field, freeze):
+    """explain own_prices: a buyer's own price of one more ha, 'with every trade held as it is, less what it
+    pays'. Re-derived by writing the trades into the data (the buyer's reserve or pool grows by what it
+    bought, nobody trades), then giving the buyer 0.1 ha more: Δobjective ÷ 0.1 − its payment per ha."""
+    s, r, _ = runs["demo"]
+    b = _explained(r, rule, "national", 1 if rule == "land_quota_clearing" else None)
+    own = next(o for o in b["own_prices"] if o["province_code"] == buyer and o["side"] == "buy")
+    held = freeze(s, own["traded_ha"])
+    o0 = _solve_json(held)["objective_cny_100m"]
+    more = tuple(x for x in held if not x.startswith(f"provinces[{buyer}].{field}"))
+    o1 = _solve_json((*more, f"provinces[{buyer}].{field}={float(held[0].split('=')[1]) + 0.1}"))["objective_cny_100m"]
+    assert (o1 - o0) / 0.1 - own["payment_cny_10k_per_ha"] / 1e4 == pytest.approx(own["own_price_cny_100m"], rel=1e-4, abs=1e-7)
