@@ -302,7 +302,8 @@ def table(rows: list[dict]) -> str:
         hand = (e.get("compile_s") or 0) + (e.get("pass_s") or 0) if "compile_s" in e else None
         lines.append("| " + " | ".join([
             f"{r['n']:,}", f(e.get("variables"), "{:,}"), f(e.get("constraints"), "{:,}"), f(e.get("nonzeros"), "{:,}"),
-            f'{e.get("algorithm", "–")}, presolve {e.get("presolve", "–")}', f(e.get("validate_s")), f(e.get("build_s")), f(hand), f(e.get("highs_s")),
+            f'{e.get("algorithm", "–")}, presolve {e.get("presolve", "–")}', f(e.get("validate_s")),
+            f(e.get("build_s")), f(hand), f(e.get("highs_s")),
             f(e.get("extract_s")), f(e.get("e2e_s")), f(b.get("read_s")), f(b.get("run_s")),
             f(q.get("e2e_over_bare")), f(q.get("e2e_over_bare_run")), f(q.get("overhead_plus_bare_over_bare")),
             f(w.get("resolve_s")),

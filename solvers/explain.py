@@ -67,7 +67,7 @@ METHOD = (
 
 def explain(solved: Solved, result: Result, max_rules_per_item: int = 100,
             max_value_ranges: int = 1000, extend_budget: int = 300,
-            time_share: float = 0.25) -> Explanation:
+            time_share: float = 0.25, seconds: float | None = None) -> Explanation:
     """Explain a solved scenario (``solved``: :class:`solvers.solved.Solved`, or the
     ``ScenarioSolver`` that has just solved it).
 
@@ -76,8 +76,9 @@ def explain(solved: Solved, result: Result, max_rules_per_item: int = 100,
     counted; every dual stays in ``Result.binding``); at most ``max_value_ranges`` value ranges
     (partly selected projects first, then cities, then the other projects). Warm re-solves that
     confirm degenerate range ends (:class:`solvers.ranging.RangeExtender`, at most ``extend_budget``)
-    and exact joint value ranges may each take ``time_share`` of the solve time (0.25–2 s); past
-    that, ranges are HiGHS's basis ranges, or the 100% rule for joint ones, and say so."""
+    and exact joint value ranges may each take ``time_share`` of the solve time (0.25–2 s), or
+    ``seconds`` if given; past that, ranges are HiGHS's basis ranges, or the 100% rule for joint ones,
+    and say so."""
     t0 = time.perf_counter()
     if not isinstance(solved, Solved):
         solved = Solved.of(solved)
@@ -99,7 +100,8 @@ def explain(solved: Solved, result: Result, max_rules_per_item: int = 100,
     var_map = solved.col_of
     x_col = {j: idx[0] for idx, j in solved.cols("x").items()}
     share = {p.id: p.selected_share for p in result.projects}
-    seconds = min(2.0, max(0.25, time_share * result.stats.solve_s))
+    if seconds is None:
+        seconds = min(2.0, max(0.25, time_share * result.stats.solve_s))
 
     # the rules to explain: the largest shadow prices of each policy item
     by_item: dict[str, list[int]] = {}

@@ -139,3 +139,34 @@ def test_no_highs_banner_on_the_terminal_and_a_log_file_on_request(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "HiGHS" not in out.stdout + out.stderr
     assert "Running HiGHS" in log.read_text()
+
+
+def test_presolve_off_only_for_large_simplex_solves_and_the_same_optimum():
+    """Cold dual-simplex solves of LPs with ≥ PRESOLVE_OFF_FROM_NONZEROS nonzeros run without HiGHS's
+    presolve; the demo keeps it; a MIP and an interior-point solve keep it. Either way the optimum
+    of the large LP is the one found with presolve on, and a warm re-solve after it is the cold one."""
+    from landquota.solvers.highs import PRESOLVE_OFF_FROM_NONZEROS, choose_presolve
+
+    def presolve(sv):
+        return sv.highs_model.getOptionValue("presolve")[1]
+
+    small = ScenarioSolver(load_dataset("demo"), SolveOptions(explain=False))
+    small.solve()
+    assert small.highs.lp.nonzeros < PRESOLVE_OFF_FROM_NONZEROS and presolve(small) == "on"
+
+    s = generate_scenario(200, 1400, 5, seed=2)
+    large = ScenarioSolver(s, SolveOptions(explain=False))
+    r_off = large.solve()
+    assert large.highs.lp.nonzeros >= PRESOLVE_OFF_FROM_NONZEROS and presolve(large) == "off"
+    on = ScenarioSolver(s, SolveOptions(explain=False, presolve="on"))
+    r_on = on.solve()
+    assert presolve(on) == "on"
+    assert r_off.status == r_on.status == "optimal"
+    assert r_off.objective_cny_100m == pytest.approx(r_on.objective_cny_100m, rel=1e-9)
+    big = 10 * PRESOLVE_OFF_FROM_NONZEROS
+    assert choose_presolve("ipm", False, big) == choose_presolve("simplex", True, big) == "on"
+    assert choose_presolve("simplex", False, big, requested="on") == "on"
+    variant = apply_overrides(s, {"policy.finance_discount_rate_pct": 5.0})
+    warm = large.resolve(variant)
+    cold = ScenarioSolver(variant, SolveOptions(explain=False)).solve()
+    assert warm.objective_cny_100m == pytest.approx(cold.objective_cny_100m, rel=1e-9)
