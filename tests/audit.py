@@ -66,25 +66,28 @@ def per_year(v, t: int):
 class Audit:
     """The scenario and the result of one solve, and the checks re-derived from them."""
 
-    def __init__(self, scenario: dict, result: dict):
+    def __init__(self, scenario: dict, result: dict | None):
+        """``result=None``: the scenario's derived quantities only (e.g. for an infeasible answer)."""
         self.s, self.r = scenario, result
-        assert result["status"] == "optimal", result.get("message")
         self.T = scenario["years"]
         self.pol = scenario["policy"]
         self.prov = {p["code"]: p for p in scenario["provinces"]}
         self.city = {c["code"]: c for c in scenario["cities"]}
         self.proj = {p["id"]: p for p in scenario["projects"]}
         self.src = {f["id"]: f for f in scenario["funding_sources"]}
-        self.rp = {p["code"]: p for p in result["provinces"]}
-        self.rc = {c["code"]: c for c in result["cities"]}
-        self.rj = {p["id"]: p for p in result["projects"]}
-        self.py = {(r["province_code"], r["year"]): r for r in result["province_years"]}
-        self.cy = {(r["city_code"], r["year"]): r for r in result["city_years"]}
         self.years = range(1, self.T + 1)
         self.national = self.pol["quota_allocation"] == "national"
         self.counts: dict[str, int] = defaultdict(int)
         self.failures: dict[str, list] = defaultdict(list)
         self.gaps: dict[str, list] = defaultdict(list)
+        if result is None:
+            return
+        assert result["status"] == "optimal", result.get("message")
+        self.rp = {p["code"]: p for p in result["provinces"]}
+        self.rc = {c["code"]: c for c in result["cities"]}
+        self.rj = {p["id"]: p for p in result["projects"]}
+        self.py = {(r["province_code"], r["year"]): r for r in result["province_years"]}
+        self.cy = {(r["city_code"], r["year"]): r for r in result["city_years"]}
 
     # ---- recording ----------------------------------------------------------------------------
     def row(self, check: str, ok: bool, where, expected, got, note: str = "") -> None:

@@ -535,3 +535,36 @@ def test_demo_buyer_own_price_with_trades_held(runs, rule, buyer, field, freeze)
     more = tuple(x for x in held if not x.startswith(f"provinces[{buyer}].{field}"))
     o1 = _solve_json((*more, f"provinces[{buyer}].{field}={float(held[0].split('=')[1]) + 0.1}"))["objective_cny_100m"]
     assert (o1 - o0) / 0.1 - own["payment_cny_10k_per_ha"] / 1e4 == pytest.approx(own["own_price_cny_100m"], rel=1e-4, abs=1e-7)
+
+
+def test_generated_national_default_band_diagnosis(runs, tmp_path):
+    """The generated scenario under `national` allocation with the default band is infeasible (exit 3):
+    Σ provinces' allocation floors (linked land + 0.8 × base, base = pool) exceeds the national total.
+    The diagnosis names the national total and the total it would need; the auditor re-derives that
+    figure from the scenario, and a re-solve just above it is feasible, just below it is not."""
+    gen = runs["generated"][2].parent / "gen.json"
+    out = tmp_path / "infeasible"
+    p = cli("solve", "--dataset", str(gen), "--set", "policy.quota_allocation=national", "--out", str(out), "--quiet")
+    assert p.returncode == 3, p.stderr
+    s = json.loads((out / "scenario.json").read_text(encoding="utf-8"))
+    r = json.loads((out / "result.json").read_text(encoding="utf-8"))
+    assert r["status"] == "infeasible" and r["diagnosis"]["complete"]
+    a = Audit(s, None)  # the scenario's derived quantities only: an infeasible answer has no tables
+    floors = 0.0
+    for c in s["cities"]:
+        floors += a.linked(c)
+    for prov in s["provinces"]:
+        base = prov["allocation_base_ha_per_year"]
+        base = prov["new_land_pool_ha_per_year"] if base is None else base
+        lo = prov["allocation_band_floor_share"]
+        floors += (a.pol["allocation_band_floor_share"] if lo is None else lo) * base
+    needed = {x["required"] for c in r["diagnosis"]["conflicts"] for x in c["rules"] if x["rule"] == "national_total"}
+    assert len(needed) == 1
+    required = needed.pop()
+    assert required == pytest.approx(floors, rel=1e-9)
+    ok = cli("solve", "--dataset", str(gen), "--set", "policy.quota_allocation=national", "--set",
+             f"policy.national_new_land_total_ha={required * (1 + 1e-6)}", "--format", "json", "--quiet", "--no-explain")
+    assert ok.returncode == 0, ok.stderr
+    short = cli("solve", "--dataset", str(gen), "--set", "policy.quota_allocation=national", "--set",
+                f"policy.national_new_land_total_ha={required * (1 - 1e-4)}", "--format", "json", "--quiet", "--no-explain")
+    assert short.returncode == 3
