@@ -2,11 +2,15 @@
 ``result.json``, and check that the result obeys every rule re-derived from the scenario and the law
 (``tests/audit.py``; nothing of ``landquota.models`` or ``landquota.solvers`` is imported).
 
-Scenarios: the bundled ``demo`` and ``china-2020`` (national allocation), and a generated national
+Scenarios: the bundled ``demo`` and ``china-2020`` (national allocation); a generated national
 scenario (``landquota generate --cities 60 --projects 420 --years 3 --seed 7``) solved as generated
-(``provincial_pools``) and with ``policy.quota_allocation=national``.
+(``provincial_pools``) and with ``policy.quota_allocation=national``; and three what-ifs through
+``--set`` that reach what those leave untouched (entrustment and capacities by year; state-owned, construction
+and unused land, regional infrastructure, exactly 35 ha; the money rules at their edges).
 
-Each check counts the rows it covered and must cover at least one; a finding (a broken rule, or a
+Each check counts the rows it covered and must cover at least one, and each is shown to fail under a
+mutation of the scenario or the result (``test_check_can_fail``). Shadow prices, the explanation's
+ranges and own prices are re-derived by re-solving through the CLI. A finding (a broken rule, or a
 rule the result does not expose enough to check) is a strict xfail naming it.
 """
 
