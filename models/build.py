@@ -65,9 +65,13 @@ PROJECT_ONCE = Rule(
     path="project_once", name="project_whole", item=PROJECTS, sense="upper", unit="project",
     describe="value of being able to build more of project {r} (it is fully selected)",
     noun_en="{r}", noun_zh="{r}", index=("region",), commitment=True,
-    words={"price_en": "Project {r} is fully selected: it earns {price} more than its land and money would earn "
+    words={"describe_fixed": "what the commitment to build project {r} in full is worth (negative: what it costs)",
+           "price_en": "Project {r} is fully selected: it earns {price} more than its land and money would earn "
                        "elsewhere.",
            "price_zh": "项目{r}已全部选中：比其占用的土地和资金用于他处多创造{price}。",
+           "price_fixed_en": "Project {r} is committed: building it in full costs the plan {price}, since its land "
+                             "and money would earn more elsewhere.",
+           "price_fixed_zh": "项目{r}为承诺项目：全部建成使目标值减少{price}，其占用的土地和资金用于他处可创造更多价值。",
            "conflict_en": "Project {r} in {city} is committed: it must be built in full ({area} ha)",
            "conflict_zh": "项目{r}（{city_zh}）为承诺项目，须全部建成（{area}公顷）"},
 )

@@ -33,7 +33,9 @@ class CityCoefficients:
     effective_cap_per_capita_m2: float
     """min(max(cap, current), current + max increase): cities above the cap may not raise per-capita land."""
     cap_room_ha: float
-    """New land the per-capita cap leaves over the horizon: max(0, cap × final pop ÷ 10,000 − current land)."""
+    """New land the per-capita cap leaves over the horizon: max(0, cap × final pop ÷ 10,000 − current land);
+    0 for a city whose current land already exceeds its cap × final population (no land is taken away, so
+    such a city's per-capita land after the plan can exceed the cap as its residents shrink)."""
     general_room_ha: float | None
     """Stock-first room for general-use new land over the horizon (None = rule off): the settler
     land need plus the land new residents need at today's per-capita level, minus the city's

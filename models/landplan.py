@@ -36,7 +36,10 @@ Rules in both modes:
 
 * **Per-capita cap** (whole horizon) — current land + new *urban* construction land ≤ effective cap ×
   projected resident population (national plan ≤ 100 m² [V]; GB 50137 rise ≤ +20 m² [V]; a city above
-  the cap may not raise its per-capita land). Land of regional infrastructure projects (category
+  the cap may not raise its per-capita land). A city whose current land already exceeds effective cap ×
+  projected residents (one at or above its cap whose residents shrink) gets **no new urban land**: its
+  room is max(0, ·), since existing construction land is not taken away. Its per-capita land after the
+  plan may then exceed the cap, by its shrinking population alone. Land of regional infrastructure projects (category
   ``regional_infrastructure``: airports, highways, railways, ports — GB 50137-2011's H2/H3 regional
   land, outside 城市建设用地 H11 [V]) does not count (it still needs plan quota); every other project
   category and all general-use land count. Revitalised stock is already construction land and does not
@@ -261,11 +264,13 @@ def add_block(m, d):
         cny_100m(d.discount[t] * c.stock_revitalisation_cost_cny_10k_per_ha) * m.s[c.code, t]
         for c in s.cities for t in d.years
     )
-    b.objective_term = pyo.Expression(
+    b.revitalisation_and_tilt = pyo.Expression(
         expr=-revit_cost
-        - cny_100m(b.penalty) * sum(d.discount[t] * b.tilt_shortfall_ha[p, t] for p in tilt_provinces for t in d.years)
-        - allocated
-    )
+        - cny_100m(b.penalty) * sum(d.discount[t] * b.tilt_shortfall_ha[p, t] for p in tilt_provinces for t in d.years),
+        doc="revitalisation cost and priced tilt shortfalls, 亿元")
+    b.allocation_tie_break = pyo.Expression(
+        expr=-allocated, doc="national mode: the notional cost per ha allocated (a tie-break), 亿元; else 0")
+    b.objective_term = pyo.Expression(expr=b.revitalisation_and_tilt + b.allocation_tie_break)
     set_params(b, d)
     return b
 

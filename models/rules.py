@@ -132,7 +132,8 @@ class Rule:
     on: Literal["row", "column"] = "row"
     """'column': the rule is a variable bound fixed at 0 (a region barred from a market)."""
     words: dict[str, str] = field(default_factory=dict, compare=False)
-    """Sentences of this rule's own (templates), where the generic ones do not fit: 'price_en'/'price_zh'
+    """Sentences of this rule's own (templates), where the generic ones do not fit: 'describe_fixed'
+    replaces ``describe`` for rows that are equalities ({r}, {t}); 'price_en'/'price_zh'
     replace "one more … is worth …" ({r} region code, {price} money); 'conflict_en'/'conflict_zh' and
     'need_en'/'need_zh' are a diagnosis's sentence ({r} region, {t} year, {n} amount, {area} ha, {city});
     'summary_en'/'summary_zh' name a line of the explanation's summary listing this rule's prices by region
@@ -157,9 +158,12 @@ class Rule:
                 return str(v)
         return None
 
-    def description(self, idx) -> str:
+    def description(self, idx, fixed: bool = False) -> str:
+        """``Binding.description`` of row ``idx``; ``fixed``: the row is an equality (both bounds equal),
+        described by ``words['describe_fixed']`` where the rule has it (a committed project)."""
         region, year = self.region_year(idx)
-        text = self.describe.format(r=region, t=year)
+        text = (self.words.get("describe_fixed") if fixed else None) or self.describe
+        text = text.format(r=region, t=year)
         d = self.detail_id(idx)
         return text + (f" (source {d})" if d is not None else "")
 

@@ -87,7 +87,8 @@ def binding_rules(m, duals: dict) -> list[Binding]:
             row = make_row(
                 Binding, rule=rule.name, policy_item=rule.policy_item, region=region, year=year,
                 limit=float(limit), shadow_price=float(dual), unit=rule.price_unit,
-                description=rule.description(idx),
+                description=rule.description(idx, fixed=lower is not None and lower == upper),
+                source_id=rule.detail_id(idx),
             )
             row._key = (rule.name, idx)
             out.append(row)

@@ -178,8 +178,10 @@ def _explain_binding(b: Binding, ctx: _Context) -> BindingExplained:
     detail = ""
     rule = REGISTRY.by_name.get(b.rule)
     row = ctx.solved.row_of_binding(b)
+    fixed = False
     if row is not None:
         rule, idx, cd, i = row
+        fixed = cd.equality
         detail = names.detail(rule, idx)
         if ranging is not None:
             side, sign = stated_side(rule, cd)
@@ -209,8 +211,12 @@ def _explain_binding(b: Binding, ctx: _Context) -> BindingExplained:
                                if j in ctx.x_col and EPS < ctx.share.get(ctx.x_col[j], 0.0) < 1 - EPS})
     n_en, n_zh = noun(rule, b.region, b.year, detail, names, b.description)
     if rule is not None and "price_en" in rule.words:
-        en = rule.words["price_en"].format(r=b.region, price=money_en(v, per_ha))
-        zh = rule.words["price_zh"].format(r=b.region, price=money_zh(v, per_ha))
+        # an equality row with a negative price (a committed project the plan would rather not build in full)
+        # has its own sentence where the rule gives one; the price is then a cost, stated as a positive amount
+        cost = fixed and v < 0 and "price_fixed_en" in rule.words
+        key, amount = ("price_fixed", -v) if cost else ("price", v)
+        en = rule.words[key + "_en"].format(r=b.region, price=money_en(amount, per_ha))
+        zh = rule.words[key + "_zh"].format(r=b.region, price=money_zh(amount, per_ha))
     elif ranging is None:
         en = f"One more {unit} of {n_en} {verb_en(v)} {money_en(v, per_ha)} (now {num(b.limit)} {unit})."
         zh = f"{n_zh}每增加1{uzh}，目标值{verb_zh(v)}{money_zh(v, per_ha)}（现为{num(b.limit)}{uzh}）。"

@@ -158,7 +158,8 @@ def objective_terms(m, val: Values) -> dict[str, float]:
         "projects": val.expr(m.value_projects),
         "general_land": val.expr(m.value_general_land),
         "linkage_shortfall_penalty": val.expr(m.linkage.objective_term),
-        "revitalisation_and_tilt_penalty": val.expr(m.landplan.objective_term),
+        "revitalisation_and_tilt_penalty": val.expr(m.landplan.revitalisation_and_tilt),
+        "allocation_tie_break": val.expr(m.landplan.allocation_tie_break),
         "trading_and_farmland_cost": val.expr(m.trading.objective_term),
         "financing_cost": -val.expr(m.finance.financing_cost),
         "settler_public_cost": -val.expr(m.finance.settler_budget_cost),
@@ -325,6 +326,8 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
 
     projects = []
     start_of = np.asarray(years)[x.argmax(axis=1)].tolist() if len(x) else []  # first year of the largest share
+    started = x.tolist()
+    group_of = {j: g.label for g in lm.m.finance.groups for j in g.projects}
     for i, p in enumerate(s.projects):
         start = start_of[i] if share[p.id] > EPS else None
         prov_code = d.province_of_city[p.city_code]
@@ -334,6 +337,7 @@ def extract(lm: LandModel, objective: float | None, status: str, duals: dict, st
         projects.append(make_row(
             ProjectRow, id=p.id, city_code=p.city_code, province_code=prov_code,
             category=p.category, area_ha=p.area_ha, selected_share=share[p.id], start_year=start,
+            started_share_by_year=started[i], financing_group=group_of.get(p.id),
             value_cny_100m=p.value_cny_100m, approval_authority=r.authority,
             approval_reason=r.reason, legal_basis=r.legal_basis,
             conversion_authority=r.conversion.authority, conversion_reason=r.conversion.reason,

@@ -86,7 +86,10 @@ class CityRow(BaseModel):
     per_capita_after_m2: float = Field(description=(
         "Urban construction land per projected resident after the plan's new land, m²; regional infrastructure "
         "projects (not urban construction land, GB 50137) left out."))
-    per_capita_cap_m2: float = Field(description="The per-capita cap that applies to this city, m² per resident.")
+    per_capita_cap_m2: float = Field(description=(
+        "The per-capita cap that applies to this city, m² per resident. A city whose current land already exceeds "
+        "this cap × its projected residents gets no new urban land; its per_capita_after_m2 can then exceed the cap "
+        "because its residents shrink."))
     settler_public_cost_cny_100m: float = Field(0.0, description=(
         "Settlers' public cost (education, health, social security, housing), 亿元 per year."))
     settler_cost_central_transfers_cny_100m: float = Field(0.0, description=(
@@ -187,6 +190,13 @@ class ProjectRow(BaseModel):
     selected_share: float = Field(description=(
         "Share of the project selected over the horizon, 0–1 (1 = built in full)."))
     start_year: int | None = Field(description="Year in which most of it starts; null if not selected.")
+    started_share_by_year: list[float] = Field(default_factory=list, description=(
+        "Share of the project started in each plan year (year 1 first), 0–1 each; they add up to "
+        "selected_share."))
+    financing_group: str | None = Field(None, description=(
+        "The financing group whose rows fund it (models.finance: projects of one region the financing rules "
+        "cannot tell apart), as Binding.region names it for funding_balance, capital_ratio, bond_share and "
+        "special_bond_capital_use; null if the project needs no money."))
     value_cny_100m: float = Field(description="Value of the whole project (input), 亿元.")
     approval_authority: str = Field(description=(
         "Gating authority, the higher of its two approvals in its start year (year 1 if not selected): "
@@ -303,6 +313,9 @@ class Binding(BaseModel):
     shadow_price: float = Field(description="∂objective/∂limit, 亿元 per unit of the limit.")
     unit: str = Field(description="Unit of the shadow price: '亿元/ha', '亿元/亿元' or '亿元/project'.")
     description: str = Field(description="What one more unit of the limit is, in words (English).")
+    source_id: str | None = Field(None, description=(
+        "The funding source of a per-source rule (credit_line, national_funding_total): its id in "
+        "`funding_sources`; null for other rules."))
 
     _key: tuple | None = PrivateAttr(None)
     """(rule name, constraint index) of the row, set by ``solvers.duals``: how an explanation finds the
@@ -358,8 +371,12 @@ class Result(BaseModel):
         "Objective (discounted value of the plan net of costs and priced shortfalls), 亿元; null without "
         "a solution."))
     objective_terms_cny_100m: dict[str, float] = Field(default_factory=dict, description=(
-        "The objective by term (projects, general land, penalties, trading and farmland cost, financing "
-        "cost, value lost to approval lead times), 亿元."))
+        "The objective by term, 亿元; the terms add up to the objective: projects, general_land (value of "
+        "general-use land and revitalised stock), linkage_shortfall_penalty (priced settler-floor shortfalls), "
+        "revitalisation_and_tilt_penalty (revitalisation cost and priced tilt shortfalls), allocation_tie_break "
+        "(national allocation only: policy.unused_allocation_cost_cny_10k_per_ha × quota allocated, discounted; "
+        "else 0), trading_and_farmland_cost, financing_cost, settler_public_cost (own budgets), "
+        "approval_lead_time (value lost to approval lead times)."))
     provinces: list[ProvinceRow] = Field(default_factory=list, description="One row per province.")
     cities: list[CityRow] = Field(default_factory=list, description="One row per city or rest-of-province unit.")
     projects: list[ProjectRow] = Field(default_factory=list, description="One row per project.")

@@ -852,11 +852,11 @@ def check_objective(a: Audit):
                     * d(py["year"]) for py in r["province_years"])
     a.eq(k, "trading_and_farmland_cost", terms["trading_and_farmland_cost"], -(cost + occ),
          note="trades at state-set prices (+ own-pool-first tie-break) + farmland trades + occupation")
-    # Where the allocation tie-break is booked is not documented (test_audit: TERM_FINDING): here only the
-    # two terms together; revitalisation_and_tilt_penalty alone is checked by its own (xfail) test.
+    a.eq(k, "allocation_tie_break", terms["allocation_tie_break"], -alloc,
+         note="policy.unused_allocation_cost_cny_10k_per_ha × quota allocated (national mode), discounted")
     a.eq(k, "revitalisation_and_tilt_penalty + trading_and_farmland_cost",
-         terms["revitalisation_and_tilt_penalty"] + terms["trading_and_farmland_cost"], -(revit + cost + occ + alloc),
-         note="stock cost + tilt penalty + trading + farmland + allocation tie-break (national mode)")
+         terms["revitalisation_and_tilt_penalty"] + terms["trading_and_farmland_cost"], -(revit + cost + occ),
+         note="stock cost + tilt penalty + trading + farmland (revitalisation_and_tilt_penalty alone: test_audit)")
     # financing: each row's cost from its source
     tie = pol["platform_debt_tie_break_cny_100m"]
     for f in r["financing"]:
