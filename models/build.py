@@ -65,7 +65,8 @@ PROJECT_ONCE = Rule(
     path="project_once", name="project_whole", item=PROJECTS, sense="upper", unit="project",
     describe="value of being able to build more of project {r} (it is fully selected)",
     noun_en="{r}", noun_zh="{r}", index=("region",), commitment=True,
-    words={"describe_fixed": "what the commitment to build project {r} in full is worth (negative: what it costs)",
+    words={"describe_fixed": "value of building more of committed project {r} (negative: what building it in full "
+                             "costs)",
            "price_en": "Project {r} is fully selected: it earns {price} more than its land and money would earn "
                        "elsewhere.",
            "price_zh": "项目{r}已全部选中：比其占用的土地和资金用于他处多创造{price}。",

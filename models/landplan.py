@@ -39,10 +39,10 @@ Rules in both modes:
   the cap may not raise its per-capita land). A city whose current land already exceeds effective cap ×
   projected residents (one at or above its cap whose residents shrink) gets **no new urban land**: its
   room is max(0, ·), since existing construction land is not taken away. Its per-capita land after the
-  plan may then exceed the cap, by its shrinking population alone. Land of regional infrastructure projects (category
-  ``regional_infrastructure``: airports, highways, railways, ports — GB 50137-2011's H2/H3 regional
-  land, outside 城市建设用地 H11 [V]) does not count (it still needs plan quota); every other project
-  category and all general-use land count. Revitalised stock is already construction land and does not
+  plan may then exceed the cap, by its shrinking population alone. Land of regional infrastructure
+  projects (category ``regional_infrastructure``: airports, highways, railways, ports — GB 50137-2011's
+  H2/H3 regional land, outside 城市建设用地 H11 [V]) does not count (it still needs plan quota); every
+  other project category and all general-use land count. Revitalised stock is already construction land and does not
   count.
 * **Stock first** (whole horizon) — revitalised stock ≤ the city's inefficient stock; and, when
   ``policy.stock_first``, general-use new land ≤ the land settlers and new residents need (new

@@ -269,7 +269,7 @@ def test_committed_project_binding_rows_say_so(runs):
     rows = [b for b in r["binding"] if b["rule"] == "project_whole" and b["region"] in committed and b["shadow_price"] < 0]
     assert rows
     bad = [(b["region"], b["shadow_price"]) for b in rows if "build more" in b["description"]
-           or "commitment" not in b["description"]]
+           or "committed project" not in b["description"]]
     assert not bad, bad
     free = [b for b in r["binding"] if b["rule"] == "project_whole" and b["region"] not in committed]
     assert free and all("build more" in b["description"] for b in free)
