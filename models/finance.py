@@ -396,11 +396,9 @@ def add_block(m, d, per_project: bool = False):
     ginfo = {g.label: g for g in groups}
 
     def need(g, t, factor=None):
-        # Σ_j factor·investment_j·x[j, t] as a plain sum of monomials (a coefficient times one variable),
-        # which the hand-off compiles on its fast path; factor·(Σ_j ...) would be a product with a sum
-        if factor is None:
-            return sum(b.investment[j] * m.x[j, t] for j in ginfo[g].projects)
-        return sum(factor * b.investment[j] * m.x[j, t] for j in ginfo[g].projects)
+        # Σ_j investment_j·x[j, t]; with a factor (a group's Param), factor·(Σ_j ...): one product per row
+        total = sum(b.investment[j] * m.x[j, t] for j in ginfo[g].projects)
+        return total if factor is None else factor * total
 
     def balance(b, g, t):
         return sum(b.f[g, k, t] for k in ginfo[g].sources) == need(g, t)
