@@ -167,15 +167,17 @@ class Audit:
         return self.city[self.proj[j]["city_code"]]["province_code"]
 
     def x(self) -> dict[tuple[str, int], float]:
-        """Share of each project started in each year. With one plan year it is the project's
-        ``selected_share``; with several, the result exposes it only through the financing table
-        (Σ_k amount ÷ investment), so that is used (and cross-checked against city_years)."""
-        if self.T == 1:
-            return {(j, 1): p["selected_share"] for j, p in self.rj.items()}
-        out: dict[tuple[str, int], float] = defaultdict(float)
-        for f in self.r["financing"]:
-            out[f["project_id"], f["year"]] += f["amount_cny_100m"] / self.proj[f["project_id"]]["investment_cny_100m"]
-        return out
+        """Share of each project started in each year (``ProjectRow.started_share_by_year``), so the
+        financing table is checked against it, not read back from it."""
+        return {(j, t): v for j, p in self.rj.items() for t, v in zip(self.years, p["started_share_by_year"])}
+
+    def city_batch(self, city: dict) -> tuple[list[dict], float, float]:
+        """(parcels, batch size ha, collective share) of the city's annual general-use batch: its own
+        batch size and collective share, else the policy's."""
+        bsize = city["general_land_batch_ha"] or self.pol["general_land_batch_ha"]
+        coll = city["general_land_collective_share"]
+        coll = self.pol["general_land_collective_share"] if coll is None else coll
+        return batch_parcels(bsize, city["general_land_arable_share"], coll), bsize, coll
 
     def bought(self, market: str) -> dict:
         out: dict = defaultdict(float)
@@ -891,10 +893,7 @@ def check_lead_time(a: Audit):
         loss[au, "national" if au == "state_council" else prov, t] += a.proj[j]["value_cny_100m"] * v * a.disc(t) * f
         value0[au, "national" if au == "state_council" else prov, t] += a.proj[j]["value_cny_100m"] * v * a.disc(t)
     for c, city in a.city.items():
-        bsize = city["general_land_batch_ha"] or pol["general_land_batch_ha"]
-        coll = city["general_land_collective_share"]
-        coll = pol["general_land_collective_share"] if coll is None else coll
-        parcels = batch_parcels(bsize, city["general_land_arable_share"], coll)
+        parcels = a.city_batch(city)[0]
         for t in a.years:
             g = a.cy[c, t]["general_land_ha"]
             au = route(parcels, a.entrusted(city["province_code"], t), pol)["authority"]
@@ -1040,10 +1039,7 @@ def check_approval_kinds(a: Audit):
             if au != "none":
                 ha[au, "national" if au == "state_council" else prov, kind, t] += area * v
     for c, city in a.city.items():
-        bsize = city["general_land_batch_ha"] or pol["general_land_batch_ha"]
-        coll = city["general_land_collective_share"]
-        coll = pol["general_land_collective_share"] if coll is None else coll
-        parcels = batch_parcels(bsize, city["general_land_arable_share"], coll)
+        parcels, bsize, coll = a.city_batch(city)
         for t in a.years:
             g = a.cy[c, t]["general_land_ha"]
             if g <= 0:

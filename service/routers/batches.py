@@ -28,7 +28,7 @@ from landquota.service.db import as_utc
 from landquota.service.errors import ApiError, invalid
 from landquota.service.report import render_batch_report
 from landquota.service.requests import Limits, resolve_request
-from landquota.service.routers.common import AUTH_ERRORS, TOO_LARGE, Svc
+from landquota.service.routers.common import AUTH_ERRORS, TOO_LARGE, Limit, Offset, Svc
 from landquota.service.runtime import Service
 from landquota.service.schemas import Problems
 
@@ -194,8 +194,8 @@ def list_batches(
     who: Reader,
     svc: Svc,
     status: Annotated[BatchStatus | None, Query(description="Only batches with this status.")] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="At most this many, newest first.")] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many.")] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ):
     """The batches of the calling key (anonymous: those submitted without a key), newest first."""
     return BatchList(batches=[view(svc, b) for b in svc.batches.store.all(limit, who.owner, offset=offset,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 
 from landquota.service.runtime import Service
 from landquota.service.schemas import Problems
@@ -16,6 +16,11 @@ def service(request: Request) -> Service:
 
 
 Svc = Annotated[Service, Depends(service)]
+
+Limit = Annotated[int, Query(ge=1, le=500, description="At most this many, newest first.")]
+"""The page size of a list (jobs, batches)."""
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many.")]
+"""How many of a list to skip (jobs, batches)."""
 """Route parameter type: ``svc: Svc`` is the running Service."""
 
 NOT_FOUND = {404: {"model": Problems, "description": "Unknown dataset or job."}}

@@ -23,7 +23,7 @@ from landquota.service.errors import ApiError, invalid
 from landquota.service.export import table_csv
 from landquota.service.jobs import JobInfo
 from landquota.service.report import render_solve_report
-from landquota.service.routers.common import AUTH_ERRORS, INVALID, NOT_FOUND, TOO_LARGE, Svc
+from landquota.service.routers.common import AUTH_ERRORS, INVALID, NOT_FOUND, TOO_LARGE, Limit, Offset, Svc
 from landquota.service.runtime import Service
 from landquota.service.scenario_file import scenario_bytes
 from landquota.service.schemas import (
@@ -156,8 +156,8 @@ def list_jobs(
     who: Reader,
     svc: Svc,
     status: Annotated[JobStatus | None, Query(description="Only jobs with this status.")] = None,
-    limit: Annotated[int, Query(ge=1, le=500, description="At most this many, newest first.")] = 50,
-    offset: Annotated[int, Query(ge=0, le=10_000_000, description="Skip this many.")] = 0,
+    limit: Limit = 50,
+    offset: Offset = 0,
 ):
     """The jobs of the calling key (anonymous: those submitted without a key), newest first."""
     return JobList(jobs=[job_view(svc, i) for i in svc.store.list(status, limit, offset, owner=who.owner)])
